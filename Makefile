@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# ksf: plain Make build. `make` builds everything into build/, `make test`
+# runs the suite, `make demo` runs kecho + echotest, `make bench` compares
+# with peers, `make asan` runs the suite under ASan+UBSan.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -fPIC -D_GNU_SOURCE \
+                   -Iinclude -Ibuild -MMD -MP
+LDLIBS  += -lpthread
+PREFIX  ?= /usr/local
+DESTDIR ?=
+B       ?= build
+VERSION := 0.1.0
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Feature probe (liburing): writes $(B)/config.h and $(B)/config.mk.
+$(shell mkdir -p $(B) && sh scripts/configure.sh $(B) "$(CC)" >/dev/null)
+-include $(B)/config.mk
+
+LIB_SRCS    := $(wildcard lib/*.c)
+LIB_OBJS    := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+COMMON_SRCS := $(wildcard tools/common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(B)/obj/%.o)
+KECHO_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard svc/kecho/*.c))
+ECHOT_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tools/echotest/*.c))
+UNIT_SRCS   := $(wildcard tests/unit/test-*.c)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+HELPER_SRCS := $(wildcard tests/integ/*.c)
+HELPER_BINS := $(HELPER_SRCS:tests/integ/%.c=$(B)/tests/%)
+BENCH_SRCS  := $(wildcard bench/*.c)
+BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
+PROGS       := $(B)/bin/kecho $(B)/bin/echotest
+
+.PHONY: all deps test asan demo bench fuzz install uninstall clean
+all: deps $(B)/lib/libksf.a $(B)/lib/libksf.so $(PROGS) $(UNIT_BINS) \
+     $(HELPER_BINS) $(BENCH_BINS) $(B)/ksf.pc
+
+deps: $(B)/.deps-ok
+$(B)/.deps-ok: scripts/deps.sh
+	$(Q)sh scripts/deps.sh
+	$(Q)touch $@
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -Ilib -Itools/common -c -o $@ $<
+
+$(B)/lib/libksf.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(B)/lib/libksf.so: $(LIB_OBJS) lib/ksf.map
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -Wl,-soname,libksf.so.0 -Wl,--version-script=lib/ksf.map \
+	    $(LDFLAGS) -o $@ $(LIB_OBJS) $(URING_LIBS) $(LDLIBS)
+$(B)/bin/kecho: $(KECHO_OBJS) $(B)/lib/libksf.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS)
+$(B)/bin/echotest: $(ECHOT_OBJS) $(COMMON_OBJS) $(B)/lib/libksf.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS) -lm
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(COMMON_OBJS) $(B)/lib/libksf.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS) -lm
+$(B)/tests/%: $(B)/obj/tests/integ/%.o $(B)/lib/libksf.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS)
+$(B)/bench/%: $(B)/obj/bench/%.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/ksf.pc: ksf.pc.in
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@URING_LIBS@|$(URING_LIBS)|g' $< > $@
+
+test: all
+	$(Q)sh tests/run.sh $(B)
+
+# Sanitizer build of the whole suite in its own tree.
+asan:
+	$(Q)$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" test
+
+demo: all
+	$(Q)sh scripts/demo.sh $(B)
+
+bench: all
+	$(Q)sh bench/run.sh $(B)
+
+fuzz:
+	$(Q)sh tests/fuzz/run.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/ksf \
+	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
+	install -m 644 $(B)/lib/libksf.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/lib/libksf.so $(DESTDIR)$(PREFIX)/lib/libksf.so.$(VERSION)
+	ln -sf libksf.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libksf.so.0
+	ln -sf libksf.so.0 $(DESTDIR)$(PREFIX)/lib/libksf.so
+	install -m 644 include/ksf.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/ksf/*.h $(DESTDIR)$(PREFIX)/include/ksf/
+	install -m 644 $(B)/ksf.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libksf.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/ksf.pc \
+	    $(DESTDIR)$(PREFIX)/include/ksf.h $(DESTDIR)$(PREFIX)/bin/kecho \
+	    $(DESTDIR)$(PREFIX)/bin/echotest $(DESTDIR)$(PREFIX)/share/man/man1/kecho.1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/echotest.1 $(DESTDIR)$(PREFIX)/share/man/man3/libksf.3
+	rm -rf $(DESTDIR)$(PREFIX)/include/ksf
+
+clean:
+	rm -rf build build-asan build-clang
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Connections: one socket, owned for its whole life by one worker. All
+ * functions here must be called on that worker (from its callbacks or its
+ * tasks).
+ */
+#ifndef KSF_CONN_H
+#define KSF_CONN_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+struct ksf_conn;
+struct ksf_svc;
+
+/* Queue len bytes for output. Never blocks (seed TODO 2): bytes are copied
+ * into the connection's output queue and all output produced during one loop
+ * turn goes out in one writev (epoll) or one submission (io_uring).
+ * Returns 0, -ENOBUFS (outq_max would be exceeded: nothing queued),
+ * -EPIPE (connection closing), or -ENOMEM. */
+int ksf_conn_send(struct ksf_conn *c, const void *data, size_t len);
+
+/* Gather form of ksf_conn_send: all or nothing. */
+int ksf_conn_sendv(struct ksf_conn *c, const struct iovec *iov, int iovcnt);
+
+/* Close after queued output is flushed (or at once if hard != 0).
+ * close_cb runs later, from the loop, never from inside this call. */
+void ksf_conn_close(struct ksf_conn *c, int hard);
+
+/* Bytes queued for output and not yet taken by the socket. */
+size_t ksf_conn_outq(const struct ksf_conn *c);
+
+/* Per-connection user pointer, service, socket, peer address. */
+void ksf_conn_set_udata(struct ksf_conn *c, void *udata);
+void *ksf_conn_udata(const struct ksf_conn *c);
+struct ksf_svc *ksf_conn_svc(const struct ksf_conn *c);
+int ksf_conn_fd(const struct ksf_conn *c);
+const struct sockaddr *ksf_conn_peer(const struct ksf_conn *c, socklen_t *len);
+/* Worker index that owns the connection. */
+int ksf_conn_worker(const struct ksf_conn *c);
+
+#endif

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Checks that the Debian packages ksf builds and tests with are present.
+# As root on Debian it installs what is missing with apt-get; otherwise it
+# prints the exact command to run and fails. Called by `make` (once, via a
+# stamp file) and by .ci/run.
+#
+#   package            why
+#   liburing-dev       io_uring backend (optional at build time: epoll only without it)
+#   socat              a peer nobody here wrote, for integration tests
+#   clang              clang build and libFuzzer targets
+#   libclang-rt-14-dev libFuzzer and sanitizer runtimes for clang
+#   procps             ps/pgrep used by tests
+set -u
+need=""
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
+for p in liburing-dev socat clang libclang-rt-14-dev procps; do
+	have_pkg "$p" || need="$need $p"
+done
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps: installing:$need"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y --no-install-recommends $need >/dev/null 2>&1 ||
+	{ apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends $need >/dev/null; } ||
+	{ echo "deps: apt-get install$need failed" >&2; exit 1; }
+	exit 0
+fi
+echo "deps: missing Debian packages:$need" >&2
+echo "deps: run as root: apt-get install -y$need" >&2
+exit 1
