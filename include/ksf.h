@@ -11,6 +11,7 @@
 #include <ksf/task.h>
 #include <ksf/svc.h>
 #include <ksf/conn.h>
+#include <ksf/parse.h>
 
 #define KSF_VERSION "0.1.0"
 

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The worker's buffer pool and the two byte queues built on it: the output
+ * queue (a chain of chunks handed to writev/sendmsg without copying) and the
+ * input buffer that holds bytes recv_cb has not consumed yet. Chunks are
+ * recycled through a per-worker free list (no locks, no sharing); the list
+ * is capped so an idle worker gives memory back.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ksf_int.h"
+
+#define FREE_CHUNKS_MAX 512	/* 8 MiB of 16 KiB chunks kept per worker */
+
+struct ksf__chunk *ksf__chunk_get(struct ksf__worker *w, size_t want)
+{
+	struct ksf__chunk *ch;
+
+	if (want <= KSF_CHUNK && w->free_chunks) {
+		ch = w->free_chunks;
+		w->free_chunks = ch->next;
+		w->nfree_chunks--;
+	} else {
+		size_t cap = want <= KSF_CHUNK ? KSF_CHUNK : want;
+
+		ch = malloc(sizeof(*ch) + cap);
+		if (!ch)
+			return NULL;
+		ch->cap = (uint32_t)cap;
+	}
+	ch->next = NULL;
+	ch->off = ch->len = 0;
+	return ch;
+}
+
+void ksf__chunk_put(struct ksf__worker *w, struct ksf__chunk *ch)
+{
+	if (ch->cap == KSF_CHUNK && w->nfree_chunks < FREE_CHUNKS_MAX) {
+		ch->next = w->free_chunks;
+		w->free_chunks = ch;
+		w->nfree_chunks++;
+		return;
+	}
+	free(ch);
+}
+
+void ksf__bufpool_fini(struct ksf__worker *w)
+{
+	struct ksf__chunk *ch;
+
+	while ((ch = w->free_chunks)) {
+		w->free_chunks = ch->next;
+		free(ch);
+	}
+	w->nfree_chunks = 0;
+}
+
+/* Copy n bytes to the tail of q: fill the tail chunk, then add chunks.
+ * Large writes get one chunk of their own size (capped at 1 MiB each). */
+int ksf__outq_append(struct ksf__worker *w, struct ksf__outq *q, const void *p, size_t n)
+{
+	const char *s = p;
+	struct ksf__chunk *t = q->tail;
+
+	while (n) {
+		if (!t || t->len == t->cap) {
+			size_t want = n > (1u << 20) ? (1u << 20) : n;
+			struct ksf__chunk *ch = ksf__chunk_get(w, want);
+
+			if (!ch)
+				return -ENOMEM;
+			if (t)
+				t->next = ch;
+			else
+				q->head = ch;
+			q->tail = t = ch;
+		}
+		size_t k = t->cap - t->len;
+		if (k > n)
+			k = n;
+		memcpy(t->data + t->len, s, k);
+		t->len += (uint32_t)k;
+		s += k;
+		n -= k;
+		q->bytes += k;
+	}
+	return 0;
+}
+
+void ksf__outq_consume(struct ksf__worker *w, struct ksf__outq *q, size_t n)
+{
+	while (n && q->head) {
+		struct ksf__chunk *h = q->head;
+		size_t k = h->len - h->off;
+
+		if (n < k) {
+			h->off += (uint32_t)n;
+			q->bytes -= n;
+			return;
+		}
+		n -= k;
+		q->bytes -= k;
+		q->head = h->next;
+		if (!q->head)
+			q->tail = NULL;
+		ksf__chunk_put(w, h);
+	}
+}
+
+int ksf__outq_iov(const struct ksf__outq *q, struct iovec *iov, int max)
+{
+	int n = 0;
+
+	for (struct ksf__chunk *c = q->head; c && n < max; c = c->next) {
+		if (c->len == c->off)
+			continue;
+		iov[n].iov_base = c->data + c->off;
+		iov[n].iov_len = c->len - c->off;
+		n++;
+	}
+	return n;
+}
+
+void ksf__outq_free(struct ksf__worker *w, struct ksf__outq *q)
+{
+	ksf__outq_consume(w, q, q->bytes);
+	while (q->head) {	/* empty chunks left behind */
+		struct ksf__chunk *h = q->head;
+		q->head = h->next;
+		ksf__chunk_put(w, h);
+	}
+	q->tail = NULL;
+	q->bytes = 0;
+}
+
+int ksf__inbuf_append(struct ksf__inbuf *b, const void *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n)
+			cap *= 2;
+		char *np = realloc(b->p, cap);
+		if (!np)
+			return -ENOMEM;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+void ksf__inbuf_consume(struct ksf__inbuf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->len = 0;
+		if (b->cap > 65536)	/* give back what a big message grew */
+			ksf__inbuf_free(b);
+		return;
+	}
+	memmove(b->p, b->p + n, b->len - n);
+	b->len -= n;
+}
+
+void ksf__inbuf_free(struct ksf__inbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Connections: the backend-independent half. Backends report accepted
+ * sockets, input, EOF, errors and completed sends; this file applies the
+ * limits (max connections, output high/low water marks, max unconsumed
+ * input), calls the service's callbacks, and queues output and closes for
+ * the worker's flush and close phases.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ksf_int.h"
+
+static void touch(struct ksf_conn *c)
+{
+	c->last_ns = c->w->now_ns;
+	ksf__dlist_del(&c->lru);
+	ksf__dlist_add_tail(&c->sw->conns, &c->lru);
+}
+
+static void queue_close(struct ksf_conn *c)
+{
+	if (c->flags & KSF__C_CLOSEQ)
+		return;
+	c->flags |= KSF__C_CLOSEQ;
+	c->close_next = c->w->closeq;
+	c->w->closeq = c;
+}
+
+/* Close with a reason: at once (hard) or after the output queue drains. */
+static void close_why(struct ksf_conn *c, enum ksf_close_reason why, int hard)
+{
+	if (c->flags & KSF__C_DEAD)
+		return;
+	if (!(c->flags & KSF__C_CLOSING)) {
+		c->flags |= KSF__C_CLOSING;
+		c->why = why;
+		if (!(c->flags & KSF__C_RDPAUSED)) {
+			c->flags |= KSF__C_RDPAUSED;
+			c->w->be->conn_read(c->w, c, false);
+		}
+	}
+	if (hard)	/* queued output is dropped when the memory is freed */
+		c->flags |= KSF__C_HARD;
+	queue_close(c);
+}
+
+static struct ksf_conn *conn_new(struct ksf__worker *w, struct ksf__listener *l, int fd)
+{
+	struct ksf_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->w = w;
+	c->svc = l->svc;
+	c->sw = &l->svc->sws[w->idx];
+	c->fd = fd;
+	c->peerlen = sizeof(c->peer);
+	if (getpeername(fd, (struct sockaddr *)&c->peer, &c->peerlen))
+		c->peerlen = 0;
+	ksf__dlist_init(&c->lru);
+	return c;
+}
+
+void ksf__conn_accepted(struct ksf__worker *w, struct ksf__listener *l, int fd)
+{
+	struct ksf_svc *svc = l->svc;
+	struct ksf__svc_worker *sw = &svc->sws[w->idx];
+	struct ksf_conn *c;
+
+	if (sw->stopping)
+		goto refuse;
+	if (atomic_fetch_add(&svc->nconns, 1) >= svc->o.max_conns) {
+		atomic_fetch_sub(&svc->nconns, 1);
+		KSF__STAT_ADD(&sw->st, lim_conns, 1);
+		ksf__log_limited(w, KSF__LOG_CONNS, "max-conns %u reached: connection refused",
+				 svc->o.max_conns);
+		goto refuse;
+	}
+	if (!(c = conn_new(w, l, fd)))
+		goto unaccount;
+	ksf__conn_sockopts(fd);
+	if (svc->ops.open_cb && svc->ops.open_cb(c) < 0) {
+		free(c);
+		goto unaccount;
+	}
+	if (w->be->conn_start(w, c) < 0) {
+		free(c);
+		goto unaccount;
+	}
+	c->last_ns = w->now_ns;
+	ksf__dlist_add_tail(&sw->conns, &c->lru);
+	sw->nconns++;
+	KSF__STAT_ADD(&sw->st, conns_accepted, 1);
+	KSF__STAT_ADD(&sw->st, conns_active, 1);
+	return;
+unaccount:
+	atomic_fetch_sub(&svc->nconns, 1);
+refuse:
+	close(fd);
+}
+
+static void check_outq_high(struct ksf_conn *c)
+{
+	if (c->out.bytes <= c->svc->o.outq_high || (c->flags & KSF__C_RDPAUSED))
+		return;
+	c->flags |= KSF__C_RDPAUSED;
+	c->w->be->conn_read(c->w, c, false);
+	KSF__STAT_ADD(&c->sw->st, lim_outq, 1);
+	ksf__log_limited(c->w, KSF__LOG_OUTQ,
+			 "outq-high %zu reached: paused reading a connection", c->svc->o.outq_high);
+}
+
+/* Hand input to recv_cb, keeping what it does not consume (up to max_msg). */
+void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len)
+{
+	struct ksf__stats *st = &c->sw->st;
+	ssize_t n;
+
+	if (c->flags & (KSF__C_DEAD | KSF__C_CLOSING))
+		return;
+	KSF__STAT_ADD(st, bytes_in, len);
+	touch(c);
+	if (c->in.len) {
+		if (c->in.len + len > c->svc->o.max_msg)
+			goto too_big;
+		if (ksf__inbuf_append(&c->in, data, len))
+			goto nomem;
+		data = c->in.p;
+		len = c->in.len;
+	}
+	KSF__STAT_ADD(st, msgs_in, 1);
+	c->flags |= KSF__C_IN_CB;
+	n = c->svc->ops.recv_cb(c, data, len);
+	c->flags &= ~KSF__C_IN_CB;
+	if (n < 0 || (size_t)n > len) {
+		close_why(c, KSF_CLOSE_APP, 1);
+		return;
+	}
+	if (c->in.len) {
+		ksf__inbuf_consume(&c->in, (size_t)n);
+	} else if ((size_t)n < len) {
+		if (len - (size_t)n > c->svc->o.max_msg)
+			goto too_big;
+		if (ksf__inbuf_append(&c->in, (const char *)data + n, len - (size_t)n))
+			goto nomem;
+	}
+	check_outq_high(c);
+	return;
+too_big:
+	KSF__STAT_ADD(st, lim_msg, 1);
+	ksf__log_limited(c->w, KSF__LOG_MSG, "max-msg %zu exceeded: connection closed",
+			 c->svc->o.max_msg);
+	close_why(c, KSF_CLOSE_MSG_LIMIT, 1);
+	return;
+nomem:
+	KSF__STAT_ADD(st, errors, 1);
+	close_why(c, KSF_CLOSE_ERROR, 1);
+}
+
+void ksf__conn_eof(struct ksf_conn *c)
+{
+	/* The peer finished sending: answer what is queued, then close. */
+	close_why(c, KSF_CLOSE_PEER, 0);
+}
+
+void ksf__conn_error(struct ksf_conn *c, int err)
+{
+	(void)err;
+	if (c->flags & KSF__C_DEAD)
+		return;
+	KSF__STAT_ADD(&c->sw->st, errors, 1);
+	close_why(c, KSF_CLOSE_ERROR, 1);
+	c->why = KSF_CLOSE_ERROR;
+}
+
+void ksf__conn_sent(struct ksf_conn *c, size_t n)
+{
+	ksf__outq_consume(c->w, &c->out, n);
+	KSF__STAT_ADD(&c->sw->st, bytes_out, n);
+	if (c->flags & KSF__C_DEAD)
+		return;
+	touch(c);
+	if (c->out.bytes == 0 && (c->flags & KSF__C_CLOSING)) {
+		queue_close(c);
+		return;
+	}
+	if ((c->flags & KSF__C_RDPAUSED) && !(c->flags & KSF__C_CLOSING) &&
+	    c->out.bytes <= c->svc->o.outq_low && !c->sw->stopping) {
+		c->flags &= ~KSF__C_RDPAUSED;
+		c->w->be->conn_read(c->w, c, true);
+	}
+}
+
+void ksf__conn_want_flush(struct ksf_conn *c)
+{
+	if (c->flags & KSF__C_FLUSHQ)
+		return;
+	c->flags |= KSF__C_FLUSHQ;
+	c->flush_next = c->w->flushq;
+	c->w->flushq = c;
+}
+
+/* The connection is over: callbacks, counters, then the backend frees it. */
+void ksf__conn_finish(struct ksf_conn *c, enum ksf_close_reason why)
+{
+	struct ksf__svc_worker *sw = c->sw;
+
+	if (c->flags & KSF__C_DEAD)
+		return;
+	c->flags |= KSF__C_DEAD;
+	if (c->svc->ops.close_cb)
+		c->svc->ops.close_cb(c, why);
+	ksf__dlist_del(&c->lru);
+	sw->nconns--;
+	atomic_fetch_sub(&c->svc->nconns, 1);
+	KSF__STAT_ADD(&sw->st, conns_closed, 1);
+	KSF__STAT_ADD(&sw->st, conns_active, (uint64_t)-1);
+	ksf__inbuf_free(&c->in);
+	c->w->be->conn_release(c->w, c);
+	ksf__svc_worker_check_done(sw);
+}
+
+/* A released connection's memory is freed at the end of the loop turn
+ * (backends call this once the kernel holds no reference to it), so the
+ * flush and close lists of the current turn never point at freed memory. */
+void ksf__conn_free(struct ksf_conn *c)
+{
+	struct ksf__worker *w = c->w;
+
+	ksf__outq_free(w, &c->out);
+	c->free_next = w->reapq;
+	w->reapq = c;
+}
+
+void ksf__worker_reap(struct ksf__worker *w)
+{
+	struct ksf_conn *c;
+
+	while ((c = w->reapq)) {
+		w->reapq = c->free_next;
+		free(c);
+	}
+}
+
+void ksf__worker_run_closes(struct ksf__worker *w)
+{
+	struct ksf_conn *c, *todo = w->closeq;
+
+	w->closeq = NULL;
+	while ((c = todo)) {
+		todo = c->close_next;
+		c->flags &= ~KSF__C_CLOSEQ;
+		if (c->flags & KSF__C_DEAD)
+			continue;
+		if ((c->flags & KSF__C_HARD) || (c->out.bytes == 0 && !c->send_busy))
+			ksf__conn_finish(c, c->why);
+		else
+			ksf__conn_want_flush(c);	/* close when the flush completes */
+	}
+}
+
+void ksf__worker_run_flushes(struct ksf__worker *w)
+{
+	struct ksf_conn *c, *todo = w->flushq;
+
+	w->flushq = NULL;
+	while ((c = todo)) {
+		todo = c->flush_next;
+		c->flags &= ~KSF__C_FLUSHQ;
+		if (!(c->flags & KSF__C_DEAD) && c->out.bytes)
+			w->be->conn_flush(w, c);
+	}
+}
+
+/* accept() failed. Out of descriptors, refuse one pending connection with
+ * the spare descriptor so a ready listener does not spin. */
+void ksf__accept_error(struct ksf__worker *w, struct ksf__listener *l, int err)
+{
+	KSF__STAT_ADD(&l->svc->sws[w->idx].st, errors, 1);
+	ksf__log_limited(w, KSF__LOG_ACCEPT, "accept: %s", strerror(err));
+	if ((err == EMFILE || err == ENFILE) && w->spare_fd >= 0 && l->fd >= 0) {
+		close(w->spare_fd);
+		int fd = accept(l->fd, NULL, NULL);
+		if (fd >= 0)
+			close(fd);
+		w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+}
+
+/* ---- public API ---- */
+
+int ksf_conn_sendv(struct ksf_conn *c, const struct iovec *iov, int iovcnt)
+{
+	size_t total = 0;
+
+	if (c->flags & (KSF__C_CLOSING | KSF__C_DEAD))
+		return -EPIPE;
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	if (c->out.bytes + total > c->svc->o.outq_max) {
+		KSF__STAT_ADD(&c->sw->st, lim_outq_max, 1);
+		ksf__log_limited(c->w, KSF__LOG_OUTQ_MAX, "outq-max %zu reached: send refused",
+				 c->svc->o.outq_max);
+		return -ENOBUFS;
+	}
+	for (int i = 0; i < iovcnt; i++)
+		if (ksf__outq_append(c->w, &c->out, iov[i].iov_base, iov[i].iov_len)) {
+			/* partial: the stream is corrupt, the connection unusable */
+			KSF__STAT_ADD(&c->sw->st, errors, 1);
+			close_why(c, KSF_CLOSE_ERROR, 1);
+			return -ENOMEM;
+		}
+	KSF__STAT_ADD(&c->sw->st, sends, 1);
+	ksf__conn_want_flush(c);
+	if (!(c->flags & KSF__C_IN_CB))
+		check_outq_high(c);
+	return 0;
+}
+
+int ksf_conn_send(struct ksf_conn *c, const void *data, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+
+	return ksf_conn_sendv(c, &iov, 1);
+}
+
+void ksf_conn_close(struct ksf_conn *c, int hard)
+{
+	close_why(c, KSF_CLOSE_APP, hard);
+}
+
+size_t ksf_conn_outq(const struct ksf_conn *c) { return c->out.bytes; }
+void ksf_conn_set_udata(struct ksf_conn *c, void *u) { c->udata = u; }
+void *ksf_conn_udata(const struct ksf_conn *c) { return c->udata; }
+struct ksf_svc *ksf_conn_svc(const struct ksf_conn *c) { return c->svc; }
+int ksf_conn_fd(const struct ksf_conn *c) { return c->fd; }
+int ksf_conn_worker(const struct ksf_conn *c) { return c->w->idx; }
+
+const struct sockaddr *ksf_conn_peer(const struct ksf_conn *c, socklen_t *len)
+{
+	if (len)
+		*len = c->peerlen;
+	return (const struct sockaddr *)&c->peer;
+}

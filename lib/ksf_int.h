@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Internal definitions shared by the files of libksf: the worker, the
+ * service's per-worker state, the connection, the output queue, and the
+ * small set of operations each event-loop backend (epoll, io_uring)
+ * implements. Nothing here is exported (lib/ksf.map).
+ */
+#ifndef KSF_INT_H
+#define KSF_INT_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <ksf.h>
+#include "ring.h"
+
+#define KSF_MAX_ADDRS	16	/* listening addresses per service */
+#define KSF_IOV_MAX	64	/* output chunks per writev / sendmsg */
+#define KSF_CHUNK	16384	/* output queue chunk payload */
+#define KSF_TASK_RING	1024	/* entries per task ring */
+#define KSF_TASK_BUDGET	256	/* tasks run per ring per loop turn */
+
+/* ---- doubly linked list (connections of a service on a worker) ---- */
+struct ksf__dlist { struct ksf__dlist *prev, *next; };
+
+static inline void ksf__dlist_init(struct ksf__dlist *h) { h->prev = h->next = h; }
+static inline bool ksf__dlist_empty(const struct ksf__dlist *h) { return h->next == h; }
+static inline void ksf__dlist_del(struct ksf__dlist *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->prev = n->next = n;
+}
+static inline void ksf__dlist_add_tail(struct ksf__dlist *h, struct ksf__dlist *n)
+{
+	n->prev = h->prev;
+	n->next = h;
+	h->prev->next = n;
+	h->prev = n;
+}
+#define ksf__container_of(p, type, member) \
+	((type *)((char *)(p) - offsetof(type, member)))
+
+/* ---- output queue: a chain of chunks from the worker's buffer pool ---- */
+struct ksf__chunk {
+	struct ksf__chunk *next;
+	uint32_t off, len, cap;	/* bytes [off, len) are queued */
+	char data[];
+};
+
+struct ksf__outq {
+	struct ksf__chunk *head, *tail;
+	size_t bytes;
+};
+
+/* ---- input held for recv_cb (unconsumed bytes) ---- */
+struct ksf__inbuf {
+	char *p;
+	size_t len, cap;
+};
+
+/* ---- counters: written by the owning worker only, read by anyone ---- */
+#define KSF__STAT_FIELDS(X) X(conns_accepted) X(conns_closed) X(conns_active) \
+	X(bytes_in) X(bytes_out) X(msgs_in) X(sends) X(flushes) X(lim_conns) \
+	X(lim_outq) X(lim_outq_max) X(lim_msg) X(lim_idle) X(errors)
+struct ksf__stats {
+#define X(f) atomic_uint_fast64_t f;
+	KSF__STAT_FIELDS(X)
+#undef X
+};
+/* Single writer: a relaxed load and store, no locked instruction. */
+#define KSF__STAT_ADD(st, f, n) atomic_store_explicit(&(st)->f, \
+	atomic_load_explicit(&(st)->f, memory_order_relaxed) + (n), memory_order_relaxed)
+
+struct ksf__worker;
+struct ksf__svc_worker;
+
+/* One listening socket of one worker. */
+struct ksf__listener {
+	struct ksf_svc *svc;
+	int fd;
+	int addr_idx;
+	int armed;		/* backend is accepting on it */
+	int stopping;
+	uint64_t paused_until;	/* accept paused (EMFILE) until this time, ns */
+};
+
+enum {
+	KSF__C_CLOSING   = 1 << 0,	/* close once output is flushed */
+	KSF__C_DEAD      = 1 << 1,	/* closed: no more callbacks */
+	KSF__C_RDPAUSED  = 1 << 2,	/* reading paused (backpressure) */
+	KSF__C_FLUSHQ    = 1 << 3,	/* on the worker's flush list */
+	KSF__C_CLOSEQ    = 1 << 4,	/* on the worker's close list */
+	KSF__C_WANTOUT   = 1 << 5,	/* epoll: waiting for EPOLLOUT */
+	KSF__C_IN_CB     = 1 << 6,	/* inside recv_cb */
+	KSF__C_HARD      = 1 << 7,	/* close without flushing */
+};
+
+struct ksf_conn {
+	struct ksf__worker *w;
+	struct ksf_svc *svc;
+	struct ksf__svc_worker *sw;
+	int fd;
+	uint32_t flags;
+	enum ksf_close_reason why;
+	struct ksf__outq out;
+	struct ksf__inbuf in;
+	struct ksf_conn *flush_next, *close_next;
+	struct ksf__dlist lru;		/* in sw->conns, least recently active first */
+	uint64_t last_ns;
+	void *udata;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	/* io_uring backend state */
+	int inflight;			/* SQEs whose CQEs have not all arrived */
+	uint8_t recv_armed, recv_cancel, send_busy, released;
+	struct msghdr msg;
+	struct iovec iov[KSF_IOV_MAX];
+	struct ksf_conn *free_next;
+};
+
+/* A service's state on one worker: its listeners, connections, counters. */
+struct ksf__svc_worker {
+	struct ksf_svc *svc;
+	struct ksf__worker *w;
+	struct ksf__listener ls[KSF_MAX_ADDRS];
+	struct ksf__dlist conns;
+	unsigned nconns;
+	int stopping;
+	uint64_t drain_deadline;
+	int done_posted;
+	struct ksf__stats st;
+	struct ksf__svc_worker *next;	/* w->svcs list */
+};
+
+struct ksf_svc {
+	struct ksf_pool *pool;
+	struct ksf_svc_ops ops;
+	struct ksf_svc_opts o;
+	void *udata;
+	int naddrs;
+	struct sockaddr_storage addr[KSF_MAX_ADDRS];
+	socklen_t addrlen[KSF_MAX_ADDRS];
+	atomic_uint nconns;		/* shared: touched on accept and close only */
+	int started, stopped;
+	sem_t sem;			/* workers signal start/stop completion */
+	struct ksf__svc_worker *sws;	/* one per worker */
+};
+
+/* The operations an event-loop backend provides (redis aeApi*). */
+struct ksf__backend {
+	const char *name;
+	int  (*init)(struct ksf__worker *w);
+	void (*fini)(struct ksf__worker *w);
+	int  (*listen_start)(struct ksf__worker *w, struct ksf__listener *l);
+	void (*listen_stop)(struct ksf__worker *w, struct ksf__listener *l);
+	int  (*conn_start)(struct ksf__worker *w, struct ksf_conn *c);
+	void (*conn_read)(struct ksf__worker *w, struct ksf_conn *c, bool on);
+	void (*conn_flush)(struct ksf__worker *w, struct ksf_conn *c);
+	void (*conn_release)(struct ksf__worker *w, struct ksf_conn *c);
+	/* Wait up to timeout_ms (-1 forever) and dispatch events. */
+	int  (*wait)(struct ksf__worker *w, int timeout_ms);
+};
+
+extern const struct ksf__backend ksf__backend_epoll;
+extern const struct ksf__backend ksf__backend_uring;
+/* 0 if io_uring with what the uring backend needs works here, else -errno. */
+int ksf__uring_probe(void);
+
+struct ksf__worker {
+	struct ksf_pool *pool;
+	int idx, cpu;
+	pthread_t thr;
+	const struct ksf__backend *be;
+	void *be_state;
+	int evfd;
+	int spare_fd;			/* reserve descriptor for EMFILE */
+	_Alignas(64) atomic_int sleeping;	/* written by the worker, read by producers */
+	_Alignas(64) atomic_int stop;
+	struct ksf__ring **rings;	/* [nworkers + 1]: one per producer worker, then external */
+	pthread_mutex_t ext_lock;	/* serialises external producers */
+	struct ksf_conn *flushq, *closeq, *reapq;
+	struct ksf__svc_worker *svcs;
+	uint64_t now_ns;
+	char *rxbuf;			/* epoll: receive buffer */
+	size_t rxlen;
+	struct ksf__chunk *free_chunks;	/* buffer pool */
+	unsigned nfree_chunks;
+	uint64_t log_next[8];		/* rate limit per log kind */
+	unsigned log_dropped[8];
+	int init_err;
+};
+
+struct ksf_pool {
+	struct ksf_pool_opts o;
+	enum ksf_backend backend;
+	int nworkers;
+	struct ksf__worker *w;
+	sem_t ready;
+	pthread_mutex_t svcs_lock;	/* guards adding services (control path) */
+};
+
+/* ---- time ---- */
+uint64_t ksf__now_ns(void);
+
+/* ---- logging (rate limited per worker and kind) ---- */
+enum { KSF__LOG_CONNS, KSF__LOG_OUTQ, KSF__LOG_MSG, KSF__LOG_IDLE, KSF__LOG_ACCEPT,
+       KSF__LOG_SOCK, KSF__LOG_OUTQ_MAX, KSF__LOG_OTHER };
+void ksf__log(struct ksf_pool *p, enum ksf_log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ksf__log_limited(struct ksf__worker *w, int kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- buffer pool and queues (buf.c) ---- */
+struct ksf__chunk *ksf__chunk_get(struct ksf__worker *w, size_t want);
+void ksf__chunk_put(struct ksf__worker *w, struct ksf__chunk *ch);
+int ksf__outq_append(struct ksf__worker *w, struct ksf__outq *q, const void *p, size_t n);
+void ksf__outq_consume(struct ksf__worker *w, struct ksf__outq *q, size_t n);
+int ksf__outq_iov(const struct ksf__outq *q, struct iovec *iov, int max);
+void ksf__outq_free(struct ksf__worker *w, struct ksf__outq *q);
+int ksf__inbuf_append(struct ksf__inbuf *b, const void *p, size_t n);
+void ksf__inbuf_consume(struct ksf__inbuf *b, size_t n);
+void ksf__inbuf_free(struct ksf__inbuf *b);
+void ksf__bufpool_fini(struct ksf__worker *w);
+
+/* ---- tasks (task.c) ---- */
+int ksf__tasks_init(struct ksf__worker *w);
+void ksf__tasks_fini(struct ksf__worker *w);
+int ksf__tasks_run(struct ksf__worker *w);
+bool ksf__tasks_pending(struct ksf__worker *w);
+/* Called by a backend just before blocking: false if work arrived (don't block). */
+bool ksf__worker_prepare_sleep(struct ksf__worker *w);
+void ksf__worker_after_sleep(struct ksf__worker *w);
+void ksf__worker_drain_evfd(struct ksf__worker *w);
+/* Post from a control thread, retrying while the ring is full. */
+void ksf__task_post_wait(struct ksf_pool *p, int worker, ksf_task_fn fn, void *arg);
+
+/* ---- connections: what backends call (conn.c) ---- */
+void ksf__conn_accepted(struct ksf__worker *w, struct ksf__listener *l, int fd);
+void ksf__accept_error(struct ksf__worker *w, struct ksf__listener *l, int err);
+void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len);
+void ksf__conn_eof(struct ksf_conn *c);
+void ksf__conn_error(struct ksf_conn *c, int err);
+void ksf__conn_sent(struct ksf_conn *c, size_t n);
+void ksf__conn_finish(struct ksf_conn *c, enum ksf_close_reason why);
+void ksf__conn_free(struct ksf_conn *c);
+void ksf__worker_reap(struct ksf__worker *w);
+void ksf__conn_want_flush(struct ksf_conn *c);
+void ksf__worker_run_closes(struct ksf__worker *w);
+void ksf__worker_run_flushes(struct ksf__worker *w);
+/* Time until the next timer (ms, -1 none), and run expired timers. */
+int ksf__svc_timers(struct ksf__worker *w);
+void ksf__svc_worker_check_done(struct ksf__svc_worker *sw);
+
+/* ---- sockets (sock.c) ---- */
+int ksf__resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len);
+int ksf__listen_socket(const struct sockaddr_storage *ss, socklen_t len, int backlog);
+int ksf__attach_cpu_steer(int fd, struct ksf_pool *p);
+int ksf__sockaddr_name(const struct sockaddr *sa, socklen_t len, char *buf, size_t n);
+void ksf__conn_sockopts(int fd);
+
+#endif

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The io_uring backend (liburing): multishot accept, multishot receive into
+ * a provided-buffer ring (an application-owned buffer pool the kernel fills,
+ * as netmap's buffers in PASTE, seed 002), one sendmsg SQE in flight per
+ * connection carrying every queued chunk, and one submission per loop turn
+ * (io_uring_submit_and_wait). user_data is a pointer with a kind tag in its
+ * low bits; completions are handled in one pass with one cq_advance.
+ *
+ * A connection's memory is freed only when no SQE refers to it any more:
+ * closing cancels its requests and waits for their last completions.
+ */
+#include "config.h"
+#if KSF_HAVE_URING
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <liburing.h>
+#include "ksf_int.h"
+
+enum { K_EVFD = 1, K_ACCEPT = 2, K_RECV = 3, K_SEND = 4, K_IGNORE = 5, K_MASK = 7 };
+#define BGID		0
+#define SQ_ENTRIES	4096
+#define CQ_ENTRIES	16384
+
+struct ur {
+	struct io_uring ring;
+	struct io_uring_buf_ring *br;
+	char *bufs;
+	unsigned nbufs, bufsz;
+	int br_added;			/* buffers given back, not yet published */
+	struct ksf__dlist zombies;	/* released conns waiting for completions */
+};
+
+static struct io_uring_sqe *sqe_get(struct ur *u, void *p, int kind)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+
+	if (!sqe) {	/* SQ full: submit what is there and take a fresh one */
+		io_uring_submit(&u->ring);
+		sqe = io_uring_get_sqe(&u->ring);
+	}
+	if (sqe)
+		io_uring_sqe_set_data64(sqe, (uintptr_t)p | (uint64_t)kind);
+	return sqe;
+}
+
+static unsigned pow2_floor(unsigned v)
+{
+	unsigned p = 1;
+
+	while (p * 2 <= v && p < 32768)
+		p *= 2;
+	return p;
+}
+
+static int setup_ring(struct ur *u)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER |
+					      IORING_SETUP_DEFER_TASKRUN, .cq_entries = CQ_ENTRIES };
+	int err = io_uring_queue_init_params(SQ_ENTRIES, &u->ring, &p);
+
+	if (err == -EINVAL) {	/* older kernel: no single-issuer / deferred task work */
+		memset(&p, 0, sizeof(p));
+		p.flags = IORING_SETUP_CQSIZE;
+		p.cq_entries = CQ_ENTRIES;
+		err = io_uring_queue_init_params(SQ_ENTRIES, &u->ring, &p);
+	}
+	return err;
+}
+
+static int setup_bufs(struct ur *u, unsigned nbufs, unsigned bufsz)
+{
+	struct io_uring_buf_reg reg = { 0 };
+	int err;
+
+	u->nbufs = pow2_floor(nbufs);
+	u->bufsz = bufsz;
+	if (posix_memalign((void **)&u->br, 4096, u->nbufs * sizeof(struct io_uring_buf)))
+		return -ENOMEM;
+	if (!(u->bufs = malloc((size_t)u->nbufs * bufsz)))
+		return -ENOMEM;
+	reg.ring_addr = (uintptr_t)u->br;
+	reg.ring_entries = u->nbufs;
+	reg.bgid = BGID;
+	if ((err = io_uring_register_buf_ring(&u->ring, &reg, 0)))
+		return err;
+	io_uring_buf_ring_init(u->br);
+	for (unsigned i = 0; i < u->nbufs; i++)
+		io_uring_buf_ring_add(u->br, u->bufs + (size_t)i * bufsz, bufsz, (unsigned short)i,
+				      io_uring_buf_ring_mask(u->nbufs), (int)i);
+	io_uring_buf_ring_advance(u->br, (int)u->nbufs);
+	return 0;
+}
+
+static void arm_evfd(struct ksf__worker *w)
+{
+	struct io_uring_sqe *sqe = sqe_get(w->be_state, NULL, K_EVFD);
+
+	if (sqe) {
+		io_uring_prep_poll_multishot(sqe, w->evfd, POLLIN);
+		io_uring_sqe_set_data64(sqe, K_EVFD);
+	}
+}
+
+static void ur_free(struct ur *u)
+{
+	free(u->bufs);
+	free(u->br);
+	free(u);
+}
+
+static int ur_init(struct ksf__worker *w)
+{
+	struct ur *u = calloc(1, sizeof(*u));
+	int err;
+
+	if (!u)
+		return -ENOMEM;
+	ksf__dlist_init(&u->zombies);
+	if ((err = setup_ring(u))) {
+		ur_free(u);
+		return err;
+	}
+	if ((err = setup_bufs(u, w->pool->o.nbufs, w->pool->o.buf_size))) {
+		io_uring_queue_exit(&u->ring);
+		ur_free(u);
+		return err;
+	}
+	w->be_state = u;
+	arm_evfd(w);
+	return 0;
+}
+
+static void ur_fini(struct ksf__worker *w)
+{
+	struct ur *u = w->be_state;
+
+	io_uring_queue_exit(&u->ring);	/* cancels everything still in flight */
+	while (!ksf__dlist_empty(&u->zombies)) {
+		struct ksf_conn *c = ksf__container_of(u->zombies.next, struct ksf_conn, lru);
+		ksf__dlist_del(&c->lru);
+		close(c->fd);
+		ksf__conn_free(c);
+	}
+	ksf__worker_reap(w);
+	ur_free(u);
+	w->be_state = NULL;
+}
+
+static int ur_listen_start(struct ksf__worker *w, struct ksf__listener *l)
+{
+	struct io_uring_sqe *sqe = sqe_get(w->be_state, l, K_ACCEPT);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_multishot_accept(sqe, l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	l->armed = 1;
+	return 0;
+}
+
+static void listener_closed(struct ksf__worker *w, struct ksf__listener *l)
+{
+	close(l->fd);
+	l->fd = -1;
+	ksf__svc_worker_check_done(&l->svc->sws[w->idx]);
+}
+
+static void ur_listen_stop(struct ksf__worker *w, struct ksf__listener *l)
+{
+	struct io_uring_sqe *sqe;
+
+	l->stopping = 1;
+	if (!l->armed) {
+		close(l->fd);
+		l->fd = -1;
+		return;
+	}
+	if ((sqe = sqe_get(w->be_state, NULL, K_IGNORE)))
+		io_uring_prep_cancel64(sqe, (uintptr_t)l | K_ACCEPT, 0);
+}
+
+static void arm_recv(struct ksf__worker *w, struct ksf_conn *c)
+{
+	struct io_uring_sqe *sqe = sqe_get(w->be_state, c, K_RECV);
+
+	if (!sqe) {
+		ksf__conn_error(c, EBUSY);
+		return;
+	}
+	io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = BGID;
+	c->inflight++;
+	c->recv_armed = 1;
+}
+
+static int ur_conn_start(struct ksf__worker *w, struct ksf_conn *c)
+{
+	arm_recv(w, c);
+	return c->recv_armed ? 0 : -EBUSY;
+}
+
+static void ur_conn_read(struct ksf__worker *w, struct ksf_conn *c, bool on)
+{
+	struct io_uring_sqe *sqe;
+
+	if (on) {
+		if (!c->recv_armed)
+			arm_recv(w, c);
+		return;	/* a cancel in flight: its last completion re-arms */
+	}
+	if (c->recv_armed && !c->recv_cancel && (sqe = sqe_get(w->be_state, NULL, K_IGNORE))) {
+		io_uring_prep_cancel64(sqe, (uintptr_t)c | K_RECV, 0);
+		c->recv_cancel = 1;
+	}
+}
+
+static void ur_conn_flush(struct ksf__worker *w, struct ksf_conn *c)
+{
+	struct io_uring_sqe *sqe;
+
+	if (c->send_busy || !c->out.bytes)
+		return;
+	if (!(sqe = sqe_get(w->be_state, c, K_SEND))) {
+		ksf__conn_want_flush(c);
+		return;
+	}
+	memset(&c->msg, 0, sizeof(c->msg));
+	c->msg.msg_iov = c->iov;
+	c->msg.msg_iovlen = (size_t)ksf__outq_iov(&c->out, c->iov, KSF_IOV_MAX);
+	io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+	c->inflight++;
+	c->send_busy = 1;
+	KSF__STAT_ADD(&c->sw->st, flushes, 1);
+}
+
+static void maybe_free(struct ksf_conn *c)
+{
+	if (!c->released || c->inflight)
+		return;
+	ksf__dlist_del(&c->lru);
+	close(c->fd);
+	ksf__conn_free(c);
+}
+
+static void ur_conn_release(struct ksf__worker *w, struct ksf_conn *c)
+{
+	struct ur *u = w->be_state;
+	struct io_uring_sqe *sqe;
+
+	c->released = 1;
+	ksf__dlist_add_tail(&u->zombies, &c->lru);
+	if (c->inflight && (sqe = sqe_get(u, NULL, K_IGNORE)))
+		io_uring_prep_cancel_fd(sqe, c->fd, IORING_ASYNC_CANCEL_ALL);
+	maybe_free(c);
+}
+
+/* ---- completions ---- */
+
+static void give_back_buf(struct ur *u, unsigned bid)
+{
+	io_uring_buf_ring_add(u->br, u->bufs + (size_t)bid * u->bufsz, u->bufsz,
+			      (unsigned short)bid, io_uring_buf_ring_mask(u->nbufs), u->br_added);
+	u->br_added++;
+}
+
+static void on_recv(struct ksf__worker *w, struct ksf_conn *c, struct io_uring_cqe *cqe)
+{
+	struct ur *u = w->be_state;
+	int res = cqe->res;
+
+	if (cqe->flags & IORING_CQE_F_BUFFER) {
+		unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+		if (res > 0 && !(c->flags & KSF__C_DEAD))
+			ksf__conn_input(c, u->bufs + (size_t)bid * u->bufsz, (size_t)res);
+		give_back_buf(u, bid);
+	}
+	if (!(c->flags & KSF__C_DEAD)) {
+		if (res == 0)
+			ksf__conn_eof(c);
+		else if (res < 0 && res != -ENOBUFS && res != -ECANCELED)
+			ksf__conn_error(c, -res);
+	}
+	if (cqe->flags & IORING_CQE_F_MORE)
+		return;
+	c->inflight--;
+	c->recv_armed = 0;
+	c->recv_cancel = 0;
+	if (c->flags & KSF__C_DEAD) {
+		maybe_free(c);
+		return;
+	}
+	if (res != 0 && !(c->flags & (KSF__C_RDPAUSED | KSF__C_CLOSING)))
+		arm_recv(w, c);	/* multishot ended (buffers ran out, overflow): go on */
+}
+
+static void on_send(struct ksf__worker *w, struct ksf_conn *c, int res)
+{
+	c->inflight--;
+	c->send_busy = 0;
+	if (c->flags & KSF__C_DEAD) {
+		maybe_free(c);
+		return;
+	}
+	if (res < 0) {
+		if (res == -EAGAIN || res == -EINTR)
+			ur_conn_flush(w, c);
+		else
+			ksf__conn_error(c, -res);
+		return;
+	}
+	ksf__conn_sent(c, (size_t)res);
+	if (c->out.bytes && !(c->flags & KSF__C_DEAD))
+		ur_conn_flush(w, c);
+}
+
+static void on_accept(struct ksf__worker *w, struct ksf__listener *l, struct io_uring_cqe *cqe)
+{
+	if (cqe->res >= 0) {
+		if (l->stopping)
+			close(cqe->res);
+		else
+			ksf__conn_accepted(w, l, cqe->res);
+	} else if (cqe->res != -ECANCELED && !l->stopping) {
+		ksf__accept_error(w, l, -cqe->res);
+	}
+	if (cqe->flags & IORING_CQE_F_MORE)
+		return;
+	l->armed = 0;
+	if (l->stopping)
+		listener_closed(w, l);
+	else
+		ur_listen_start(w, l);
+}
+
+static void on_cqe(struct ksf__worker *w, struct io_uring_cqe *cqe)
+{
+	uint64_t d = io_uring_cqe_get_data64(cqe);
+	void *p = (void *)(uintptr_t)(d & ~(uint64_t)K_MASK);
+
+	switch (d & K_MASK) {
+	case K_EVFD:
+		ksf__worker_drain_evfd(w);
+		if (!(cqe->flags & IORING_CQE_F_MORE))
+			arm_evfd(w);
+		break;
+	case K_ACCEPT: on_accept(w, p, cqe); break;
+	case K_RECV: on_recv(w, p, cqe); break;
+	case K_SEND: on_send(w, p, cqe->res); break;
+	default: break;	/* cancel results */
+	}
+}
+
+static int reap_cqes(struct ksf__worker *w)
+{
+	struct ur *u = w->be_state;
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+
+	w->now_ns = ksf__now_ns();
+	io_uring_for_each_cqe(&u->ring, head, cqe) {
+		on_cqe(w, cqe);
+		n++;
+	}
+	io_uring_cq_advance(&u->ring, n);
+	if (u->br_added) {
+		io_uring_buf_ring_advance(u->br, u->br_added);
+		u->br_added = 0;
+	}
+	return (int)n;
+}
+
+static int ur_wait(struct ksf__worker *w, int timeout)
+{
+	struct ur *u = w->be_state;
+	unsigned spin = w->pool->o.busy_poll_us;
+	struct io_uring_cqe *cqe;
+	int err;
+
+	if (spin && timeout != 0) {	/* Onload-style: spin before sleeping */
+		uint64_t end = ksf__now_ns() + (uint64_t)spin * 1000u;
+		do {
+			io_uring_submit_and_get_events(&u->ring);
+			if (io_uring_cq_ready(&u->ring))
+				return reap_cqes(w);
+			if (ksf__tasks_pending(w))
+				return 0;
+		} while (ksf__now_ns() < end);
+	}
+	if (timeout != 0 && !ksf__worker_prepare_sleep(w))
+		timeout = 0;
+	if (timeout == 0) {
+		err = io_uring_submit_and_get_events(&u->ring);
+	} else {
+		struct __kernel_timespec ts = { .tv_sec = timeout / 1000,
+						.tv_nsec = (timeout % 1000) * 1000000LL };
+		err = io_uring_submit_and_wait_timeout(&u->ring, &cqe, 1,
+						       timeout > 0 ? &ts : NULL, NULL);
+	}
+	ksf__worker_after_sleep(w);
+	if (err < 0 && err != -ETIME && err != -EINTR && err != -EBUSY)
+		return err;
+	return reap_cqes(w);
+}
+
+int ksf__uring_probe(void)
+{
+	struct io_uring ring;
+	struct utsname un;
+	int major = 0, minor = 0, err;
+
+	/* multishot receive with provided buffer rings: Linux 6.0 */
+	if (uname(&un) == 0 && sscanf(un.release, "%d.%d", &major, &minor) == 2 && major < 6)
+		return -EOPNOTSUPP;
+	if ((err = io_uring_queue_init(8, &ring, 0)))
+		return err;
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+const struct ksf__backend ksf__backend_uring = {
+	.name = "uring",
+	.init = ur_init,
+	.fini = ur_fini,
+	.listen_start = ur_listen_start,
+	.listen_stop = ur_listen_stop,
+	.conn_start = ur_conn_start,
+	.conn_read = ur_conn_read,
+	.conn_flush = ur_conn_flush,
+	.conn_release = ur_conn_release,
+	.wait = ur_wait,
+};
+#endif

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Running a service from its parsed options: pool and service set-up,
+ * "listening on" lines, waiting for SIGINT/SIGTERM, graceful stop, and the
+ * counters line printed at exit.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include "svcopt.h"
+
+static void log_to_stderr(enum ksf_log_level lvl, const char *msg, void *arg)
+{
+	static const char *const lvls[] = { "error", "warning", "info" };
+	const char *prog = arg;
+
+	fprintf(stderr, "%s: %s: %s\n", prog, lvls[lvl], msg);
+}
+
+static void print_stats(const struct svcopt *o, struct ksf_svc *svc)
+{
+	struct ksf_svc_stats st;
+
+	ksf_svc_stats(svc, &st);
+	fprintf(stderr, "%s: stats conns_accepted=%lu conns_closed=%lu bytes_in=%lu "
+		"bytes_out=%lu msgs_in=%lu sends=%lu flushes=%lu lim_conns=%lu lim_outq=%lu "
+		"lim_outq_max=%lu lim_msg=%lu lim_idle=%lu errors=%lu\n", o->prog,
+		st.conns_accepted, st.conns_closed, st.bytes_in, st.bytes_out, st.msgs_in,
+		st.sends, st.flushes, st.lim_conns, st.lim_outq, st.lim_outq_max, st.lim_msg,
+		st.lim_idle, st.errors);
+}
+
+static int listen_all(struct svcopt *o, struct ksf_svc *svc)
+{
+	char name[80];
+	int port = o->port, err;
+
+	if (!o->naddrs)
+		o->addrs[o->naddrs++] = "";
+	for (int i = 0; i < o->naddrs; i++) {
+		/* with port 0, every address shares the port the first one got */
+		if ((err = ksf_svc_listen(svc, o->addrs[i], (uint16_t)port)) < 0) {
+			fprintf(stderr, "%s: cannot listen on %s port %d: %s\n", o->prog,
+				*o->addrs[i] ? o->addrs[i] : "*", port, ksf_strerror(err));
+			return err;
+		}
+		port = err;
+	}
+	for (int i = 0; i < ksf_svc_nlisteners(svc); i++) {
+		ksf_svc_listener_name(svc, i, name, sizeof(name));
+		printf("listening on %s\n", name);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int wait_signal(void)
+{
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	while (sigwait(&set, &sig))
+		;
+	return sig;
+}
+
+int svcopt_run(struct svcopt *o, const struct ksf_svc_ops *ops, void *udata)
+{
+	struct ksf_pool *pool = NULL;
+	struct ksf_svc *svc = NULL;
+	sigset_t set;
+	int err, sig;
+
+	/* Workers inherit this mask: signals reach only sigwait() below. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	o->pool.log_cb = log_to_stderr;
+	o->pool.log_arg = (void *)o->prog;
+	if ((err = ksf_pool_create(&pool, &o->pool))) {
+		fprintf(stderr, "%s: cannot start workers: %s\n", o->prog, ksf_strerror(err));
+		return 1;
+	}
+	if ((err = ksf_svc_create(&svc, pool, ops, &o->svc, udata))) {
+		fprintf(stderr, "%s: cannot create service: %s\n", o->prog, ksf_strerror(err));
+		goto fail;
+	}
+	if ((err = listen_all(o, svc)))
+		goto fail;
+	if ((err = ksf_svc_start(svc))) {
+		fprintf(stderr, "%s: cannot start: %s\n", o->prog, ksf_strerror(err));
+		goto fail;
+	}
+	if (o->verbose)
+		fprintf(stderr, "%s: %d workers, backend %s\n", o->prog,
+			ksf_pool_nworkers(pool), ksf_backend_name(ksf_pool_backend(pool)));
+	sig = wait_signal();
+	if (o->verbose)
+		fprintf(stderr, "%s: %s: stopping\n", o->prog, strsignal(sig));
+	ksf_svc_stop(svc);
+	print_stats(o, svc);
+	ksf_svc_destroy(svc);
+	ksf_pool_destroy(pool);
+	return 0;
+fail:
+	ksf_svc_destroy(svc);
+	ksf_pool_destroy(pool);
+	return 1;
+}

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * kecho: the echo service. Every byte that arrives is queued back on the
+ * same connection; libksf sends what one loop turn produced in one call and
+ * stops reading a connection whose peer does not read its echoes.
+ */
+#include <errno.h>
+#include "../common/svcopt.h"
+
+#define KECHO_PORT 60007	/* the seed's echotest default */
+
+static ssize_t echo_recv(struct ksf_conn *c, const void *data, size_t len)
+{
+	int err = ksf_conn_send(c, data, len);
+
+	if (err == -ENOBUFS)
+		return 0;	/* output full: keep the input until it drains */
+	return err ? err : (ssize_t)len;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct ksf_svc_ops ops = { .recv_cb = echo_recv };
+	struct svcopt o;
+	int r;
+
+	svcopt_init(&o, "kecho", KECHO_PORT);
+	r = svcopt_parse(&o, argc, argv, "Echo every byte back on each TCP connection.");
+	if (r)
+		return r > 0 ? 0 : 2;
+	return svcopt_run(&o, &ops, NULL);
+}
