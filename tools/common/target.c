@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Parsing and resolution of load-generator targets (see target.h). The
+ * grammar is small enough to split by hand: an optional "user@" up to the
+ * last '@', then "[v6]", "[v6]:port", a bare v6 address (two or more
+ * colons), or "host" / "host:port".
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include "target.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+int target_parse_port(const char *s, uint16_t *port)
+{
+	unsigned long v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > 65535)
+			return -EINVAL;
+	}
+	if (v == 0)
+		return -EINVAL;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* Copy [s, s+n) into dst[cap] as a string; -EINVAL when it does not fit. */
+static int copy_part(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		return -EINVAL;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+/* A bare IPv6 address: hex digits, ':' and '.' (for a v4 tail), then
+ * optionally "%scope". */
+static int looks_ipv6(const char *s)
+{
+	size_t n = strcspn(s, "%");
+
+	return strspn(s, "0123456789abcdefABCDEF:.") == n;
+}
+
+/* The host part of a spec, user@ already removed: fills host and port. */
+static int parse_hostport(struct target *t, const char *hp, const char *spec,
+			  char *err, size_t errlen)
+{
+	const char *colon = strchr(hp, ':'), *port = NULL;
+	size_t hlen;
+
+	if (hp[0] == '[') {
+		const char *close = strchr(hp, ']');
+
+		if (!close)
+			return fail(err, errlen, "'%s': missing ']' after IPv6 address", spec);
+		if (close[1] != '\0' && close[1] != ':')
+			return fail(err, errlen, "'%s': expected ':port' after ']'", spec);
+		hp++;
+		hlen = (size_t)(close - hp);
+		port = close[1] ? close + 2 : NULL;
+	} else if (colon && strchr(colon + 1, ':')) {
+		if (!looks_ipv6(hp))
+			return fail(err, errlen, "'%s': too many ':' (write an IPv6 "
+				    "address with a port as [addr]:port)", spec);
+		hlen = strlen(hp);	/* bare IPv6 address: no port */
+	} else {
+		hlen = colon ? (size_t)(colon - hp) : strlen(hp);
+		port = colon ? colon + 1 : NULL;
+	}
+	if (hlen == 0)
+		return fail(err, errlen, "'%s': empty host name", spec);
+	if (memchr(hp, ']', hlen) || memchr(hp, '[', hlen))
+		return fail(err, errlen, "'%s': stray bracket in host name", spec);
+	if (copy_part(t->host, sizeof(t->host), hp, hlen))
+		return fail(err, errlen, "'%s': host name longer than %zu bytes",
+			    spec, sizeof(t->host) - 1);
+	if (port) {
+		if (target_parse_port(port, &t->port))
+			return fail(err, errlen, "'%s': port '%s' is not a number in 1..65535",
+				    spec, port);
+		t->port_given = 1;
+	}
+	return 0;
+}
+
+int target_parse(struct target *t, const char *spec, uint16_t default_port,
+		 char *err, size_t errlen)
+{
+	const char *at, *hp;
+
+	memset(t, 0, sizeof(*t));
+	t->port = default_port;
+	if (!spec || !*spec)
+		return fail(err, errlen, "empty target");
+	at = strrchr(spec, '@');
+	hp = spec;
+	if (at) {
+		if (at == spec)
+			return fail(err, errlen, "'%s': empty user name before '@'", spec);
+		if (copy_part(t->user, sizeof(t->user), spec, (size_t)(at - spec)))
+			return fail(err, errlen, "'%s': user name longer than %zu bytes",
+				    spec, sizeof(t->user) - 1);
+		hp = at + 1;
+	}
+	return parse_hostport(t, hp, spec, err, errlen);
+}
+
+int target_resolve(struct target *t, int socktype, char *err, size_t errlen)
+{
+	struct addrinfo hints = { 0 }, *res = NULL, *ai;
+	char port[8];
+	int rc;
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = socktype;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%u", (unsigned)t->port);
+	rc = getaddrinfo(t->host, port, &hints, &res);
+	if (rc == EAI_SYSTEM) {
+		rc = errno ? -errno : -EIO;
+		fail(err, errlen, "cannot resolve '%s': %s", t->host, strerror(-rc));
+		return rc;
+	}
+	if (rc) {
+		fail(err, errlen, "cannot resolve '%s': %s", t->host, gai_strerror(rc));
+		return rc == EAI_MEMORY ? -ENOMEM : -EINVAL;
+	}
+	t->naddrs = 0;
+	for (ai = res; ai && t->naddrs < TARGET_ADDRS_MAX; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof(t->addrs[0]))
+			continue;
+		memcpy(&t->addrs[t->naddrs], ai->ai_addr, ai->ai_addrlen);
+		t->addrlens[t->naddrs++] = ai->ai_addrlen;
+	}
+	freeaddrinfo(res);
+	if (!t->naddrs)
+		return fail(err, errlen, "cannot resolve '%s': no usable address", t->host);
+	target_use(t, 0);
+	return 0;
+}
+
+void target_use(struct target *t, int i)
+{
+	if (i < 0 || i >= t->naddrs)
+		return;
+	t->addr = t->addrs[i];
+	t->addrlen = t->addrlens[i];
+}
+
+int target_lookup(struct target *t, const char *spec, uint16_t default_port,
+		  int socktype, char *err, size_t errlen)
+{
+	int rc = target_parse(t, spec, default_port, err, errlen);
+
+	return rc ? rc : target_resolve(t, socktype, err, errlen);
+}
+
+const char *target_addr_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char host[NI_MAXHOST];
+	unsigned port;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		port = ntohs(in->sin_port);
+		snprintf(buf, len, "%s:%u", host, port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		if (getnameinfo(sa, sizeof(*in6), host, sizeof(host), NULL, 0,
+				NI_NUMERICHOST))
+			inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		port = ntohs(in6->sin6_port);
+		snprintf(buf, len, "[%s]:%u", host, port);
+	} else {
+		snprintf(buf, len, "(address family %d)", (int)sa->sa_family);
+	}
+	return buf;
+}

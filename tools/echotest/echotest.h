@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * echotest: a load generator for echo servers. Each of -j threads owns one
+ * TCP connection and keeps -a messages of -l bytes in flight on it, checking
+ * every echoed byte and timing every message. This header is what the
+ * program's files share:
+ *
+ *   opts.c     command line -> struct et_opts
+ *   pattern.c  the content of message m of thread t, and its verification
+ *   client.c   one connection's run loop (blocking, or pipelined with poll)
+ *   run.c      connecting, the worker threads and the per-run barriers
+ *   main.c     main(): options, target, runs, reporting
+ */
+#ifndef KSF_ECHOTEST_H
+#define KSF_ECHOTEST_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+#include "hist.h"
+#include "target.h"
+
+#define ET_DEFAULT_PORT	60007
+#define ET_MAX_THREADS	1024
+#define ET_MAX_INFLIGHT	65536
+#define ET_MAX_LEN	((uint64_t)1 << 30)	/* 1 GiB */
+#define ET_MAX_RUNS	100000
+#define ET_ERR_MAX	320
+
+/* Command line. Times are in ns. */
+struct et_opts {
+	const char *spec;	/* the target argument */
+	uint16_t port;		/* -p, else ET_DEFAULT_PORT */
+	int port_set;
+	unsigned threads;	/* -j */
+	unsigned inflight;	/* -a; 0 = blocking send-then-receive */
+	uint64_t count;		/* -c per thread per run; 0 = only -t bounds a run */
+	uint64_t len;		/* -l */
+	unsigned runs;		/* -i */
+	uint64_t time_ns;	/* -t per run; 0 = none */
+	uint64_t stall_ns;	/* --stall */
+	int udp, no_header, verbose, quiet, json, batch;
+	int ncpus;		/* -P: thread i runs on cpus[i % ncpus] */
+	int cpus[ET_MAX_THREADS];
+};
+
+/* Parse argv. Returns 0 to run, 1 when there is nothing left to do (after
+ * --help or -V: exit 0), or 2 after a usage error, already reported (exit 2). */
+int et_opts_parse(struct et_opts *o, int argc, char **argv);
+
+/* The message pattern (pattern.c). Message m of thread t is an 8-byte
+ * header (m mod 2^32 and t, little-endian) followed by len - 8 bytes taken
+ * from a shared pseudo-random pool at an offset derived from (t, m); short
+ * messages keep only the first len bytes of the header. */
+#define ET_HDR_LEN	8
+#define ET_POOL_SLACK	4093	/* distinct payload offsets (prime) */
+
+struct et_pattern {
+	size_t len;		/* message length */
+	uint8_t *pool;		/* len - 8 + ET_POOL_SLACK bytes, or NULL */
+};
+
+int et_pattern_init(struct et_pattern *p, size_t len);
+void et_pattern_free(struct et_pattern *p);
+void et_msg_header(uint8_t hdr[ET_HDR_LEN], unsigned t, uint64_t m);
+const uint8_t *et_msg_payload(const struct et_pattern *p, unsigned t, uint64_t m);
+
+/* Fill iov[0..1] with bytes off..len of message m (hdr holds its header).
+ * Returns the number of iovecs used (1 or 2). */
+int et_msg_iov(const struct et_pattern *p, const uint8_t *hdr, unsigned t,
+	       uint64_t m, size_t off, struct iovec *iov);
+
+/* Compare got[0..n) with bytes off..off+n of message m. Returns 0, or -1 with
+ * the offset within the message of the first difference in *bad. */
+int et_msg_check(const struct et_pattern *p, unsigned t, uint64_t m, size_t off,
+		 const uint8_t *got, size_t n, size_t *bad);
+
+/* The byte at offset off of message m (for error messages). */
+uint8_t et_msg_byte(const struct et_pattern *p, unsigned t, uint64_t m, size_t off);
+
+/* State shared by all threads of a test. */
+struct et_ctx {
+	const struct et_opts *o;
+	struct et_pattern pat;
+	struct target tgt;
+	int addr_ok;			/* index in tgt.addrs that connected */
+	pthread_mutex_t gate;		/* held by main while threads start */
+	pthread_barrier_t start, end;	/* threads + main */
+	int running;			/* every thread started: barriers in use */
+	int stop;			/* set by main before releasing start */
+	atomic_int failed;		/* some worker failed: others give up */
+};
+
+/* One message in flight: when its first byte went out, and its header. */
+struct et_slot {
+	uint64_t t0;
+	uint8_t hdr[ET_HDR_LEN];
+};
+
+struct et_worker {
+	struct et_ctx *ctx;
+	unsigned id;
+	int fd;
+	pthread_t tid;
+	int started;			/* tid is valid */
+
+	/* Stream position, over the connection's life. Messages are numbered
+	 * from 0; tx_msg is being sent (tx_off bytes so far), rx_msg is the
+	 * oldest not fully echoed (rx_off bytes so far). */
+	uint64_t tx_msg, rx_msg;
+	size_t tx_off, rx_off;
+	uint64_t tx_bytes, rx_bytes;
+
+	/* This run's bounds. */
+	uint64_t run_limit;		/* no message >= this is started */
+	uint64_t deadline;		/* 0: none */
+	int tx_stop;			/* time is up: start no new message */
+	uint64_t last_progress;		/* last time a byte moved */
+
+	struct et_slot *slots;		/* max(1, inflight), by message % nslots */
+	unsigned nslots;
+	uint8_t *rbuf;
+	size_t rbuf_len;
+	struct iovec *iov;
+	int niov;
+
+	/* This run's results. */
+	struct hist hist;
+	uint64_t msgs, bytes, start_ns, end_ns;
+	char err[ET_ERR_MAX];		/* why the worker failed */
+	int quit;			/* only because another one failed */
+};
+
+/* client.c: run one run on w's connection (bounds already set); 0 or -1
+ * with w->err filled. */
+int et_client_run(struct et_worker *w);
+
+/* run.c: allocate the workers, connect them and start their threads
+ * (ctx->gate must be initialised). Returns 0, or -1 with a message in
+ * err; *wsp is then still to be passed to et_workers_destroy(). */
+int et_workers_create(struct et_ctx *ctx, struct et_worker **wsp, char *err,
+		      size_t errlen);
+/* Stop and join the threads, close the connections, free the workers. */
+void et_workers_destroy(struct et_ctx *ctx, struct et_worker *ws);
+/* What one run of all workers measured. */
+struct et_totals {
+	struct hist hist;		/* every RTT of the run */
+	uint64_t msgs, bytes;
+	uint64_t elapsed_ns;		/* first start to last end */
+	uint64_t cpu_ns;		/* process CPU time over the run */
+	const char *why;		/* first failure, or NULL */
+	unsigned nfailed;		/* workers that failed on their own */
+};
+
+/* Do one run with every worker and total it up in *t.
+ * Returns 0, or -1 when a worker failed (t->why says why). */
+int et_run_once(struct et_ctx *ctx, struct et_worker *ws, struct et_totals *t);
+
+#endif
