@@ -136,6 +136,8 @@ void ksf__outq_free(struct ksf__worker *w, struct ksf__outq *q)
 
 int ksf__inbuf_append(struct ksf__inbuf *b, const void *p, size_t n)
 {
+	if (!n)
+		return 0;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->len + n)

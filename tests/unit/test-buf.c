@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The buffer pool and byte queues: output queue appends of every size
+ * across chunk boundaries, partial consumption, the iovec view, and the
+ * input buffer, each checked byte for byte against a flat model.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "ksf_int.h"
+#include "check.h"
+
+static void outq_model(struct ksf__worker *w)
+{
+	struct ksf__outq q = { 0 };
+	struct iovec iov[KSF_IOV_MAX];
+	static char model[8 << 20], tmp[3 << 20];
+	size_t mhead = 0, mtail = 0;
+	unsigned seed = 1;
+
+	for (int step = 0; step < 2000; step++) {
+		size_t n = (size_t)rand_r(&seed) % (step % 50 == 0 ? (3u << 20) : 40000);
+		if (mtail + n < sizeof(model) && rand_r(&seed) % 3) {
+			for (size_t i = 0; i < n; i++)
+				tmp[i] = (char)(mtail + i);
+			CHECK_EQ(ksf__outq_append(w, &q, tmp, n), 0);
+			memcpy(model + mtail, tmp, n);
+			mtail += n;
+		}
+		CHECK_EQ(q.bytes, mtail - mhead);
+		/* the iovec view is the queue's bytes, in order */
+		int cnt = ksf__outq_iov(&q, iov, KSF_IOV_MAX);
+		size_t off = mhead;
+		for (int i = 0; i < cnt; i++) {
+			CHECK(memcmp(iov[i].iov_base, model + off, iov[i].iov_len) == 0);
+			off += iov[i].iov_len;
+		}
+		CHECK(off <= mtail);
+		size_t c = q.bytes ? (size_t)rand_r(&seed) % (q.bytes + 1) : 0;
+		ksf__outq_consume(w, &q, c);
+		mhead += c;
+		if (mhead == mtail)
+			mhead = mtail = 0;
+		if (mhead == 0 && mtail == 0)
+			CHECK_EQ(q.bytes, 0);
+	}
+	ksf__outq_free(w, &q);
+	CHECK(q.head == NULL && q.tail == NULL && q.bytes == 0);
+}
+
+static void chunk_pool(struct ksf__worker *w)
+{
+	struct ksf__chunk *a = ksf__chunk_get(w, 100), *b;
+
+	CHECK_EQ(a->cap, KSF_CHUNK);
+	ksf__chunk_put(w, a);
+	CHECK_EQ(w->nfree_chunks, 1);
+	b = ksf__chunk_get(w, 10);
+	CHECK(a == b);		/* recycled, not reallocated */
+	CHECK_EQ(w->nfree_chunks, 0);
+	ksf__chunk_put(w, b);
+	b = ksf__chunk_get(w, 1 << 20);
+	CHECK_EQ(b->cap, 1 << 20);
+	ksf__chunk_put(w, b);	/* large chunks are not kept */
+	CHECK_EQ(w->nfree_chunks, 1);
+	ksf__bufpool_fini(w);
+	CHECK_EQ(w->nfree_chunks, 0);
+}
+
+static void inbuf(void)
+{
+	struct ksf__inbuf b = { 0 };
+
+	CHECK_EQ(ksf__inbuf_append(&b, "hello ", 6), 0);
+	CHECK_EQ(ksf__inbuf_append(&b, "world", 5), 0);
+	CHECK_EQ(b.len, 11);
+	ksf__inbuf_consume(&b, 6);
+	CHECK_EQ(b.len, 5);
+	CHECK(memcmp(b.p, "world", 5) == 0);
+	ksf__inbuf_consume(&b, 5);
+	CHECK_EQ(b.len, 0);
+	char *big = calloc(1, 200000);
+	CHECK_EQ(ksf__inbuf_append(&b, big, 200000), 0);
+	ksf__inbuf_consume(&b, 200000);
+	CHECK(b.p == NULL);	/* a big buffer is given back when emptied */
+	free(big);
+	ksf__inbuf_free(&b);
+}
+
+int main(void)
+{
+	struct ksf__worker w;
+
+	memset(&w, 0, sizeof(w));
+	chunk_pool(&w);
+	outq_model(&w);
+	ksf__bufpool_fini(&w);
+	inbuf();
+	return CHECK_DONE();
+}
