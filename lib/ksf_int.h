@@ -258,6 +258,7 @@ void ksf__svc_worker_check_done(struct ksf__svc_worker *sw);
 
 /* ---- sockets (sock.c) ---- */
 int ksf__resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len);
+int ksf__claim_port(struct sockaddr_storage *ss, socklen_t *len);
 int ksf__listen_socket(const struct sockaddr_storage *ss, socklen_t len, int backlog);
 int ksf__attach_cpu_steer(int fd, struct ksf_pool *p);
 int ksf__sockaddr_name(const struct sockaddr *sa, socklen_t len, char *buf, size_t n);

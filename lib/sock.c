@@ -64,6 +64,27 @@ fail:
 	return err;
 }
 
+/* SO_REUSEPORT lets any socket of the same user join a port, so a second
+ * server would silently share it. Claim the address first with a plain bind
+ * (no SO_REUSEPORT): EADDRINUSE if anyone holds it. With port 0 the probe
+ * picks the port, written back into *ss. */
+int ksf__claim_port(struct sockaddr_storage *ss, socklen_t *len)
+{
+	int one = 1, zero = 0, fd, err = 0;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr))
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)ss, *len) || getsockname(fd, (struct sockaddr *)ss, len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* Classic BPF for SO_ATTACH_REUSEPORT_CBPF: A = CPU that received the
  * packet; return the index (listen order = worker order) of the worker on
  * that CPU, else CPU % nworkers. */

@@ -93,7 +93,7 @@ int ksf_svc_listen(struct ksf_svc *s, const char *host, uint16_t port)
 		return -EBUSY;
 	if (a == KSF_MAX_ADDRS)
 		return -E2BIG;
-	if ((err = ksf__resolve(host, port, &ss, &len)))
+	if ((err = ksf__resolve(host, port, &ss, &len)) || (err = ksf__claim_port(&ss, &len)))
 		return err;
 	for (int i = 0; i < s->pool->nworkers; i++) {
 		if ((fd = ksf__listen_socket(&ss, len, s->o.backlog)) < 0) {
@@ -101,12 +101,6 @@ int ksf_svc_listen(struct ksf_svc *s, const char *host, uint16_t port)
 			goto fail;
 		}
 		s->sws[i].ls[a] = (struct ksf__listener){ .svc = s, .fd = fd, .addr_idx = a };
-		if (i == 0) {	/* port 0: the others take the port the first one got */
-			if (getsockname(fd, (struct sockaddr *)&ss, &len)) {
-				err = -errno;
-				goto fail;
-			}
-		}
 	}
 	if (s->o.steer == KSF_STEER_CPU &&
 	    (err = ksf__attach_cpu_steer(s->sws[0].ls[a].fd, s->pool)))

@@ -1,0 +1,79 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# `make demo`: start kecho on an ephemeral loopback port, drive it with
+# echotest at three loads (the seed's -j1 -a1, -j1 -a32 and -j2 -a32), print
+# a results table like the seed's (medians over runs), then stop kecho with
+# SIGTERM and show its counters line. Takes well under 30 seconds.
+#
+#   sh scripts/demo.sh BUILD_DIR
+set -u
+
+B=${1:-build}
+BIN=$B/bin
+SECS=${DEMO_SECONDS:-2}
+RUNS=${DEMO_RUNS:-3}
+COUNT=${DEMO_COUNT:-200000}
+for f in "$BIN/kecho" "$BIN/echotest"; do
+	[ -x "$f" ] || { echo "demo: $f not built (run make)" >&2; exit 2; }
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/ksf-demo.XXXXXX") || exit 1
+KPID=""
+trap '[ -n "$KPID" ] && kill -KILL $KPID 2>/dev/null; rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+
+"$BIN/kecho" -p 0 -a 127.0.0.1 > "$T/kecho.out" 2> "$T/kecho.err" </dev/null &
+KPID=$!
+n=100
+until grep -q '^listening on ' "$T/kecho.out"; do
+	n=$((n - 1))
+	if [ $n = 0 ] || ! kill -0 $KPID 2>/dev/null; then
+		echo "demo: kecho did not start:" >&2; cat "$T/kecho.err" >&2; exit 1
+	fi
+	sleep 0.1
+done
+PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/kecho.out" | head -n 1)
+echo "$ $BIN/kecho -p 0 -a 127.0.0.1"
+cat "$T/kecho.out"
+echo
+
+json_get() {
+	tr -d '\n' < "$1" | sed 's/.*"summary"//' |
+		sed -n "s/.*\"$2\": *\([-0-9.eE+]*\).*/\1/p"
+}
+
+rc=0
+: > "$T/rows"
+for load in "-j1 -a1" "-j1 -a32" "-j2 -a32"; do
+	cmd="echotest $load -c $COUNT -t $SECS -i $RUNS 127.0.0.1:$PORT"
+	echo "$ $cmd" >&2
+	# shellcheck disable=SC2086 # $load is a list of flags
+	if "$BIN/echotest" --json -q $load -c "$COUNT" -t "$SECS" -i "$RUNS" \
+	    "127.0.0.1:$PORT" > "$T/et.json" 2> "$T/et.err"; then
+		printf '| %-10s | %10.0f | %8.1f | %8.1f | %8.2f |\n' "$load" \
+			"$(json_get "$T/et.json" msgs_per_s)" "$(json_get "$T/et.json" rtt_p50_us)" \
+			"$(json_get "$T/et.json" rtt_p99_us)" "$(json_get "$T/et.json" mbit_per_s)" >> "$T/rows"
+	else
+		cat "$T/et.err" >&2
+		printf '| %-10s | %10s | %8s | %8s | %8s |\n' "$load" failed - - - >> "$T/rows"
+		rc=1
+	fi
+done
+
+echo
+echo "kecho on 127.0.0.1, $(nproc) CPUs, Linux $(uname -r); medians over $RUNS runs of ${SECS} s (or $COUNT msgs/thread), 64-byte messages:"
+echo
+echo "| load       |   msgs/s   | RTT p50  | RTT p99  |  Mbit/s  |"
+echo "| ---------- | ---------- | -------- | -------- | -------- |"
+cat "$T/rows"
+echo
+echo "(RTT in microseconds, measured by echotest per message.)"
+echo
+
+kill -TERM $KPID
+wait $KPID; krc=$?
+KPID=""
+echo "$ kill -TERM kecho  (exit $krc)"
+cat "$T/kecho.err"
+[ $krc = 0 ] || rc=1
+exit $rc

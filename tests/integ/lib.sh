@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Helpers for the integration tests, in the manner of redis' start_server and
+# memcached's new_memcached: start the real kecho on an ephemeral loopback
+# port, find its port from its "listening on" line, stop it with SIGTERM and
+# read its counters line. Sourced (POSIX sh) by tests/integ/*.sh, which
+# tests/run.sh runs with B, BIN, TESTS and KSF_BACKEND set.
+#
+# Exit codes: 0 pass, 1 fail, 77 skip. Every wait polls with a deadline, so a
+# slow or noisy machine makes a test slower, never wrong.
+
+set -u
+
+: "${B:=build}"
+: "${BIN:=$B/bin}"
+: "${TESTS:=$B/tests}"
+: "${KSF_BACKEND:=epoll}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/ksf-integ.XXXXXX") || exit 1
+BGPIDS=""	# every process started in the background, killed at exit
+KN=0		# kechos started so far (names their output files)
+
+cleanup() {
+	for p in $BGPIDS; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+note() { echo "# $*"; }
+
+# track PID: kill PID (if still alive) when the test exits.
+track() { BGPIDS="$BGPIDS $1"; }
+
+# Is PID gone (exited, zombie or reaped)?
+pid_gone() {
+	st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+	[ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ]
+}
+
+# wait_exit PID SECONDS: wait up to SECONDS for PID (a child of this shell)
+# to exit; prints nothing, returns its exit status, or 124 if it is still
+# running at the deadline (it is then left running).
+wait_exit() {
+	n=$(($2 * 10))
+	while [ "$n" -gt 0 ] && ! pid_gone "$1"; do sleep 0.1; n=$((n - 1)); done
+	pid_gone "$1" || return 124
+	wait "$1"
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	n=$(($1 * 10)); shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1; n=$((n - 1))
+	done
+	"$@"
+}
+
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
+hwm_kb() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
+nfds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+
+# Was this binary built with AddressSanitizer (make asan)?
+is_asan() { grep -qa __asan_init "${1:-$BIN/kecho}"; }
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# Is ::1 usable on this machine?
+have_ipv6_lo() {
+	grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null
+}
+
+# The io_uring backend needs io_uring at run time as well as in the build.
+if [ "$KSF_BACKEND" = uring ]; then
+	d=$(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0)
+	[ "$d" = 0 ] || skip "io_uring disabled (kernel.io_uring_disabled=$d)"
+fi
+
+[ -x "$BIN/kecho" ] || fail "$BIN/kecho not built"
+
+listening_lines() { c=$(grep -c '^listening on ' "$1" 2>/dev/null); echo "${c:-0}"; }
+
+# start_kecho_on ADDR [args...]: start kecho on ADDR, port 0, the backend
+# under test, plus args. Waits up to 10 s for one "listening on" line per
+# -a given. Sets KPID, PORT (port of the first listener), KOUT, KERR.
+start_kecho_on() {
+	KN=$((KN + 1))
+	KOUT=$T/kecho$KN.out; KERR=$T/kecho$KN.err
+	addr=$1; shift
+	: > "$KOUT"; : > "$KERR"	# exist before the background child opens them
+	naddr=1
+	for a in "$@"; do [ "$a" = -a ] && naddr=$((naddr + 1)); done
+	"$BIN/kecho" -p 0 --backend "$KSF_BACKEND" -a "$addr" "$@" \
+		>"$KOUT" 2>"$KERR" </dev/null &
+	KPID=$!
+	track "$KPID"
+	n=100
+	while [ "$(listening_lines "$KOUT")" -lt "$naddr" ]; do
+		if pid_gone "$KPID"; then
+			wait "$KPID"; rc=$?
+			cat "$KERR" >&2
+			fail "kecho -a $addr $* exited ($rc) before listening"
+		fi
+		n=$((n - 1))
+		if [ "$n" -le 0 ]; then
+			cat "$KOUT" "$KERR" >&2
+			fail "kecho did not print 'listening on' within 10 s"
+		fi
+		sleep 0.1
+	done
+	PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$KOUT" | head -n 1)
+	[ -n "$PORT" ] && [ "$PORT" -gt 0 ] ||
+		fail "cannot parse port from: $(head -n 1 "$KOUT")"
+}
+
+# start_kecho [args...]: kecho on 127.0.0.1 (see start_kecho_on).
+start_kecho() { start_kecho_on 127.0.0.1 "$@"; }
+
+# listener_port ADDR: the port kecho printed for ADDR ("127.0.0.1", "[::1]").
+listener_port() {
+	grep "^listening on $1:" "$KOUT" | sed 's/.*:\([0-9][0-9]*\)$/\1/' | head -n 1
+}
+
+# stop_kecho: SIGTERM, wait up to 20 s, return kecho's exit status (124 if
+# it had to be killed). Prints kecho's stderr when it did not exit 0.
+# Sets KSTATS to its counters line.
+stop_kecho() {
+	kill -TERM "$KPID" 2>/dev/null
+	wait_exit "$KPID" 20; rc=$?
+	if [ "$rc" = 124 ]; then
+		echo "kecho (pid $KPID) still running 20 s after SIGTERM; killing it" >&2
+		kill -KILL "$KPID" 2>/dev/null
+		wait "$KPID" 2>/dev/null
+	fi
+	KSTATS=$(grep 'kecho: stats ' "$KERR" | tail -n 1)
+	[ "$rc" != 0 ] && show_kerr "kecho exited $rc"
+	return "$rc"
+}
+
+# show_kerr WHY: kecho's stderr, ending with the core of any sanitizer
+# report (error line and stacks, without the shadow map), so that it is in
+# the last lines the runner shows.
+show_kerr() {
+	echo "--- kecho stderr ($1) ---" >&2
+	if grep -Eq 'ERROR: [A-Za-z]*Sanitizer|runtime error:' "$KERR"; then
+		grep -Ev '^ *0x[0-9a-f]+: |^Shadow|^  [A-Z][A-Za-z ]*: *[0-9a-f ]*$' "$KERR" |
+			sed -n '/ERROR: [A-Za-z]*Sanitizer\|runtime error:/,/^SUMMARY/p' | head -n 28 >&2
+	else
+		tail -n 25 "$KERR" >&2
+	fi
+}
+
+# stop_kecho_ok: stop_kecho, and fail unless it exited 0 with a stats line.
+stop_kecho_ok() {
+	stop_kecho || fail "kecho exited $rc after SIGTERM"
+	[ -n "$KSTATS" ] || { cat "$KERR" >&2; fail "kecho printed no stats line"; }
+	note "$KSTATS"
+}
+
+# kstat NAME: a counter from the last stats line (after stop_kecho).
+kstat() {
+	v=$(printf '%s\n' "$KSTATS" | sed -n "s/.* $1=\([0-9][0-9]*\).*/\1/p")
+	[ -n "$v" ] || fail "no counter $1 in stats line: $KSTATS"
+	echo "$v"
+}
+
+# kerr_clean: kecho's stderr shows no sanitizer report or crash.
+kerr_clean() {
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:|Assertion|Segmentation' "$KERR"; then
+		show_kerr "sanitizer report or crash"
+		fail "kecho stderr shows a sanitizer report or crash"
+	fi
+}
+
+# Under ASan, freed memory sits in a quarantine (256 MiB by default) that
+# counts in RSS; keep it small so memory bounds still mean something.
+if is_asan; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
+	export ASAN_OPTIONS
+fi
