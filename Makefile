@@ -38,6 +38,7 @@ BENCH_SRCS  := $(wildcard bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 PROGS       := $(B)/bin/kecho $(B)/bin/echotest
 
+.SECONDARY:
 .PHONY: all deps test asan demo bench fuzz install uninstall clean
 all: deps $(B)/lib/libksf.a $(B)/lib/libksf.so $(PROGS) $(UNIT_BINS) \
      $(HELPER_BINS) $(BENCH_BINS) $(B)/ksf.pc

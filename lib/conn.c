@@ -237,8 +237,28 @@ void ksf__conn_free(struct ksf_conn *c)
 
 void ksf__worker_reap(struct ksf__worker *w)
 {
+	struct ksf_conn *c, *keep = NULL, *todo = w->reapq;
+
+	w->reapq = NULL;
+	while ((c = todo)) {
+		todo = c->free_next;
+		if (c->flags & (KSF__C_FLUSHQ | KSF__C_CLOSEQ)) {
+			/* still linked on a list of the next turn: free after it */
+			c->free_next = keep;
+			keep = c;
+			continue;
+		}
+		free(c);
+	}
+	w->reapq = keep;
+}
+
+/* Worker exit: nothing runs any more, free every reaped connection. */
+void ksf__worker_reap_all(struct ksf__worker *w)
+{
 	struct ksf_conn *c;
 
+	w->flushq = w->closeq = NULL;
 	while ((c = w->reapq)) {
 		w->reapq = c->free_next;
 		free(c);

@@ -185,6 +185,7 @@ struct ksf__worker {
 	pthread_mutex_t ext_lock;	/* serialises external producers */
 	struct ksf_conn *flushq, *closeq, *reapq;
 	struct ksf__svc_worker *svcs;
+	struct ksf__svc_worker *svcs_done;	/* stopped this turn: tell ksf_svc_stop */
 	uint64_t now_ns;
 	char *rxbuf;			/* epoll: receive buffer */
 	size_t rxlen;
@@ -249,12 +250,14 @@ void ksf__conn_sent(struct ksf_conn *c, size_t n);
 void ksf__conn_finish(struct ksf_conn *c, enum ksf_close_reason why);
 void ksf__conn_free(struct ksf_conn *c);
 void ksf__worker_reap(struct ksf__worker *w);
+void ksf__worker_reap_all(struct ksf__worker *w);
 void ksf__conn_want_flush(struct ksf_conn *c);
 void ksf__worker_run_closes(struct ksf__worker *w);
 void ksf__worker_run_flushes(struct ksf__worker *w);
 /* Time until the next timer (ms, -1 none), and run expired timers. */
 int ksf__svc_timers(struct ksf__worker *w);
 void ksf__svc_worker_check_done(struct ksf__svc_worker *sw);
+void ksf__svc_post_done(struct ksf__worker *w);
 
 /* ---- sockets (sock.c) ---- */
 int ksf__resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len);

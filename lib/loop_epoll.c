@@ -55,7 +55,7 @@ static void ep_fini(struct ksf__worker *w)
 {
 	struct ep *ep = w->be_state;
 
-	ksf__worker_reap(w);
+	ksf__worker_reap_all(w);
 	close(ep->fd);
 	free(ep);
 	w->be_state = NULL;
@@ -99,7 +99,7 @@ static void ep_conn_read(struct ksf__worker *w, struct ksf_conn *c, bool on)
 static void ep_conn_flush(struct ksf__worker *w, struct ksf_conn *c)
 {
 	struct msghdr msg = { .msg_iov = c->iov };
-	bool want_out = false;
+	bool want_out = false, failed = false;
 
 	for (int round = 0; round < 4 && c->out.bytes; round++) {
 		msg.msg_iovlen = (size_t)ksf__outq_iov(&c->out, c->iov, KSF_IOV_MAX);
@@ -107,16 +107,20 @@ static void ep_conn_flush(struct ksf__worker *w, struct ksf_conn *c)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
 				want_out = true;
-			else
+			} else {
 				ksf__conn_error(c, errno);
+				failed = true;
+			}
 			break;
 		}
 		KSF__STAT_ADD(&c->sw->st, flushes, 1);
 		ksf__conn_sent(c, (size_t)n);
 	}
-	if (c->out.bytes && !(c->flags & KSF__C_DEAD) && !want_out)
+	if (failed)
+		return;
+	if (c->out.bytes && !want_out)
 		ksf__conn_want_flush(c);	/* more than 4 rounds: next turn */
 	if (want_out != !!(c->flags & KSF__C_WANTOUT)) {
 		c->flags ^= KSF__C_WANTOUT;

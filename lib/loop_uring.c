@@ -147,7 +147,7 @@ static void ur_fini(struct ksf__worker *w)
 		close(c->fd);
 		ksf__conn_free(c);
 	}
-	ksf__worker_reap(w);
+	ksf__worker_reap_all(w);
 	ur_free(u);
 	w->be_state = NULL;
 }

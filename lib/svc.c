@@ -169,7 +169,20 @@ void ksf__svc_worker_check_done(struct ksf__svc_worker *sw)
 			*pp = sw->next;
 			break;
 		}
-	sem_post(&sw->svc->sem);
+	/* The stopping thread frees the service once told: tell it at the end
+	 * of the loop turn, when nothing on this worker refers to it any more. */
+	sw->next = sw->w->svcs_done;
+	sw->w->svcs_done = sw;
+}
+
+void ksf__svc_post_done(struct ksf__worker *w)
+{
+	struct ksf__svc_worker *sw;
+
+	while ((sw = w->svcs_done)) {
+		w->svcs_done = sw->next;
+		sem_post(&sw->svc->sem);
+	}
 }
 
 static void stop_task(void *arg)
@@ -259,7 +272,8 @@ int ksf__svc_timers(struct ksf__worker *w)
 {
 	int64_t best = -1;
 
-	for (struct ksf__svc_worker *sw = w->svcs; sw; sw = sw->next) {
+	for (struct ksf__svc_worker *sw = w->svcs, *next; sw; sw = next) {
+		next = sw->next;	/* sw_timers may unlink sw */
 		int64_t t = sw_timers(sw, w->now_ns);
 		if (t >= 0 && (best < 0 || t < best))
 			best = t;
@@ -267,15 +281,27 @@ int ksf__svc_timers(struct ksf__worker *w)
 	return best > 100000 ? 100000 : (int)best;
 }
 
+static void add_stats(struct ksf_svc_stats *out, const struct ksf__stats *st)
+{
+#define X(f) out->f += atomic_load_explicit(&st->f, memory_order_relaxed);
+	KSF__STAT_FIELDS(X)
+#undef X
+}
+
 void ksf_svc_stats(const struct ksf_svc *s, struct ksf_svc_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (int i = 0; i < s->pool->nworkers; i++) {
-		const struct ksf__stats *st = &s->sws[i].st;
-#define X(f) out->f += atomic_load_explicit(&st->f, memory_order_relaxed);
-		KSF__STAT_FIELDS(X)
-#undef X
-	}
+	for (int i = 0; i < s->pool->nworkers; i++)
+		add_stats(out, &s->sws[i].st);
+}
+
+int ksf_svc_worker_stats(const struct ksf_svc *s, int worker, struct ksf_svc_stats *out)
+{
+	if (worker < 0 || worker >= s->pool->nworkers)
+		return -ENOENT;
+	memset(out, 0, sizeof(*out));
+	add_stats(out, &s->sws[worker].st);
+	return 0;
 }
 
 void *ksf_svc_udata(const struct ksf_svc *s)

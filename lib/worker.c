@@ -45,6 +45,7 @@ static void loop_turn(struct ksf__worker *w)
 	ksf__worker_run_flushes(w);
 	ksf__worker_run_closes(w);	/* flush errors */
 	ksf__worker_reap(w);
+	ksf__svc_post_done(w);
 	if (w->flushq || w->closeq || ksf__tasks_pending(w))
 		timeout = 0;
 	w->be->wait(w, timeout);

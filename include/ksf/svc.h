@@ -102,7 +102,12 @@ int ksf_svc_stop(struct ksf_svc *svc);
 /* Free a stopped (or never started) service. */
 void ksf_svc_destroy(struct ksf_svc *svc);
 
+/* Counters summed over all workers. Safe from any thread at any time
+ * (each counter is read atomically; the set is not a snapshot). */
 void ksf_svc_stats(const struct ksf_svc *svc, struct ksf_svc_stats *st);
+
+/* Counters of one worker (0..nworkers-1). Returns 0 or -ENOENT. */
+int ksf_svc_worker_stats(const struct ksf_svc *svc, int worker, struct ksf_svc_stats *st);
 void *ksf_svc_udata(const struct ksf_svc *svc);
 
 #endif

@@ -19,17 +19,31 @@ static void log_to_stderr(enum ksf_log_level lvl, const char *msg, void *arg)
 	fprintf(stderr, "%s: %s: %s\n", prog, lvls[lvl], msg);
 }
 
-static void print_stats(const struct svcopt *o, struct ksf_svc *svc)
+static void print_stats_line(const struct svcopt *o, const char *what,
+			     const struct ksf_svc_stats *s)
+{
+	fprintf(stderr, "%s: %s conns_accepted=%lu conns_closed=%lu bytes_in=%lu "
+		"bytes_out=%lu msgs_in=%lu sends=%lu flushes=%lu lim_conns=%lu lim_outq=%lu "
+		"lim_outq_max=%lu lim_msg=%lu lim_idle=%lu errors=%lu\n", o->prog, what,
+		s->conns_accepted, s->conns_closed, s->bytes_in, s->bytes_out, s->msgs_in,
+		s->sends, s->flushes, s->lim_conns, s->lim_outq, s->lim_outq_max, s->lim_msg,
+		s->lim_idle, s->errors);
+}
+
+/* The totals line; with -v also one line per worker ("worker N cpu C"). */
+static void print_stats(const struct svcopt *o, struct ksf_svc *svc, struct ksf_pool *pool)
 {
 	struct ksf_svc_stats st;
+	char what[48];
 
+	if (o->verbose)
+		for (int i = 0; i < ksf_pool_nworkers(pool); i++) {
+			ksf_svc_worker_stats(svc, i, &st);
+			snprintf(what, sizeof(what), "worker %d cpu %d", i, ksf_pool_worker_cpu(pool, i));
+			print_stats_line(o, what, &st);
+		}
 	ksf_svc_stats(svc, &st);
-	fprintf(stderr, "%s: stats conns_accepted=%lu conns_closed=%lu bytes_in=%lu "
-		"bytes_out=%lu msgs_in=%lu sends=%lu flushes=%lu lim_conns=%lu lim_outq=%lu "
-		"lim_outq_max=%lu lim_msg=%lu lim_idle=%lu errors=%lu\n", o->prog,
-		st.conns_accepted, st.conns_closed, st.bytes_in, st.bytes_out, st.msgs_in,
-		st.sends, st.flushes, st.lim_conns, st.lim_outq, st.lim_outq_max, st.lim_msg,
-		st.lim_idle, st.errors);
+	print_stats_line(o, "stats", &st);
 }
 
 static int listen_all(struct svcopt *o, struct ksf_svc *svc)
@@ -105,7 +119,7 @@ int svcopt_run(struct svcopt *o, const struct ksf_svc_ops *ops, void *udata)
 	if (o->verbose)
 		fprintf(stderr, "%s: %s: stopping\n", o->prog, strsignal(sig));
 	ksf_svc_stop(svc);
-	print_stats(o, svc);
+	print_stats(o, svc, pool);
 	ksf_svc_destroy(svc);
 	ksf_pool_destroy(pool);
 	return 0;

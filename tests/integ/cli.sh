@@ -8,11 +8,11 @@
 
 # expect_exit CODE WHAT CMD...: run CMD, its exit status must be CODE (or,
 # with CODE "nz", any non-zero); it must print something on stderr if it
-# fails, and end within 30 s.
+# fails, and end within EXPECT_TIMEOUT (30) seconds.
 expect_exit() {
 	code=$1 what=$2; shift 2
-	timeout -k 5 30 "$@" > "$T/out" 2> "$T/err" </dev/null; rc=$?
-	[ $rc = 124 ] && fail "$what: still running after 30 s"
+	timeout -k 5 "${EXPECT_TIMEOUT:-30}" "$@" > "$T/out" 2> "$T/err" </dev/null; rc=$?
+	[ $rc = 124 ] && fail "$what: still running after ${EXPECT_TIMEOUT:-30} s"
 	case $code in
 	nz) [ $rc != 0 ] ;;
 	*) [ $rc = "$code" ] ;;
@@ -20,7 +20,7 @@ expect_exit() {
 	if [ $rc != 0 ] && ! [ -s "$T/err" ]; then
 		fail "$what: exit $rc without a message on stderr"
 	fi
-	note "$what: exit $rc: $(head -n 1 "$T/err")"
+	note "$what: exit $rc: $(head -n 1 "$T/err")$([ -s "$T/err" ] || head -n 1 "$T/out")"
 }
 
 # mentions FLAG: the help text in $T/out names FLAG as a whole word.
@@ -48,14 +48,14 @@ expect_exit 2 "kecho extra argument" "$K" extra
 LPID=$!; track $LPID
 wait_for 10 grep -q '^listening on ' "$T/listen.out" || fail "conncheck listen did not start"
 busy=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/listen.out")
-expect_exit nz "kecho on a port in use" "$K" --backend "$KSF_BACKEND" -a 127.0.0.1 -p "$busy"
+EXPECT_TIMEOUT=10 expect_exit nz "kecho on a port in use" "$K" --backend "$KSF_BACKEND" -a 127.0.0.1 -p "$busy"
 grep -qi 'in use' "$T/err" || fail "kecho on a port in use: message does not say so: $(cat "$T/err")"
 kill $LPID
 
 # A port held by another kecho: SO_REUSEPORT must not let a second server
 # silently share it.
 start_kecho
-expect_exit nz "second kecho on kecho's port" "$K" --backend "$KSF_BACKEND" -a 127.0.0.1 -p "$PORT"
+EXPECT_TIMEOUT=10 expect_exit nz "second kecho on kecho's port" "$K" --backend "$KSF_BACKEND" -a 127.0.0.1 -p "$PORT"
 grep -qi 'in use' "$T/err" || fail "second kecho: message does not say the port is in use: $(cat "$T/err")"
 stop_kecho_ok
 

@@ -26,7 +26,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+KPID="" KSTOPPING=0
+# fail MSG: end the test as failed; if kecho died on its own meanwhile,
+# its stderr (a crash report) is the likely reason, so show it first.
+fail() {
+	if [ -n "$KPID" ] && [ "$KSTOPPING" = 0 ] && pid_gone "$KPID"; then
+		show_kerr "kecho died during the test"
+	fi
+	echo "FAIL: $*" >&2
+	exit 1
+}
 skip() { echo "SKIP: $*" >&2; exit 77; }
 note() { echo "# $*"; }
 
@@ -40,12 +49,14 @@ pid_gone() {
 }
 
 # wait_exit PID SECONDS: wait up to SECONDS for PID (a child of this shell)
-# to exit; prints nothing, returns its exit status, or 124 if it is still
-# running at the deadline (it is then left running).
+# to exit; prints nothing, returns its exit status, or 124 with
+# WAIT_TIMEDOUT=1 if it is still running at the deadline (it is then left
+# running).
 wait_exit() {
+	WAIT_TIMEDOUT=0
 	n=$(($2 * 10))
 	while [ "$n" -gt 0 ] && ! pid_gone "$1"; do sleep 0.1; n=$((n - 1)); done
-	pid_gone "$1" || return 124
+	pid_gone "$1" || { WAIT_TIMEDOUT=1; return 124; }
 	wait "$1"
 }
 
@@ -95,7 +106,7 @@ start_kecho_on() {
 	for a in "$@"; do [ "$a" = -a ] && naddr=$((naddr + 1)); done
 	"$BIN/kecho" -p 0 --backend "$KSF_BACKEND" -a "$addr" "$@" \
 		>"$KOUT" 2>"$KERR" </dev/null &
-	KPID=$!
+	KPID=$! KSTOPPING=0
 	track "$KPID"
 	n=100
 	while [ "$(listening_lines "$KOUT")" -lt "$naddr" ]; do
@@ -128,9 +139,10 @@ listener_port() {
 # it had to be killed). Prints kecho's stderr when it did not exit 0.
 # Sets KSTATS to its counters line.
 stop_kecho() {
+	KSTOPPING=1
 	kill -TERM "$KPID" 2>/dev/null
 	wait_exit "$KPID" 20; rc=$?
-	if [ "$rc" = 124 ]; then
+	if [ "$WAIT_TIMEDOUT" = 1 ]; then
 		echo "kecho (pid $KPID) still running 20 s after SIGTERM; killing it" >&2
 		kill -KILL "$KPID" 2>/dev/null
 		wait "$KPID" 2>/dev/null
