@@ -11,7 +11,9 @@
 #include <ksf/task.h>
 #include <ksf/svc.h>
 #include <ksf/conn.h>
+#include <ksf/dgram.h>
 #include <ksf/parse.h>
+#include <ksf/rpc.h>
 
 #define KSF_VERSION "0.1.0"
 

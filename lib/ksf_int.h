@@ -66,7 +66,8 @@ struct ksf__inbuf {
 /* ---- counters: written by the owning worker only, read by anyone ---- */
 #define KSF__STAT_FIELDS(X) X(conns_accepted) X(conns_closed) X(conns_active) \
 	X(bytes_in) X(bytes_out) X(msgs_in) X(sends) X(flushes) X(lim_conns) \
-	X(lim_outq) X(lim_outq_max) X(lim_msg) X(lim_idle) X(errors)
+	X(lim_outq) X(lim_outq_max) X(lim_msg) X(lim_idle) X(errors) \
+	X(dgrams_in) X(dgrams_out) X(dgram_drops)
 struct ksf__stats {
 #define X(f) atomic_uint_fast64_t f;
 	KSF__STAT_FIELDS(X)
@@ -79,14 +80,18 @@ struct ksf__stats {
 struct ksf__worker;
 struct ksf__svc_worker;
 
-/* One listening socket of one worker. */
+struct ksf__udp;
+
+/* One listening socket of one worker: a TCP listener, or a UDP socket. */
 struct ksf__listener {
 	struct ksf_svc *svc;
 	int fd;
 	int addr_idx;
+	int dgram;		/* UDP: readable events go to ksf__udp_readable */
+	struct ksf__udp *udp;
 	int armed;		/* backend is accepting on it */
 	int stopping;
-	uint64_t paused_until;	/* accept paused (EMFILE) until this time, ns */
+	int more_pending;	/* UDP: a task will read the rest of the queue */
 };
 
 enum {
@@ -144,6 +149,7 @@ struct ksf_svc {
 	void *udata;
 	int naddrs;
 	struct sockaddr_storage addr[KSF_MAX_ADDRS];
+	int proto[KSF_MAX_ADDRS];	/* SOCK_STREAM or SOCK_DGRAM */
 	socklen_t addrlen[KSF_MAX_ADDRS];
 	atomic_uint nconns;		/* shared: touched on accept and close only */
 	int started, stopped;
@@ -259,10 +265,15 @@ int ksf__svc_timers(struct ksf__worker *w);
 void ksf__svc_worker_check_done(struct ksf__svc_worker *sw);
 void ksf__svc_post_done(struct ksf__worker *w);
 
+/* ---- UDP (udp.c) ---- */
+int ksf__udp_open(struct ksf__worker *w, struct ksf__listener *l);
+void ksf__udp_close(struct ksf__listener *l);
+void ksf__udp_readable(struct ksf__worker *w, struct ksf__listener *l);
+
 /* ---- sockets (sock.c) ---- */
 int ksf__resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len);
-int ksf__claim_port(struct sockaddr_storage *ss, socklen_t *len);
-int ksf__listen_socket(const struct sockaddr_storage *ss, socklen_t len, int backlog);
+int ksf__claim_port(struct sockaddr_storage *ss, socklen_t *len, int type);
+int ksf__listen_socket(const struct sockaddr_storage *ss, socklen_t len, int backlog, int type);
 int ksf__attach_cpu_steer(int fd, struct ksf_pool *p);
 int ksf__sockaddr_name(const struct sockaddr *sa, socklen_t len, char *buf, size_t n);
 void ksf__conn_sockopts(int fd);

@@ -72,6 +72,7 @@ static void ep_listen_stop(struct ksf__worker *w, struct ksf__listener *l)
 	close(l->fd);	/* also removes it from the epoll set */
 	l->fd = -1;
 	l->armed = 0;
+	l->stopping = 1;
 }
 
 static int ep_conn_start(struct ksf__worker *w, struct ksf_conn *c)
@@ -138,6 +139,10 @@ static void ep_conn_release(struct ksf__worker *w, struct ksf_conn *c)
 
 static void on_listener(struct ksf__worker *w, struct ksf__listener *l)
 {
+	if (l->dgram) {
+		ksf__udp_readable(w, l);
+		return;
+	}
 	for (int i = 0; i < ACCEPTS_PER_EVENT && l->fd >= 0; i++) {
 		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {

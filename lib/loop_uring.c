@@ -158,7 +158,10 @@ static int ur_listen_start(struct ksf__worker *w, struct ksf__listener *l)
 
 	if (!sqe)
 		return -EBUSY;
-	io_uring_prep_multishot_accept(sqe, l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (l->dgram)	/* UDP: readiness, then recvmmsg batches (udp.c) */
+		io_uring_prep_poll_multishot(sqe, l->fd, POLLIN);
+	else
+		io_uring_prep_multishot_accept(sqe, l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	l->armed = 1;
 	return 0;
 }
@@ -321,7 +324,10 @@ static void on_send(struct ksf__worker *w, struct ksf_conn *c, int res)
 
 static void on_accept(struct ksf__worker *w, struct ksf__listener *l, struct io_uring_cqe *cqe)
 {
-	if (cqe->res >= 0) {
+	if (l->dgram) {
+		if (cqe->res > 0 && !l->stopping)
+			ksf__udp_readable(w, l);
+	} else if (cqe->res >= 0) {
 		if (l->stopping)
 			close(cqe->res);
 		else

@@ -41,11 +41,13 @@ int ksf__resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, s
 	return 0;
 }
 
-int ksf__listen_socket(const struct sockaddr_storage *ss, socklen_t len, int backlog)
+/* A bound SO_REUSEPORT socket: listening for SOCK_STREAM, bound only for
+ * SOCK_DGRAM. Returns the descriptor or -errno. */
+int ksf__listen_socket(const struct sockaddr_storage *ss, socklen_t len, int backlog, int type)
 {
 	int one = 1, zero = 0, fd, err;
 
-	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(ss->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
@@ -55,7 +57,8 @@ int ksf__listen_socket(const struct sockaddr_storage *ss, socklen_t len, int bac
 	    IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr) &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)))
 		goto fail;
-	if (bind(fd, (const struct sockaddr *)ss, len) || listen(fd, backlog))
+	if (bind(fd, (const struct sockaddr *)ss, len) ||
+	    (type == SOCK_STREAM && listen(fd, backlog)))
 		goto fail;
 	return fd;
 fail:
@@ -68,11 +71,11 @@ fail:
  * server would silently share it. Claim the address first with a plain bind
  * (no SO_REUSEPORT): EADDRINUSE if anyone holds it. With port 0 the probe
  * picks the port, written back into *ss. */
-int ksf__claim_port(struct sockaddr_storage *ss, socklen_t *len)
+int ksf__claim_port(struct sockaddr_storage *ss, socklen_t *len, int type)
 {
 	int one = 1, zero = 0, fd, err = 0;
 
-	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(ss->ss_family, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

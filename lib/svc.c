@@ -80,10 +80,11 @@ static void close_listeners(struct ksf_svc *s, int addr)
 		if (l->fd >= 0)
 			close(l->fd);
 		l->fd = -1;
+		ksf__udp_close(l);
 	}
 }
 
-int ksf_svc_listen(struct ksf_svc *s, const char *host, uint16_t port)
+static int listen_proto(struct ksf_svc *s, const char *host, uint16_t port, int type)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -93,26 +94,48 @@ int ksf_svc_listen(struct ksf_svc *s, const char *host, uint16_t port)
 		return -EBUSY;
 	if (a == KSF_MAX_ADDRS)
 		return -E2BIG;
-	if ((err = ksf__resolve(host, port, &ss, &len)) || (err = ksf__claim_port(&ss, &len)))
+	if ((err = ksf__resolve(host, port, &ss, &len)) ||
+	    (err = ksf__claim_port(&ss, &len, type)))
 		return err;
 	for (int i = 0; i < s->pool->nworkers; i++) {
-		if ((fd = ksf__listen_socket(&ss, len, s->o.backlog)) < 0) {
+		if ((fd = ksf__listen_socket(&ss, len, s->o.backlog, type)) < 0) {
 			err = fd;
 			goto fail;
 		}
-		s->sws[i].ls[a] = (struct ksf__listener){ .svc = s, .fd = fd, .addr_idx = a };
+		s->sws[i].ls[a] = (struct ksf__listener){ .svc = s, .fd = fd, .addr_idx = a,
+							  .dgram = type == SOCK_DGRAM };
 	}
 	if (s->o.steer == KSF_STEER_CPU &&
 	    (err = ksf__attach_cpu_steer(s->sws[0].ls[a].fd, s->pool)))
 		goto fail;
 	s->addr[a] = ss;
 	s->addrlen[a] = len;
+	s->proto[a] = type;
 	s->naddrs++;
 	return ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
 					: ntohs(((struct sockaddr_in *)&ss)->sin_port);
 fail:
 	close_listeners(s, a);
 	return err;
+}
+
+int ksf_svc_listen(struct ksf_svc *s, const char *host, uint16_t port)
+{
+	return listen_proto(s, host, port, SOCK_STREAM);
+}
+
+int ksf_svc_listen_udp(struct ksf_svc *s, const char *host, uint16_t port)
+{
+	if (!s->ops.dgram_cb)
+		return -EINVAL;
+	return listen_proto(s, host, port, SOCK_DGRAM);
+}
+
+int ksf_svc_listener_proto(const struct ksf_svc *s, int i)
+{
+	if (i < 0 || i >= s->naddrs)
+		return -ENOENT;
+	return s->proto[i];
 }
 
 int ksf_svc_nlisteners(const struct ksf_svc *s)
@@ -134,9 +157,13 @@ static void start_task(void *arg)
 
 	sw->next = w->svcs;
 	w->svcs = sw;
-	for (int a = 0; a < sw->svc->naddrs; a++)
-		if (w->be->listen_start(w, &sw->ls[a]) == 0)
-			sw->ls[a].armed = 1;
+	for (int a = 0; a < sw->svc->naddrs; a++) {
+		struct ksf__listener *l = &sw->ls[a];
+
+		if (l->dgram && ksf__udp_open(w, l))
+			continue;	/* no memory for its buffers: this worker skips it */
+		w->be->listen_start(w, l);
+	}
 	sem_post(&sw->svc->sem);
 }
 
@@ -160,7 +187,7 @@ void ksf__svc_worker_check_done(struct ksf__svc_worker *sw)
 	if (!sw->stopping || sw->done_posted || sw->nconns)
 		return;
 	for (int a = 0; a < sw->svc->naddrs; a++)
-		if (sw->ls[a].fd >= 0)
+		if (sw->ls[a].fd >= 0 || sw->ls[a].more_pending)
 			return;
 	sw->done_posted = 1;
 	/* unlink from the worker's service list */

@@ -16,6 +16,7 @@
 struct ksf_pool;
 struct ksf_svc;
 struct ksf_conn;
+struct ksf_dgram;
 
 /* Why a connection was closed (close_cb's reason). */
 enum ksf_close_reason {
@@ -39,6 +40,9 @@ struct ksf_svc_ops {
 	/* The connection is closed; its memory goes away after this returns.
 	 * May be NULL. */
 	void (*close_cb)(struct ksf_conn *c, enum ksf_close_reason why);
+	/* A datagram arrived on a UDP address (ksf_svc_listen_udp); answer with
+	 * ksf_dgram_reply(). Required only for services that listen on UDP. */
+	void (*dgram_cb)(struct ksf_svc *svc, const struct ksf_dgram *d);
 };
 
 enum ksf_steer {
@@ -71,6 +75,8 @@ struct ksf_svc_stats {
 	uint64_t lim_msg;		/* connections closed: max_msg */
 	uint64_t lim_idle;		/* connections closed: idle_ms */
 	uint64_t errors;		/* socket errors */
+	uint64_t dgrams_in, dgrams_out;	/* UDP datagrams received, replies sent */
+	uint64_t dgram_drops;		/* UDP replies dropped (socket full, too big) */
 };
 
 void ksf_svc_opts_init(struct ksf_svc_opts *o);
@@ -86,8 +92,15 @@ int ksf_svc_create(struct ksf_svc **svcp, struct ksf_pool *pool,
  * Returns the bound port (> 0) or -errno. */
 int ksf_svc_listen(struct ksf_svc *svc, const char *addr, uint16_t port);
 
+/* Same on UDP: one SO_REUSEPORT datagram socket per worker; datagrams go
+ * to ops->dgram_cb (-EINVAL if it is NULL). Port 0 picks a free UDP port;
+ * pass the TCP port to serve both on one number. Returns the port or -errno. */
+int ksf_svc_listen_udp(struct ksf_svc *svc, const char *addr, uint16_t port);
+
 /* Number of listening addresses, and the text form of listener i
- * ("127.0.0.1:60007", "[::1]:60007") into buf. Returns 0 or -errno. */
+ * ("127.0.0.1:60007", "[::1]:60007") into buf. Returns 0 or -errno.
+ * ksf_svc_listener_proto() says SOCK_STREAM or SOCK_DGRAM. */
+int ksf_svc_listener_proto(const struct ksf_svc *svc, int i);
 int ksf_svc_nlisteners(const struct ksf_svc *svc);
 int ksf_svc_listener_name(const struct ksf_svc *svc, int i, char *buf, size_t len);
 

@@ -8,7 +8,7 @@
 
 enum {
 	O_BACKEND = 256, O_BUSY, O_STEER, O_NOPIN, O_MAXCONNS, O_OUTQHIGH, O_OUTQLOW,
-	O_OUTQMAX, O_MAXMSG, O_IDLE, O_DRAIN, O_BUFSIZE, O_NBUFS, O_BACKLOG,
+	O_OUTQMAX, O_MAXMSG, O_IDLE, O_DRAIN, O_BUFSIZE, O_NBUFS, O_BACKLOG, O_UDP, O_NOUDP,
 };
 
 static const struct option longopts[] = {
@@ -30,6 +30,8 @@ static const struct option longopts[] = {
 	{ "buf-size", required_argument, NULL, O_BUFSIZE },
 	{ "nbufs", required_argument, NULL, O_NBUFS },
 	{ "backlog", required_argument, NULL, O_BACKLOG },
+	{ "udp", no_argument, NULL, O_UDP },
+	{ "no-udp", no_argument, NULL, O_NOUDP },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -51,6 +53,7 @@ static void usage(const struct svcopt *o, FILE *f, const char *summary)
 "Usage: %s [options]\n%s\n\n"
 "  -p, --port PORT        TCP port (default %u; 0 = any free port)\n"
 "  -a, --addr ADDR        listen address, repeatable (default: all, IPv6 and IPv4)\n"
+"      --udp, --no-udp    also serve UDP on the same port, or not (default: %s)\n"
 "  -w, --workers N        worker threads (default: one per CPU in --cpus)\n"
 "  -C, --cpus LIST        CPUs for the workers, e.g. 0-3,6 (default: all allowed)\n"
 "      --backend B        epoll, uring or auto (default auto: io_uring if it works)\n"
@@ -73,7 +76,7 @@ static void usage(const struct svcopt *o, FILE *f, const char *summary)
 "  -h, --help             this text\n"
 "\nSizes take K, M, G suffixes (KiB, MiB, GiB). On SIGINT or SIGTERM the service stops\n"
 "accepting, flushes queued output, closes, prints its counters to stderr and exits 0.\n",
-		o->prog, summary, o->port, o->svc.max_conns, o->svc.outq_high, o->svc.outq_low,
+		o->prog, summary, o->port, o->udp ? "yes" : "no", o->svc.max_conns, o->svc.outq_high, o->svc.outq_low,
 		o->svc.outq_max, o->svc.max_msg, o->svc.drain_ms, o->pool.buf_size,
 		o->pool.nbufs, o->svc.backlog);
 }
@@ -162,6 +165,8 @@ int svcopt_parse(struct svcopt *o, int argc, char **argv, const char *summary)
 		case 'V': printf("%s %s\n", o->prog, KSF_VERSION); return 1;
 		case 'v': o->verbose++; break;
 		case O_NOPIN: o->pool.pin = 0; break;
+		case O_UDP: o->udp = 1; break;
+		case O_NOUDP: o->udp = 0; break;
 		case 'b': c = O_BACKEND; /* fall through */
 		default:
 			if (c == '?') {

@@ -17,6 +17,7 @@ struct svcopt {
 	unsigned port;
 	int cpus[KSF_MAX_WORKERS];
 	int verbose;
+	int udp;		/* also serve UDP on the same port */
 	struct ksf_pool_opts pool;
 	struct ksf_svc_opts svc;
 };

@@ -24,10 +24,11 @@ static void print_stats_line(const struct svcopt *o, const char *what,
 {
 	fprintf(stderr, "%s: %s conns_accepted=%lu conns_closed=%lu bytes_in=%lu "
 		"bytes_out=%lu msgs_in=%lu sends=%lu flushes=%lu lim_conns=%lu lim_outq=%lu "
-		"lim_outq_max=%lu lim_msg=%lu lim_idle=%lu errors=%lu\n", o->prog, what,
+		"lim_outq_max=%lu lim_msg=%lu lim_idle=%lu errors=%lu dgrams_in=%lu dgrams_out=%lu "
+		"dgram_drops=%lu\n", o->prog, what,
 		s->conns_accepted, s->conns_closed, s->bytes_in, s->bytes_out, s->msgs_in,
 		s->sends, s->flushes, s->lim_conns, s->lim_outq, s->lim_outq_max, s->lim_msg,
-		s->lim_idle, s->errors);
+		s->lim_idle, s->errors, s->dgrams_in, s->dgrams_out, s->dgram_drops);
 }
 
 /* The totals line; with -v also one line per worker ("worker N cpu C"). */
@@ -61,11 +62,20 @@ static int listen_all(struct svcopt *o, struct ksf_svc *svc)
 			return err;
 		}
 		port = err;
+		if (o->udp && (err = ksf_svc_listen_udp(svc, o->addrs[i], (uint16_t)port)) < 0) {
+			fprintf(stderr, "%s: cannot listen on %s UDP port %d: %s\n", o->prog,
+				*o->addrs[i] ? o->addrs[i] : "*", port, ksf_strerror(err));
+			return err;
+		}
 	}
-	for (int i = 0; i < ksf_svc_nlisteners(svc); i++) {
-		ksf_svc_listener_name(svc, i, name, sizeof(name));
-		printf("listening on %s\n", name);
-	}
+	/* TCP first, so scripts that take the first line get a TCP port */
+	for (int proto = SOCK_STREAM; proto <= SOCK_DGRAM; proto++)
+		for (int i = 0; i < ksf_svc_nlisteners(svc); i++) {
+			if (ksf_svc_listener_proto(svc, i) != proto)
+				continue;
+			ksf_svc_listener_name(svc, i, name, sizeof(name));
+			printf("listening on %s%s\n", proto == SOCK_DGRAM ? "udp " : "", name);
+		}
 	fflush(stdout);
 	return 0;
 }

@@ -18,9 +18,15 @@ static ssize_t echo_recv(struct ksf_conn *c, const void *data, size_t len)
 	return err ? err : (ssize_t)len;
 }
 
+static void echo_dgram(struct ksf_svc *svc, const struct ksf_dgram *d)
+{
+	(void)svc;
+	(void)ksf_dgram_reply(d, d->data, d->len);	/* a drop is counted */
+}
+
 int main(int argc, char **argv)
 {
-	static const struct ksf_svc_ops ops = { .recv_cb = echo_recv };
+	static const struct ksf_svc_ops ops = { .recv_cb = echo_recv, .dgram_cb = echo_dgram };
 	struct svcopt o;
 	int r;
 

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Internal to lib/rpc: the only headers the RPC layer uses, so that it builds
+ * both in user space and (with __KERNEL__) in a Linux kernel module, plus the
+ * big-endian word helpers and the few ksf__rpc_* functions the files share.
+ */
+#ifndef KSF_RPC_INT_H
+#define KSF_RPC_INT_H
+
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/limits.h>
+#include <linux/string.h>
+#else
+#include <errno.h>
+#include <limits.h>
+#include <string.h>	/* memcpy, memset only */
+#endif
+#include <ksf/rpc.h>
+
+/* XDR and record marks are big-endian (RFC 4506 §4.1, RFC 5531 §11). */
+static inline uint32_t ksf__get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static inline void ksf__put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Record the first error on an XDR cursor; returns the cursor's error. */
+int ksf__xdr_fail(struct ksf_xdr *x, int err);
+
+/* Decode an opaque_auth (RFC 5531 §8.2). Returns 0, -EMSGSIZE (body over
+ * 400 bytes) or -EBADMSG (truncated). */
+int ksf__rpc_auth_get(struct ksf_xdr *x, struct ksf_rpc_auth *a);
+
+/* Check the decoded credential of c and fill c->sys for AUTH_SYS. Returns
+ * the auth_stat: KSF_RPC_AUTH_OK or the reason to refuse the call. */
+uint32_t ksf__rpc_auth_check(struct ksf_rpc_call *c);
+
+#endif
