@@ -23,11 +23,12 @@ endif
 $(shell mkdir -p $(B) && sh scripts/configure.sh $(B) "$(CC)" >/dev/null)
 -include $(B)/config.mk
 
-LIB_SRCS    := $(wildcard lib/*.c)
+LIB_SRCS    := $(wildcard lib/*.c) $(wildcard lib/rpc/*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 COMMON_SRCS := $(wildcard tools/common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(B)/obj/%.o)
 SVC_COMMON  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard svc/common/*.c))
+KRPC_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(wildcard svc/krpc/*.c)) $(SVC_COMMON)
 KECHO_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard svc/kecho/*.c)) $(SVC_COMMON)
 ECHOT_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tools/echotest/*.c))
 UNIT_SRCS   := $(wildcard tests/unit/test-*.c)
@@ -36,7 +37,7 @@ HELPER_SRCS := $(wildcard tests/integ/*.c)
 HELPER_BINS := $(HELPER_SRCS:tests/integ/%.c=$(B)/tests/%)
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
-PROGS       := $(B)/bin/kecho $(B)/bin/echotest
+PROGS       := $(B)/bin/kecho $(B)/bin/echotest $(B)/bin/krpc
 
 .SECONDARY:
 .PHONY: all deps test asan demo bench fuzz install uninstall clean
@@ -63,6 +64,9 @@ $(B)/lib/libksf.so: $(LIB_OBJS) lib/ksf.map
 $(B)/bin/kecho: $(KECHO_OBJS) $(B)/lib/libksf.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS)
+$(B)/bin/krpc: $(KRPC_OBJS) $(B)/lib/libksf.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS)
 $(B)/bin/echotest: $(ECHOT_OBJS) $(COMMON_OBJS) $(B)/lib/libksf.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS) -lm
@@ -75,6 +79,24 @@ $(B)/tests/%: $(B)/obj/tests/integ/%.o $(B)/lib/libksf.a
 $(B)/bench/%: $(B)/obj/bench/%.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# libtirpc clients and servers (a real RPC library, for tests and bench):
+# these specific patterns win over the generic ones above.
+TIRPC_CFLAGS := -I/usr/include/tirpc
+TIRPC_LIBS   := -ltirpc
+$(B)/obj/tests/integ/tirpc_%.o: tests/integ/tirpc_%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(TIRPC_CFLAGS) -c -o $@ $<
+$(B)/obj/bench/tirpc_%.o: bench/tirpc_%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(TIRPC_CFLAGS) -c -o $@ $<
+$(B)/tests/tirpc_%: $(B)/obj/tests/integ/tirpc_%.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TIRPC_LIBS) $(LDLIBS)
+$(B)/bench/tirpc_%: $(B)/obj/bench/tirpc_%.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TIRPC_LIBS) $(LDLIBS)
 $(B)/ksf.pc: ksf.pc.in
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    -e 's|@URING_LIBS@|$(URING_LIBS)|g' $< > $@

@@ -47,7 +47,8 @@ void svcopt_init(struct svcopt *o, const char *prog, unsigned port)
 	ksf_svc_opts_init(&o->svc);
 }
 
-static void usage(const struct svcopt *o, FILE *f, const char *summary)
+static void usage(const struct svcopt *o, FILE *f, const char *summary,
+		  const struct svcopt_extra *extra)
 {
 	fprintf(f,
 "Usage: %s [options]\n%s\n\n"
@@ -75,10 +76,10 @@ static void usage(const struct svcopt *o, FILE *f, const char *summary)
 "  -V, --version          print the version and exit\n"
 "  -h, --help             this text\n"
 "\nSizes take K, M, G suffixes (KiB, MiB, GiB). On SIGINT or SIGTERM the service stops\n"
-"accepting, flushes queued output, closes, prints its counters to stderr and exits 0.\n",
+"accepting, flushes queued output, closes, prints its counters to stderr and exits 0.\n%s%s",
 		o->prog, summary, o->port, o->udp ? "yes" : "no", o->svc.max_conns, o->svc.outq_high, o->svc.outq_low,
 		o->svc.outq_max, o->svc.max_msg, o->svc.drain_ms, o->pool.buf_size,
-		o->pool.nbufs, o->svc.backlog);
+		o->pool.nbufs, o->svc.backlog, extra ? "\n" : "", extra ? extra->help : "");
 }
 
 static int bad(const struct svcopt *o, const char *flag, const char *val, int err)
@@ -155,13 +156,29 @@ static int check(struct svcopt *o)
 	return 0;
 }
 
-int svcopt_parse(struct svcopt *o, int argc, char **argv, const char *summary)
+/* The shared options followed by the service's own, for getopt_long. */
+static const struct option *merge_opts(const struct svcopt_extra *extra)
 {
+	static struct option all[64];
+	size_t n = 0;
+
+	for (const struct option *p = longopts; p->name && n < 63; p++)
+		all[n++] = *p;
+	for (const struct option *p = extra ? extra->opts : NULL; p && p->name && n < 63; p++)
+		all[n++] = *p;
+	memset(&all[n], 0, sizeof(all[n]));
+	return all;
+}
+
+int svcopt_parse(struct svcopt *o, int argc, char **argv, const char *summary,
+		 const struct svcopt_extra *extra)
+{
+	const struct option *opts = merge_opts(extra);
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:a:w:C:b:vVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:a:w:C:b:vVh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h': usage(o, stdout, summary); return 1;
+		case 'h': usage(o, stdout, summary, extra); return 1;
 		case 'V': printf("%s %s\n", o->prog, KSF_VERSION); return 1;
 		case 'v': o->verbose++; break;
 		case O_NOPIN: o->pool.pin = 0; break;
@@ -173,8 +190,12 @@ int svcopt_parse(struct svcopt *o, int argc, char **argv, const char *summary)
 				fprintf(stderr, "Try '%s --help'.\n", o->prog);
 				return -EINVAL;
 			}
-			if (parse_one(o, c, optarg))
+			if (c >= 512 && extra) {
+				if (extra->parse(c, optarg, extra->ctx))
+					return -EINVAL;
+			} else if (parse_one(o, c, optarg)) {
 				return -EINVAL;
+			}
 		}
 	}
 	if (optind < argc) {

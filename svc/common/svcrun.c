@@ -32,7 +32,7 @@ static void print_stats_line(const struct svcopt *o, const char *what,
 }
 
 /* The totals line; with -v also one line per worker ("worker N cpu C"). */
-static void print_stats(const struct svcopt *o, struct ksf_svc *svc, struct ksf_pool *pool)
+void svcopt_print_stats(const struct svcopt *o, struct ksf_svc *svc, struct ksf_pool *pool)
 {
 	struct ksf_svc_stats st;
 	char what[48];
@@ -47,7 +47,7 @@ static void print_stats(const struct svcopt *o, struct ksf_svc *svc, struct ksf_
 	print_stats_line(o, "stats", &st);
 }
 
-static int listen_all(struct svcopt *o, struct ksf_svc *svc)
+int svcopt_listen(struct svcopt *o, struct ksf_svc *svc, int *portp)
 {
 	char name[80];
 	int port = o->port, err;
@@ -77,10 +77,11 @@ static int listen_all(struct svcopt *o, struct ksf_svc *svc)
 			printf("listening on %s%s\n", proto == SOCK_DGRAM ? "udp " : "", name);
 		}
 	fflush(stdout);
+	*portp = port;
 	return 0;
 }
 
-static int wait_signal(void)
+int svcopt_wait_signal(const struct svcopt *o)
 {
 	sigset_t set;
 	int sig = 0;
@@ -90,17 +91,17 @@ static int wait_signal(void)
 	sigaddset(&set, SIGTERM);
 	while (sigwait(&set, &sig))
 		;
+	if (o->verbose)
+		fprintf(stderr, "%s: %s: stopping\n", o->prog, strsignal(sig));
 	return sig;
 }
 
-int svcopt_run(struct svcopt *o, const struct ksf_svc_ops *ops, void *udata)
+int svcopt_pool(struct svcopt *o, struct ksf_pool **pool)
 {
-	struct ksf_pool *pool = NULL;
-	struct ksf_svc *svc = NULL;
 	sigset_t set;
-	int err, sig;
+	int err;
 
-	/* Workers inherit this mask: signals reach only sigwait() below. */
+	/* Workers inherit this mask: signals reach only svcopt_wait_signal(). */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -108,28 +109,35 @@ int svcopt_run(struct svcopt *o, const struct ksf_svc_ops *ops, void *udata)
 	signal(SIGPIPE, SIG_IGN);
 	o->pool.log_cb = log_to_stderr;
 	o->pool.log_arg = (void *)o->prog;
-	if ((err = ksf_pool_create(&pool, &o->pool))) {
+	if ((err = ksf_pool_create(pool, &o->pool)))
 		fprintf(stderr, "%s: cannot start workers: %s\n", o->prog, ksf_strerror(err));
+	else if (o->verbose)
+		fprintf(stderr, "%s: %d workers, backend %s\n", o->prog,
+			ksf_pool_nworkers(*pool), ksf_backend_name(ksf_pool_backend(*pool)));
+	return err;
+}
+
+int svcopt_run(struct svcopt *o, const struct ksf_svc_ops *ops, void *udata)
+{
+	struct ksf_pool *pool = NULL;
+	struct ksf_svc *svc = NULL;
+	int err, port;
+
+	if (svcopt_pool(o, &pool))
 		return 1;
-	}
 	if ((err = ksf_svc_create(&svc, pool, ops, &o->svc, udata))) {
 		fprintf(stderr, "%s: cannot create service: %s\n", o->prog, ksf_strerror(err));
 		goto fail;
 	}
-	if ((err = listen_all(o, svc)))
+	if ((err = svcopt_listen(o, svc, &port)))
 		goto fail;
 	if ((err = ksf_svc_start(svc))) {
 		fprintf(stderr, "%s: cannot start: %s\n", o->prog, ksf_strerror(err));
 		goto fail;
 	}
-	if (o->verbose)
-		fprintf(stderr, "%s: %d workers, backend %s\n", o->prog,
-			ksf_pool_nworkers(pool), ksf_backend_name(ksf_pool_backend(pool)));
-	sig = wait_signal();
-	if (o->verbose)
-		fprintf(stderr, "%s: %s: stopping\n", o->prog, strsignal(sig));
+	svcopt_wait_signal(o);
 	ksf_svc_stop(svc);
-	print_stats(o, svc, pool);
+	svcopt_print_stats(o, svc, pool);
 	ksf_svc_destroy(svc);
 	ksf_pool_destroy(pool);
 	return 0;

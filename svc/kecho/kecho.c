@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	int r;
 
 	svcopt_init(&o, "kecho", KECHO_PORT);
-	r = svcopt_parse(&o, argc, argv, "Echo every byte back on each TCP connection.");
+	r = svcopt_parse(&o, argc, argv, "Echo every byte back on each TCP connection.", NULL);
 	if (r)
 		return r > 0 ? 0 : 2;
 	return svcopt_run(&o, &ops, NULL);

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * An ONC RPC service on libksf: a ksf_svc whose TCP connections carry
+ * record-marked RPC messages (RFC 5531 §11) and whose UDP sockets carry one
+ * message per datagram, dispatched to the programs of a struct ksf_rpc_srv
+ * (ksf/rpc.h). All calls decoded from one read are answered with one send
+ * (seed 000: the server receives and sends many RPCs per socket call).
+ */
+#ifndef KSF_RPCSVC_H
+#define KSF_RPCSVC_H
+
+#include <stdint.h>
+#include <ksf/svc.h>
+#include <ksf/rpc.h>
+
+struct ksf_pool;
+struct ksf_rpc_service;
+
+/* Counters beyond ksf_rpc_stats: framing errors that close a connection. */
+struct ksf_rpc_service_stats {
+	struct ksf_rpc_stats rpc;
+	uint64_t rec_too_big;	/* record mark above max_record: closed */
+	uint64_t rec_bad;	/* too many fragments: closed */
+};
+
+/* Create the service on pool, serving srv (which must outlive it) with the
+ * svc options so (may be NULL: defaults); max_record caps one record's
+ * payload (0: KSF_RPC_REC_MAX_DEFAULT). ctx reaches every handler.
+ * so->max_msg is raised to hold one whole record with its fragment marks.
+ * Listen and start it through ksf_rpc_service_svc(). Returns 0 or -errno. */
+int ksf_rpc_service_create(struct ksf_rpc_service **rsp, struct ksf_pool *pool,
+			   const struct ksf_rpc_srv *srv, const struct ksf_svc_opts *so,
+			   uint32_t max_record, void *ctx);
+
+/* The underlying service (listen, start, stop, its counters). */
+struct ksf_svc *ksf_rpc_service_svc(struct ksf_rpc_service *rs);
+
+/* RPC counters summed over workers (read from any thread). */
+void ksf_rpc_service_stats(const struct ksf_rpc_service *rs, struct ksf_rpc_service_stats *st);
+
+/* Stop (if needed) and free. */
+void ksf_rpc_service_destroy(struct ksf_rpc_service *rs);
+
+#endif
