@@ -170,6 +170,10 @@ for s in $SERVERS; do
 		[ "$st" = Z ] && break
 		sleep 0.1; n=$((n - 1))
 	done
+	if [ $n = 0 ]; then
+		echo "bench: $s still running 20 s after SIGTERM: killing it" >&2
+		kill -KILL "$p"
+	fi
 	wait "$p"; rc=$?
 	[ $rc = 0 ] || { echo "bench: $s exited $rc on SIGTERM" >&2; errors=$((errors + 1)); }
 done

@@ -71,6 +71,12 @@ echo "(RTT in microseconds, measured by echotest per message.)"
 echo
 
 kill -TERM $KPID
+n=200	# 20 s
+while [ $n -gt 0 ] && kill -0 $KPID 2>/dev/null &&
+      ! grep -q '^State:[[:space:]]*Z' /proc/$KPID/status 2>/dev/null; do
+	sleep 0.1; n=$((n - 1))
+done
+[ $n = 0 ] && { echo "demo: kecho still running 20 s after SIGTERM: killing it" >&2; kill -KILL $KPID; }
 wait $KPID; krc=$?
 KPID=""
 echo "$ kill -TERM kecho  (exit $krc)"

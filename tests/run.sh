@@ -32,8 +32,9 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/ksf-run.XXXXXX") || exit 1
+pid=""	# process group of the test running now
 trap 'rm -rf "$LOGS"' EXIT
-trap 'exit 130' INT TERM
+trap '[ -n "$pid" ] && kill_group "$pid"; exit 130' INT TERM
 
 passed=0 failed=0 skipped=0 failures=""
 
@@ -44,9 +45,9 @@ matches() { [ -z "$PAT" ] && return 0; case $1 in *"$PAT"*) return 0;; esac; ret
 
 # kill_group PGID: end whatever the test left running.
 kill_group() {
-	kill -TERM -- "-$1" 2>/dev/null || return 0
+	kill -TERM "-$1" 2>/dev/null || return 0
 	sleep 0.2
-	kill -KILL -- "-$1" 2>/dev/null
+	kill -KILL "-$1" 2>/dev/null
 	return 0
 }
 
@@ -55,14 +56,15 @@ kill_group() {
 run_one() {
 	label=$1 tmo=$2; shift 2
 	log="$LOGS/$(echo "$label" | tr -c 'A-Za-z0-9_.-' '_').log"
-	t0=$(now)
+	t0=$(now); s0=$(date +%s)
 	# setsid: new session and process group (pid == pgid), so the whole
 	# group can be killed; timeout -k signals that group when time is up.
 	setsid timeout -k 10 "$tmo" "$@" >"$log" 2>&1 </dev/null &
 	pid=$!
 	wait "$pid"; rc=$?
-	kill_group "$pid"
 	t=$(elapsed "$t0")
+	kill_group "$pid"
+	pid=""
 	case $rc in
 	0)	passed=$((passed + 1)); echo "PASS $label ($t)" ;;
 	77)	skipped=$((skipped + 1))
@@ -70,7 +72,7 @@ run_one() {
 		echo "SKIP $label${why:+ ($why)}" ;;
 	*)	failed=$((failed + 1)); failures="$failures
   $label"
-		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		if { [ "$rc" = 124 ] || [ "$rc" = 137 ]; } && [ $(($(date +%s) - s0)) -ge "$tmo" ]; then
 			echo "FAIL $label (timed out after ${tmo}s)"
 		else
 			echo "FAIL $label (exit $rc, $t)"
@@ -80,12 +82,12 @@ run_one() {
 }
 
 # Unit tests.
-for t in "$B"/tests/test-*; do
-	[ -x "$t" ] && [ -f "$t" ] || continue
-	case $t in *.d|*.o) continue;; esac
-	name=$(basename "$t")
+for u in "$B"/tests/test-*; do
+	[ -x "$u" ] && [ -f "$u" ] || continue
+	case $u in *.d|*.o) continue;; esac
+	name=$(basename "$u")
 	matches "$name" || continue
-	run_one "$name" "$UNIT_TIMEOUT" "$t"
+	run_one "$name" "$UNIT_TIMEOUT" "$u"
 done
 
 # Integration tests, once per backend.
