@@ -31,13 +31,14 @@ SVC_COMMON  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard svc/common/*.c))
 KRPC_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(wildcard svc/krpc/*.c)) $(SVC_COMMON)
 KECHO_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard svc/kecho/*.c)) $(SVC_COMMON)
 ECHOT_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tools/echotest/*.c))
+RPCT_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tools/rpctest/*.c))
 UNIT_SRCS   := $(wildcard tests/unit/test-*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPER_SRCS := $(wildcard tests/integ/*.c)
 HELPER_BINS := $(HELPER_SRCS:tests/integ/%.c=$(B)/tests/%)
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
-PROGS       := $(B)/bin/kecho $(B)/bin/echotest $(B)/bin/krpc
+PROGS       := $(B)/bin/kecho $(B)/bin/echotest $(B)/bin/rpctest $(B)/bin/krpc
 
 .SECONDARY:
 .PHONY: all deps test asan demo bench fuzz install uninstall clean
@@ -68,6 +69,9 @@ $(B)/bin/krpc: $(KRPC_OBJS) $(B)/lib/libksf.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS)
 $(B)/bin/echotest: $(ECHOT_OBJS) $(COMMON_OBJS) $(B)/lib/libksf.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS) -lm
+$(B)/bin/rpctest: $(RPCT_OBJS) $(COMMON_OBJS) $(B)/lib/libksf.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS) -lm
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(COMMON_OBJS) $(B)/lib/libksf.a
@@ -127,16 +131,17 @@ install: all
 	ln -sf libksf.so.0 $(DESTDIR)$(PREFIX)/lib/libksf.so
 	install -m 644 include/ksf.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/ksf/*.h $(DESTDIR)$(PREFIX)/include/ksf/
-	install -m 644 $(B)/ksf.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@URING_LIBS@|$(URING_LIBS)|g' ksf.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ksf.pc
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libksf.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/ksf.pc \
-	    $(DESTDIR)$(PREFIX)/include/ksf.h $(DESTDIR)$(PREFIX)/bin/kecho \
-	    $(DESTDIR)$(PREFIX)/bin/echotest $(DESTDIR)$(PREFIX)/share/man/man1/kecho.1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man1/echotest.1 $(DESTDIR)$(PREFIX)/share/man/man3/libksf.3
+	    $(DESTDIR)$(PREFIX)/include/ksf.h $(DESTDIR)$(PREFIX)/share/man/man3/libksf.3
+	for p in $(notdir $(PROGS)); do rm -f $(DESTDIR)$(PREFIX)/bin/$$p \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/$$p.1; done
 	rm -rf $(DESTDIR)$(PREFIX)/include/ksf
 
 clean:

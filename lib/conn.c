@@ -29,8 +29,9 @@ static void queue_close(struct ksf_conn *c)
 	c->w->closeq = c;
 }
 
-/* Close with a reason: at once (hard) or after the output queue drains. */
-static void close_why(struct ksf_conn *c, enum ksf_close_reason why, int hard)
+/* Close with a reason (kept if it was already closing): at once (hard) or
+ * after the output queue drains. */
+void ksf__conn_close_why(struct ksf_conn *c, enum ksf_close_reason why, int hard)
 {
 	if (c->flags & KSF__C_DEAD)
 		return;
@@ -83,8 +84,13 @@ void ksf__conn_accepted(struct ksf__worker *w, struct ksf__listener *l, int fd)
 		goto unaccount;
 	ksf__conn_sockopts(fd);
 	if (svc->ops.open_cb && svc->ops.open_cb(c) < 0) {
-		free(c);
-		goto unaccount;
+		/* open_cb may have queued it for a flush or close: the reap
+		 * phase frees it once those lists are done with it */
+		c->flags |= KSF__C_DEAD;
+		close(fd);
+		ksf__conn_free(c);
+		atomic_fetch_sub(&svc->nconns, 1);
+		return;
 	}
 	if (w->be->conn_start(w, c) < 0) {
 		free(c);
@@ -104,7 +110,7 @@ refuse:
 
 static void check_outq_high(struct ksf_conn *c)
 {
-	if (c->out.bytes <= c->svc->o.outq_high || (c->flags & KSF__C_RDPAUSED))
+	if (c->out.bytes < c->svc->o.outq_high || (c->flags & KSF__C_RDPAUSED))
 		return;
 	c->flags |= KSF__C_RDPAUSED;
 	c->w->be->conn_read(c->w, c, false);
@@ -123,6 +129,16 @@ void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len)
 		return;
 	KSF__STAT_ADD(st, bytes_in, len);
 	touch(c);
+	if (c->flags & KSF__C_RDPAUSED) {
+		/* Late input: io_uring completions already under way when reading
+		 * was paused. Hold it (bounded by what the backend can have in
+		 * flight) and offer it when reading resumes. */
+		if (c->in.len + len > c->svc->o.max_msg + c->w->late_cap)
+			goto too_big;
+		if (ksf__inbuf_append(&c->in, data, len))
+			goto nomem;
+		return;
+	}
 	if (c->in.len) {
 		if (c->in.len + len > c->svc->o.max_msg)
 			goto too_big;
@@ -136,7 +152,7 @@ void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len)
 	n = c->svc->ops.recv_cb(c, data, len);
 	c->flags &= ~KSF__C_IN_CB;
 	if (n < 0 || (size_t)n > len) {
-		close_why(c, KSF_CLOSE_APP, 1);
+		ksf__conn_close_why(c, KSF_CLOSE_APP, 1);
 		return;
 	}
 	if (c->in.len) {
@@ -153,17 +169,38 @@ too_big:
 	KSF__STAT_ADD(st, lim_msg, 1);
 	ksf__log_limited(c->w, KSF__LOG_MSG, "max-msg %zu exceeded: connection closed",
 			 c->svc->o.max_msg);
-	close_why(c, KSF_CLOSE_MSG_LIMIT, 1);
+	ksf__conn_close_why(c, KSF_CLOSE_MSG_LIMIT, 1);
 	return;
 nomem:
 	KSF__STAT_ADD(st, errors, 1);
-	close_why(c, KSF_CLOSE_ERROR, 1);
+	ksf__conn_close_why(c, KSF_CLOSE_ERROR, 1);
+}
+
+/* Hand held input to recv_cb again (after a pause), without new bytes. */
+static void redeliver(struct ksf_conn *c)
+{
+	ssize_t n;
+
+	c->flags |= KSF__C_IN_CB;
+	n = c->svc->ops.recv_cb(c, c->in.p, c->in.len);
+	c->flags &= ~KSF__C_IN_CB;
+	if (n < 0 || (size_t)n > c->in.len) {
+		ksf__conn_close_why(c, KSF_CLOSE_APP, 1);
+		return;
+	}
+	ksf__inbuf_consume(&c->in, (size_t)n);
+	check_outq_high(c);
 }
 
 void ksf__conn_eof(struct ksf_conn *c)
 {
+	/* Input held while paused is still to be answered: close after it. */
+	if ((c->flags & KSF__C_RDPAUSED) && c->in.len && !(c->flags & KSF__C_CLOSING)) {
+		c->flags |= KSF__C_EOF;
+		return;
+	}
 	/* The peer finished sending: answer what is queued, then close. */
-	close_why(c, KSF_CLOSE_PEER, 0);
+	ksf__conn_close_why(c, KSF_CLOSE_PEER, 0);
 }
 
 void ksf__conn_error(struct ksf_conn *c, int err)
@@ -172,7 +209,7 @@ void ksf__conn_error(struct ksf_conn *c, int err)
 	if (c->flags & KSF__C_DEAD)
 		return;
 	KSF__STAT_ADD(&c->sw->st, errors, 1);
-	close_why(c, KSF_CLOSE_ERROR, 1);
+	ksf__conn_close_why(c, KSF_CLOSE_ERROR, 1);
 	c->why = KSF_CLOSE_ERROR;
 }
 
@@ -190,7 +227,12 @@ void ksf__conn_sent(struct ksf_conn *c, size_t n)
 	if ((c->flags & KSF__C_RDPAUSED) && !(c->flags & KSF__C_CLOSING) &&
 	    c->out.bytes <= c->svc->o.outq_low && !c->sw->stopping) {
 		c->flags &= ~KSF__C_RDPAUSED;
-		c->w->be->conn_read(c->w, c, true);
+		if (!(c->flags & KSF__C_EOF))
+			c->w->be->conn_read(c->w, c, true);
+		if (c->in.len)	/* input held back while paused: offer it again */
+			redeliver(c);
+		if ((c->flags & KSF__C_EOF) && !(c->flags & KSF__C_RDPAUSED))
+			ksf__conn_close_why(c, KSF_CLOSE_PEER, 0);
 	}
 }
 
@@ -321,6 +363,12 @@ int ksf_conn_sendv(struct ksf_conn *c, const struct iovec *iov, int iovcnt)
 	for (int i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
 	if (c->out.bytes + total > c->svc->o.outq_max) {
+		/* over capacity: read no more until the queue drains (the caller
+		 * keeps its input, handed back then) */
+		if (!(c->flags & KSF__C_RDPAUSED)) {
+			c->flags |= KSF__C_RDPAUSED;
+			c->w->be->conn_read(c->w, c, false);
+		}
 		KSF__STAT_ADD(&c->sw->st, lim_outq_max, 1);
 		ksf__log_limited(c->w, KSF__LOG_OUTQ_MAX, "outq-max %zu reached: send refused",
 				 c->svc->o.outq_max);
@@ -330,7 +378,7 @@ int ksf_conn_sendv(struct ksf_conn *c, const struct iovec *iov, int iovcnt)
 		if (ksf__outq_append(c->w, &c->out, iov[i].iov_base, iov[i].iov_len)) {
 			/* partial: the stream is corrupt, the connection unusable */
 			KSF__STAT_ADD(&c->sw->st, errors, 1);
-			close_why(c, KSF_CLOSE_ERROR, 1);
+			ksf__conn_close_why(c, KSF_CLOSE_ERROR, 1);
 			return -ENOMEM;
 		}
 	KSF__STAT_ADD(&c->sw->st, sends, 1);
@@ -349,10 +397,17 @@ int ksf_conn_send(struct ksf_conn *c, const void *data, size_t len)
 
 void ksf_conn_close(struct ksf_conn *c, int hard)
 {
-	close_why(c, KSF_CLOSE_APP, hard);
+	ksf__conn_close_why(c, KSF_CLOSE_APP, hard);
 }
 
 size_t ksf_conn_outq(const struct ksf_conn *c) { return c->out.bytes; }
+
+size_t ksf_conn_room(const struct ksf_conn *c)
+{
+	size_t max = c->svc->o.outq_max;
+
+	return c->out.bytes < max ? max - c->out.bytes : 0;
+}
 void ksf_conn_set_udata(struct ksf_conn *c, void *u) { c->udata = u; }
 void *ksf_conn_udata(const struct ksf_conn *c) { return c->udata; }
 struct ksf_svc *ksf_conn_svc(const struct ksf_conn *c) { return c->svc; }

@@ -103,6 +103,7 @@ enum {
 	KSF__C_WANTOUT   = 1 << 5,	/* epoll: waiting for EPOLLOUT */
 	KSF__C_IN_CB     = 1 << 6,	/* inside recv_cb */
 	KSF__C_HARD      = 1 << 7,	/* close without flushing */
+	KSF__C_EOF       = 1 << 8,	/* peer sent FIN while input was held */
 };
 
 struct ksf_conn {
@@ -138,6 +139,7 @@ struct ksf__svc_worker {
 	int stopping;
 	uint64_t drain_deadline;
 	int done_posted;
+	int start_err;			/* first listener this worker could not arm */
 	struct ksf__stats st;
 	struct ksf__svc_worker *next;	/* w->svcs list */
 };
@@ -193,6 +195,7 @@ struct ksf__worker {
 	struct ksf__svc_worker *svcs;
 	struct ksf__svc_worker *svcs_done;	/* stopped this turn: tell ksf_svc_stop */
 	uint64_t now_ns;
+	size_t late_cap;		/* input a paused conn may still get (io_uring) */
 	char *rxbuf;			/* epoll: receive buffer */
 	size_t rxlen;
 	struct ksf__chunk *free_chunks;	/* buffer pool */
@@ -250,6 +253,7 @@ void ksf__task_post_wait(struct ksf_pool *p, int worker, ksf_task_fn fn, void *a
 void ksf__conn_accepted(struct ksf__worker *w, struct ksf__listener *l, int fd);
 void ksf__accept_error(struct ksf__worker *w, struct ksf__listener *l, int err);
 void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len);
+void ksf__conn_close_why(struct ksf_conn *c, enum ksf_close_reason why, int hard);
 void ksf__conn_eof(struct ksf_conn *c);
 void ksf__conn_error(struct ksf_conn *c, int err);
 void ksf__conn_sent(struct ksf_conn *c, size_t n);

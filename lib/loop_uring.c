@@ -22,7 +22,7 @@
 #include <liburing.h>
 #include "ksf_int.h"
 
-enum { K_EVFD = 1, K_ACCEPT = 2, K_RECV = 3, K_SEND = 4, K_IGNORE = 5, K_MASK = 7 };
+enum { K_EVFD = 1, K_ACCEPT = 2, K_RECV = 3, K_SEND = 4, K_IGNORE = 5, K_POLLOUT = 6, K_MASK = 7 };
 #define BGID		0
 #define SQ_ENTRIES	4096
 #define CQ_ENTRIES	16384
@@ -132,6 +132,9 @@ static int ur_init(struct ksf__worker *w)
 		return err;
 	}
 	w->be_state = u;
+	/* completions posted before a pause's cancel takes effect: at most
+	 * every provided buffer once */
+	w->late_cap = (size_t)u->nbufs * u->bufsz;
 	arm_evfd(w);
 	return 0;
 }
@@ -161,7 +164,9 @@ static int ur_listen_start(struct ksf__worker *w, struct ksf__listener *l)
 	if (l->dgram)	/* UDP: readiness, then recvmmsg batches (udp.c) */
 		io_uring_prep_poll_multishot(sqe, l->fd, POLLIN);
 	else
-		io_uring_prep_multishot_accept(sqe, l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		/* blocking sockets: io_uring then waits for room itself, where
+		 * an O_NONBLOCK socket would complete sends with -EAGAIN */
+		io_uring_prep_multishot_accept(sqe, l->fd, NULL, NULL, SOCK_CLOEXEC);
 	l->armed = 1;
 	return 0;
 }
@@ -310,8 +315,17 @@ static void on_send(struct ksf__worker *w, struct ksf_conn *c, int res)
 		maybe_free(c);
 		return;
 	}
+	if (res == -EAGAIN) {	/* no room: wait for it, never spin */
+		struct io_uring_sqe *sqe = sqe_get(w->be_state, c, K_POLLOUT);
+		if (sqe) {
+			io_uring_prep_poll_add(sqe, c->fd, POLLOUT);
+			c->inflight++;
+			c->send_busy = 1;
+			return;
+		}
+	}
 	if (res < 0) {
-		if (res == -EAGAIN || res == -EINTR)
+		if (res == -EINTR)
 			ur_conn_flush(w, c);
 		else
 			ksf__conn_error(c, -res);
@@ -319,6 +333,16 @@ static void on_send(struct ksf__worker *w, struct ksf_conn *c, int res)
 	}
 	ksf__conn_sent(c, (size_t)res);
 	if (c->out.bytes && !(c->flags & KSF__C_DEAD))
+		ur_conn_flush(w, c);
+}
+
+static void on_pollout(struct ksf__worker *w, struct ksf_conn *c)
+{
+	c->inflight--;
+	c->send_busy = 0;
+	if (c->flags & KSF__C_DEAD)
+		maybe_free(c);
+	else
 		ur_conn_flush(w, c);
 }
 
@@ -358,6 +382,7 @@ static void on_cqe(struct ksf__worker *w, struct io_uring_cqe *cqe)
 	case K_ACCEPT: on_accept(w, p, cqe); break;
 	case K_RECV: on_recv(w, p, cqe); break;
 	case K_SEND: on_send(w, p, cqe->res); break;
+	case K_POLLOUT: on_pollout(w, p); break;
 	default: break;	/* cancel results */
 	}
 }

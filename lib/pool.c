@@ -51,7 +51,7 @@ static enum ksf_backend pick_backend(struct ksf_pool *p)
 	if (!err)
 		return KSF_BACKEND_URING;
 	ksf__log(p, KSF_LOG_WARN, "io_uring unavailable (%s): using epoll",
-		 err == -ENOSYS ? "built without liburing" : ksf_strerror(err));
+		 KSF_HAVE_URING ? ksf_strerror(err) : "built without liburing");
 	return KSF_BACKEND_EPOLL;
 }
 

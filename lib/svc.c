@@ -160,9 +160,12 @@ static void start_task(void *arg)
 	for (int a = 0; a < sw->svc->naddrs; a++) {
 		struct ksf__listener *l = &sw->ls[a];
 
-		if (l->dgram && ksf__udp_open(w, l))
-			continue;	/* no memory for its buffers: this worker skips it */
-		w->be->listen_start(w, l);
+		int err = l->dgram ? ksf__udp_open(w, l) : 0;
+
+		if (!err)
+			err = w->be->listen_start(w, l);
+		if (err && !sw->start_err)	/* this worker goes on without it */
+			sw->start_err = err;
 	}
 	sem_post(&sw->svc->sem);
 }
@@ -178,6 +181,9 @@ int ksf_svc_start(struct ksf_svc *s)
 		ksf__task_post_wait(s->pool, i, start_task, &s->sws[i]);
 	for (int i = 0; i < s->pool->nworkers; i++)
 		sem_wait(&s->sem);
+	for (int i = 0; i < s->pool->nworkers; i++)
+		if (s->sws[i].start_err)
+			return s->sws[i].start_err;
 	return 0;
 }
 
@@ -224,8 +230,7 @@ static void stop_task(void *arg)
 			w->be->listen_stop(w, &sw->ls[a]);
 	for (struct ksf__dlist *n = sw->conns.next; n != &sw->conns; n = n->next) {
 		struct ksf_conn *c = ksf__container_of(n, struct ksf_conn, lru);
-		ksf_conn_close(c, 0);
-		c->why = KSF_CLOSE_SHUTDOWN;
+		ksf__conn_close_why(c, KSF_CLOSE_SHUTDOWN, 0);
 	}
 	ksf__svc_worker_check_done(sw);
 }
@@ -278,8 +283,6 @@ static int64_t sw_timers(struct ksf__svc_worker *sw, uint64_t now)
 		return -1;
 	while (!ksf__dlist_empty(&sw->conns)) {
 		struct ksf_conn *c = ksf__container_of(sw->conns.next, struct ksf_conn, lru);
-		if (c->flags & KSF__C_CLOSING)	/* already going: don't count twice */
-			break;
 		if (now - c->last_ns < idle) {
 			next = (int64_t)((c->last_ns + idle - now) / 1000000u) + 1;
 			break;
@@ -287,9 +290,11 @@ static int64_t sw_timers(struct ksf__svc_worker *sw, uint64_t now)
 		KSF__STAT_ADD(&sw->st, lim_idle, 1);
 		ksf__log_limited(sw->w, KSF__LOG_IDLE, "idle-timeout %u ms: connection closed",
 				 sw->svc->o.idle_ms);
-		ksf_conn_close(c, 1);
-		c->why = KSF_CLOSE_IDLE;
-		ksf__dlist_del(&c->lru);	/* keep scanning past it */
+		/* Also a closing connection whose peer stopped reading: its
+		 * output made no progress for the whole idle time. */
+		ksf__conn_close_why(c, KSF_CLOSE_IDLE, 1);
+		c->last_ns = now;	/* finished this turn; keep scanning past it */
+		ksf__dlist_del(&c->lru);
 		ksf__dlist_add_tail(&sw->conns, &c->lru);
 	}
 	return next;

@@ -31,6 +31,12 @@ void ksf_conn_close(struct ksf_conn *c, int hard);
 /* Bytes queued for output and not yet taken by the socket. */
 size_t ksf_conn_outq(const struct ksf_conn *c);
 
+/* Bytes ksf_conn_send would still accept now (outq_max minus what is
+ * queued). A service that relays input can send this much and leave the
+ * rest unconsumed: reading is paused while the queue is at outq_high or
+ * above, and the held input is offered to recv_cb again once it drains. */
+size_t ksf_conn_room(const struct ksf_conn *c);
+
 /* Per-connection user pointer, service, socket, peer address. */
 void ksf_conn_set_udata(struct ksf_conn *c, void *udata);
 void *ksf_conn_udata(const struct ksf_conn *c);

@@ -26,7 +26,7 @@ struct ksf_dgram {
 /* Queue a reply to the sender of d; call only from dgram_cb. The bytes are
  * copied; replies leave with the batch's sendmmsg. A reply that the socket
  * does not take is dropped and counted (dgram_drops): UDP gives no promise.
- * Returns 0, -EMSGSIZE (len > 65507), or -ENOBUFS. */
+ * Returns 0 or -EMSGSIZE (len > 65507). */
 int ksf_dgram_reply(const struct ksf_dgram *d, const void *data, size_t len);
 
 #endif

@@ -27,7 +27,7 @@ typedef void (*ksf_log_cb)(enum ksf_log_level lvl, const char *msg, void *arg);
 
 struct ksf_pool_opts {
 	int nworkers;		/* 0: one per CPU in cpus[], or all online CPUs */
-	const int *cpus;	/* CPUs to pin worker i to; NULL: CPUs 0..n-1 */
+	const int *cpus;	/* CPUs to pin worker i to; NULL: the CPUs this process may run on */
 	int ncpus;		/* entries in cpus[] */
 	int pin;		/* pin workers to their CPU (default 1 via ksf_pool_opts_init) */
 	enum ksf_backend backend;
@@ -43,8 +43,9 @@ struct ksf_pool;
 /* Fill *o with defaults. */
 void ksf_pool_opts_init(struct ksf_pool_opts *o);
 
-/* Create and start the workers. On io_uring setup failure with backend AUTO
- * the pool falls back to epoll and logs it once (KSF_LOG_WARN).
+/* Create and start the workers. If io_uring cannot be used (backend AUTO or
+ * URING) the pool falls back to epoll and logs it once (KSF_LOG_WARN); a
+ * worker whose ring setup fails after that probe passed fails the call.
  * Returns 0 and sets *poolp, or -errno. */
 int ksf_pool_create(struct ksf_pool **poolp, const struct ksf_pool_opts *o);
 

@@ -67,8 +67,8 @@ struct ksf_svc_stats {
 	uint64_t conns_accepted, conns_closed, conns_active;
 	uint64_t bytes_in, bytes_out;
 	uint64_t msgs_in;		/* recv_cb calls */
-	uint64_t sends;			/* ksf_conn_send calls */
-	uint64_t flushes;		/* writev/sendmsg submissions */
+	uint64_t sends;			/* ksf_conn_send calls that queued bytes */
+	uint64_t flushes;		/* sendmsg calls or submissions, sendmmsg batches */
 	uint64_t lim_conns;		/* connections refused: max_conns */
 	uint64_t lim_outq;		/* times reading was paused: outq_high */
 	uint64_t lim_outq_max;		/* sends refused: outq_max */
@@ -104,7 +104,9 @@ int ksf_svc_listener_proto(const struct ksf_svc *svc, int i);
 int ksf_svc_nlisteners(const struct ksf_svc *svc);
 int ksf_svc_listener_name(const struct ksf_svc *svc, int i, char *buf, size_t len);
 
-/* Hand the listeners to the workers: connections are accepted from now on. */
+/* Hand the listeners to the workers: connections are accepted from now on.
+ * Call from a thread that is not a worker (it waits for them). Returns 0,
+ * or the first error a worker met arming a listener (the others run). */
 int ksf_svc_start(struct ksf_svc *svc);
 
 /* Graceful stop: stop accepting, stop reading, flush queued output (up to

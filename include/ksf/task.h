@@ -16,7 +16,7 @@ typedef void (*ksf_task_fn)(void *arg);
 
 /* Run fn(arg) on the worker pinned to `cpu` (or, if no worker is pinned
  * there, worker number cpu % nworkers is NOT chosen: -ENOENT is returned).
- * Returns 0, -ENOENT (no worker on that CPU), or -EAGAIN (its ring is full:
+ * Returns 0, -EINVAL (no pool), -ENOENT (no worker on that CPU), or -EAGAIN (its ring is full:
  * the caller decides whether to retry). fn runs exactly once if 0 is returned;
  * never if an error is returned. */
 int ksf_task_post(struct ksf_pool *pool, int cpu, ksf_task_fn fn, void *arg);

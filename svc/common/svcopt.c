@@ -57,7 +57,7 @@ static void usage(const struct svcopt *o, FILE *f, const char *summary,
 "      --udp, --no-udp    also serve UDP on the same port, or not (default: %s)\n"
 "  -w, --workers N        worker threads (default: one per CPU in --cpus)\n"
 "  -C, --cpus LIST        CPUs for the workers, e.g. 0-3,6 (default: all allowed)\n"
-"      --backend B        epoll, uring or auto (default auto: io_uring if it works)\n"
+"  -b, --backend B        epoll, uring or auto (default auto: io_uring if it works)\n"
 "      --busy-poll USEC   spin this long on the event source before sleeping (default 0)\n"
 "      --steer MODE       hash (kernel 4-tuple hash, default) or cpu (worker on the\n"
 "                         CPU that received the packets, reuseport BPF)\n"
@@ -124,7 +124,7 @@ static int parse_one(struct svcopt *o, int c, const char *arg)
 	case O_OUTQLOW: err = ksf_parse_size(arg, 0, 1ull << 40, &v); o->svc.outq_low = v; break;
 	case O_OUTQMAX: err = ksf_parse_size(arg, 1, 1ull << 40, &v); o->svc.outq_max = v; break;
 	case O_MAXMSG: err = ksf_parse_size(arg, 1, 1ull << 32, &v); o->svc.max_msg = v; break;
-	case O_IDLE: err = ksf_parse_uint(arg, 0, 86400 * 365, &v); o->svc.idle_ms = (unsigned)(v * 1000); break;
+	case O_IDLE: err = ksf_parse_uint(arg, 0, 4000000, &v); o->svc.idle_ms = (unsigned)(v * 1000); break;
 	case O_DRAIN: err = ksf_parse_uint(arg, 0, 3600000, &v); o->svc.drain_ms = (unsigned)v; break;
 	case O_BUFSIZE: err = ksf_parse_size(arg, 512, 1u << 20, &v); o->pool.buf_size = (unsigned)v; break;
 	case O_NBUFS: err = ksf_parse_uint(arg, 1, 32768, &v); o->pool.nbufs = (unsigned)v; break;

@@ -11,7 +11,9 @@
  * echo server with output backpressure it must stall: the server stops
  * reading once its queue for this connection is full.
  *
- *   noread [-n BYTES] [-s STALL] [-h HOLD] HOST PORT
+ *   noread [-n BYTES] [-s STALL] [-h HOLD] [-f] HOST PORT
+ *
+ * -f: shut down the sending side (FIN) after sending, still never reading.
  *
  * Exit 0 after the hold, 1 on connect or send errors, 2 on usage errors.
  */
@@ -55,7 +57,7 @@ static int connect_to(const char *host, const char *port)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: noread [-n BYTES] [-s STALL_SECONDS] [-h HOLD_SECONDS] HOST PORT\n");
+	fprintf(stderr, "usage: noread [-n BYTES] [-s STALL_SECONDS] [-h HOLD_SECONDS] [-f] HOST PORT\n");
 	exit(2);
 }
 
@@ -64,14 +66,15 @@ int main(int argc, char **argv)
 	static char buf[1 << 16];
 	unsigned long long total = 256ULL << 20, sent = 0;
 	double stall = 2, hold = 60, last;
-	int opt, fd, stalled = 0;
+	int opt, fd, stalled = 0, fin = 0;
 	size_t i;
 
-	while ((opt = getopt(argc, argv, "n:s:h:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:h:f")) != -1) {
 		switch (opt) {
 		case 'n': total = strtoull(optarg, NULL, 0); break;
 		case 's': stall = atof(optarg); break;
 		case 'h': hold = atof(optarg); break;
+		case 'f': fin = 1; break;
 		default: usage();
 		}
 	}
@@ -102,6 +105,8 @@ int main(int argc, char **argv)
 		}
 		poll(&p, 1, 100);
 	}
+	if (fin)
+		shutdown(fd, SHUT_WR);
 	printf("noread: sent %llu bytes (%s)\n", sent, stalled ? "stalled" : "complete");
 	fflush(stdout);
 	/* Hold the connection, never reading, until the deadline or a signal. */

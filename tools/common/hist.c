@@ -5,6 +5,7 @@
  * 64 buckets holds [2^k, 2^(k+1)) in steps of 2^(k-6). Values 64..127 thus
  * fall in group 0 with unit steps and are exact too.
  */
+#include <errno.h>
 #include <string.h>
 #include "hist.h"
 
@@ -108,9 +109,19 @@ static uint64_t nearest_rank(double q, uint64_t count)
 	return rank > count ? count : rank;
 }
 
+/* The value reported for bucket i: its midpoint, clamped to [min, max]. */
+static uint64_t bucket_value(const struct hist *h, unsigned i)
+{
+	uint64_t v = hist_bucket_low(i) + (hist_bucket_width(i) - 1) / 2;
+
+	if (v < h->min)
+		v = h->min;
+	return v > h->max ? h->max : v;
+}
+
 uint64_t hist_quantile(const struct hist *h, double q)
 {
-	uint64_t rank, seen = 0, v;
+	uint64_t rank, seen = 0;
 	unsigned i;
 
 	if (!h->count)
@@ -127,10 +138,21 @@ uint64_t hist_quantile(const struct hist *h, double q)
 		if (seen >= rank)
 			break;
 	}
-	v = hist_bucket_low(i) + (hist_bucket_width(i) - 1) / 2;
-	if (v < h->min)
-		v = h->min;
-	if (v > h->max)
-		v = h->max;
-	return v;
+	return bucket_value(h, i);
+}
+
+int hist_write_cdf(FILE *f, const struct hist *h)
+{
+	uint64_t seen = 0;
+
+	fprintf(f, "# rtt_us fraction_le count (%llu samples)\n",
+		(unsigned long long)h->count);
+	for (unsigned i = 0; i < HIST_NBUCKETS && seen < h->count; i++) {
+		if (!h->bucket[i])
+			continue;
+		seen += h->bucket[i];
+		fprintf(f, "%.3f %.9f %llu\n", (double)bucket_value(h, i) / 1e3,
+			(double)seen / (double)h->count, (unsigned long long)h->bucket[i]);
+	}
+	return ferror(f) ? -EIO : 0;
 }

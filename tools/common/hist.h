@@ -16,6 +16,7 @@
 #define KSF_TOOLS_HIST_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #define HIST_SUB_BITS	6
 #define HIST_SUB	(1u << HIST_SUB_BITS)		/* sub-buckets per power of two */
@@ -52,6 +53,13 @@ double hist_mean(const struct hist *h);
  * <= v, reported as the midpoint of v's bucket and clamped to [min, max].
  * q = 0 gives the exact minimum, q = 1 the exact maximum. 0 when empty. */
 uint64_t hist_quantile(const struct hist *h, double q);
+
+/* Write the distribution as a CDF for plotting: a comment line, then one
+ * line per non-empty bucket, "rtt_us fraction count": the bucket's value
+ * (as hist_quantile reports it) in microseconds, the fraction of samples
+ * at or below it, and the samples in it. Memory stays bounded however many
+ * samples there are. Returns 0, or -EIO when the stream has an error. */
+int hist_write_cdf(FILE *f, const struct hist *h);
 
 /* Bucket index of a value, and the lowest value and the width of a bucket;
  * exposed for the unit test. */

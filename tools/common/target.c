@@ -7,11 +7,15 @@
  */
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include "target.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -171,6 +175,60 @@ void target_use(struct target *t, int i)
 		return;
 	t->addr = t->addrs[i];
 	t->addrlen = t->addrlens[i];
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Wait for a nonblocking connect() to finish, at most timeout_ns. 0 or -errno. */
+static int connect_wait(int fd, uint64_t timeout_ns)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	uint64_t end = now_ns() + timeout_ns, now;
+	socklen_t len = sizeof(int);
+	int err = 0, n;
+
+	do {	/* bounded by the timeout; repeats only on EINTR */
+		now = now_ns();
+		if (now >= end)
+			return -ETIMEDOUT;
+		n = poll(&pfd, 1, (int)((end - now + 999999) / 1000000));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ETIMEDOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		return -errno;
+	return -err;
+}
+
+int target_connect(const struct target *t, int i, int socktype, uint64_t timeout_ns)
+{
+	int one = 1, fd, rc = 0;
+
+	if (i < 0 || i >= t->naddrs)
+		return -EINVAL;
+	fd = socket(t->addrs[i].ss_family, socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (socktype == SOCK_STREAM &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		rc = -errno;
+	if (!rc && connect(fd, (const struct sockaddr *)&t->addrs[i], t->addrlens[i]))
+		rc = -errno;
+	if (rc == -EINPROGRESS)
+		rc = connect_wait(fd, timeout_ns);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 int target_lookup(struct target *t, const char *spec, uint16_t default_port,

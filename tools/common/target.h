@@ -53,6 +53,15 @@ int target_resolve(struct target *t, int socktype, char *err, size_t errlen);
 /* Make addrs[i] the address in addr/addrlen. */
 void target_use(struct target *t, int i);
 
+/* Open a socket of type socktype (SOCK_STREAM or SOCK_DGRAM) to addrs[i],
+ * nonblocking and close-on-exec, with TCP_NODELAY on a stream (one message
+ * per send() is then one segment), and connect() it, waiting at most
+ * timeout_ns for a stream to be established. A datagram socket is only
+ * bound to the peer: its errors (ICMP port unreachable) show up later as
+ * ECONNREFUSED from send() or recv(). Returns the descriptor, or -errno
+ * (-ETIMEDOUT when the connection did not complete in time). */
+int target_connect(const struct target *t, int i, int socktype, uint64_t timeout_ns);
+
 /* target_parse() then target_resolve(). */
 int target_lookup(struct target *t, const char *spec, uint16_t default_port,
 		  int socktype, char *err, size_t errlen);

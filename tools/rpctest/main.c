@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * rpctest's main(): read the options, resolve the target, build the call,
+ * connect every thread, then do -i runs over the same connections and
+ * report each run and the median over runs, as a table or as JSON.
+ * Exit status: 0 success, 1 any error (connect, I/O, bad or missing reply,
+ * stall, UDP losses over the limit), 2 usage error.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ksf.h>
+#include "cli.h"
+#include "rpctest.h"
+
+/* Parse and resolve the target, and fix the call. 0 or the exit status. */
+static int setup(const struct rt_opts *o, struct rt_ctx *ctx)
+{
+	char err[TARGET_HOST_MAX + 160], addr[TARGET_ADDRSTR_MAX];
+	struct target *t = &ctx->tgt;
+
+	if (target_parse(t, o->spec, o->port, err, sizeof(err))) {
+		fprintf(stderr, "rpctest: bad target %s\n", err);
+		return 2;
+	}
+	if (t->port_given && o->port_set && t->port != o->port) {
+		fprintf(stderr, "rpctest: two ports given: -p %u and '%s'\n",
+			(unsigned)o->port, o->spec);
+		return 2;
+	}
+	if (t->user[0] && o->auth != RT_AUTH_SYS)
+		fprintf(stderr, "rpctest: user '%s' is only used with -A sys: ignored\n",
+			t->user);
+	if (rt_call_init(&ctx->call, o, t->user, err, sizeof(err))) {
+		fprintf(stderr, "rpctest: %s\n", err);
+		return 2;
+	}
+	if (target_resolve(t, o->udp ? SOCK_DGRAM : SOCK_STREAM, err, sizeof(err))) {
+		fprintf(stderr, "rpctest: %s\n", err);
+		return 1;
+	}
+	if (o->dir && rt_plot_dir(o, err, sizeof(err))) {
+		fprintf(stderr, "rpctest: %s\n", err);
+		return 1;
+	}
+	if (o->verbose)
+		fprintf(stderr, "rpctest: target %s%s\n",
+			target_addr_str((const struct sockaddr *)&t->addr, addr, sizeof(addr)),
+			o->udp ? " (udp)" : "");
+	return 0;
+}
+
+static void verbose_setup(const struct rt_ctx *ctx)
+{
+	const struct rt_opts *o = ctx->o;
+
+	fprintf(stderr, "rpctest: %u thread%s, %u in flight%s, %llu calls per thread per "
+		"run, %u run%s, time limit %.3f s, stall %.3f s%s%s\n",
+		o->threads, o->threads == 1 ? "" : "s", o->inflight,
+		o->inflight ? "" : " (blocking)", (unsigned long long)o->count, o->runs,
+		o->runs == 1 ? "" : "s", (double)o->time_ns / 1e9, (double)o->stall_ns / 1e9,
+		o->batch ? ", batched" : "", o->frag ? ", 3 fragments per call" : "");
+	fprintf(stderr, "rpctest: call: prog %u vers %u proc %u, rpcvers %u, %zu bytes of "
+		"arguments, %zu bytes on the wire; expecting %s\n", o->prog, o->vers, o->proc,
+		o->rpcvers, o->argslen, ctx->call.len, rt_expect_name(o->expect));
+	if (o->auth == RT_AUTH_SYS)
+		fprintf(stderr, "rpctest: AUTH_SYS: uid %u, gid %u, %u groups, machine %s\n",
+			ctx->call.sys.uid, ctx->call.sys.gid, ctx->call.sys.ngids,
+			ctx->call.machine);
+	else
+		fprintf(stderr, "rpctest: credential flavor %u%s\n",
+			o->auth == RT_AUTH_RAW ? o->flavor : 0,
+			o->auth == RT_AUTH_RAW ? " with an empty body" : " (AUTH_NONE)");
+}
+
+static void verbose_threads(const struct rt_ctx *ctx)
+{
+	for (unsigned i = 0; i < ctx->o->threads; i++) {
+		const struct rt_worker *w = &ctx->ws[i];
+
+		fprintf(stderr, "rpctest:   thread %u: %llu calls, p50 %.1f us, %.3f s, "
+			"%llu lost, %llu late\n", i, (unsigned long long)w->calls,
+			(double)hist_quantile(&w->hist, 0.5) / 1e3,
+			(double)(w->end_ns - w->start_ns) / 1e9, (unsigned long long)w->lost,
+			(unsigned long long)w->late);
+	}
+}
+
+/* After a run: the progress line, the per-thread lines and the row. */
+static void print_run(struct rt_report *rep, struct rt_ctx *ctx, unsigned r,
+		      const struct rt_totals *t)
+{
+	const struct rt_opts *o = ctx->o;
+	double secs = (double)t->elapsed_ns / 1e9;
+
+	rt_report_run(rep, ctx, t);
+	if (!o->quiet) {
+		fprintf(stderr, "rpctest: run %u/%u: %llu calls in %.3f s, %.0f RPC/s, "
+			"RTT %.1f us", r + 1, o->runs, (unsigned long long)t->calls, secs,
+			secs > 0 ? (double)t->calls / secs : 0.0, t->rtt_med_us);
+		if (o->udp)
+			fprintf(stderr, ", %llu lost, %llu late", (unsigned long long)t->lost,
+				(unsigned long long)t->late);
+		fputc('\n', stderr);
+	}
+	if (o->verbose)
+		verbose_threads(ctx);
+}
+
+/* Do every run. Returns NULL, or why the test failed (kept in why). */
+static const char *do_runs(struct rt_ctx *ctx, struct rt_report *rep, char *why,
+			   size_t whylen)
+{
+	const struct rt_opts *o = ctx->o;
+	struct rt_totals *t = malloc(sizeof(*t));	/* holds a hist: not on the stack */
+	char err[512];
+	const char *fail = NULL;
+
+	if (!t)
+		return "out of memory";
+	rt_report_header(rep, o);
+	for (unsigned r = 0; r < o->runs && !fail; r++) {
+		if (rt_run_once(ctx, t)) {
+			snprintf(why, whylen, "run %u: %s%s", r + 1, t->why,
+				 t->nfailed > 1 ? " (and more threads failed)" : "");
+			fail = why;
+			break;
+		}
+		print_run(rep, ctx, r, t);
+		if (o->dir && rt_plot_run(o, r + 1, &t->hist, err, sizeof(err))) {
+			snprintf(why, whylen, "%s", err);
+			fail = why;
+		}
+	}
+	free(t);
+	return fail;
+}
+
+static int run_test(struct rt_ctx *ctx)
+{
+	const struct rt_opts *o = ctx->o;
+	struct rt_report rep;
+	char err[RT_ERR_MAX + 64];
+	const char *why = NULL;
+	int rc = 1;
+
+	if (rt_report_init(&rep, o)) {
+		fputs("rpctest: out of memory\n", stderr);
+		return 1;
+	}
+	if (rt_workers_create(ctx, err, sizeof(err))) {
+		fprintf(stderr, "rpctest: %s\n", err);
+		goto out;
+	}
+	why = do_runs(ctx, &rep, err, sizeof(err));
+	if (why)
+		fprintf(stderr, "rpctest: %s\n", why);
+	rc = rt_report_end(&rep, ctx, why) || why ? 1 : 0;
+out:
+	rt_workers_destroy(ctx);
+	if (o->dir && rep.nrows && rt_plot_finish(ctx, rep.nrows, err, sizeof(err))) {
+		fprintf(stderr, "rpctest: %s\n", err);
+		rc = 1;
+	}
+	rt_report_free(&rep);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static struct rt_opts o;
+	static struct rt_ctx ctx;
+	int rc = rt_opts_parse(&o, argc, argv);
+
+	if (rc)
+		return rc == 1 ? 0 : 2;
+	signal(SIGPIPE, SIG_IGN);	/* a closed connection is an error, not a kill */
+	ctx.o = &o;
+	atomic_init(&ctx.failed, 0);
+	rc = setup(&o, &ctx);
+	if (rc)
+		return rc;
+	if (o.verbose)
+		verbose_setup(&ctx);
+	return run_test(&ctx);
+}

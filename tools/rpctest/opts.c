@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * rpctest's command line: the seed's flags (-a -c -j -i -A -f -q -d -H -x
+ * -u -v -V -h) plus -t, --json, the program/version/procedure, --expect,
+ * --rpcvers, -b, --busy-poll, -P, --stall and the UDP loss rules. Every
+ * number is checked strictly (tools/common/cli.h); a bad flag or value
+ * prints a message and the usage line, and the program exits with 2.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ksf.h>
+#include "cli.h"
+#include "pin.h"
+#include "rpctest.h"
+
+static const char usage_text[] =
+"usage: rpctest [options] [user@]host[:port]\n"
+"Load an ONC RPC server (RFC 5531) over TCP or UDP: each thread keeps calls\n"
+"in flight on its own connection, checks every reply and times every call.\n"
+"host may be a name, an IPv4 address, [IPv6] or a bare IPv6 address.\n"
+"Default port 62049; default call NFS (100003) version 3 procedure 0 (NULL).\n"
+"\n"
+"Load:\n"
+"  -j, --threads N       threads, one connection each (default 1)\n"
+"  -a, --inflight N      calls in flight per thread (default 1); 0 = strict\n"
+"                        blocking loop: send one call, receive its reply\n"
+"  -c, --count N         calls per thread per run (default 100000, e.g. 3M);\n"
+"                        0 = no limit (needs -t)\n"
+"  -i, --runs N          runs over the same connections (default 1)\n"
+"  -t, --time SECS       stop starting calls after SECS in a run (default:\n"
+"                        only -c ends a run)\n"
+"      --stall SECS      fail when nothing moves for SECS (default 10)\n"
+"  -b, --batch           send every call that is ready in one send() and\n"
+"                        take every reply there is in one recv() (default:\n"
+"                        one call per send(), at most one reply per recv())\n"
+"      --busy-poll USEC  spin on nonblocking recv() this long before\n"
+"                        sleeping in poll() (default 0)\n"
+"  -P, --pin CPULIST     pin thread i to the i-th CPU of CPULIST (e.g. 0-3)\n"
+"  -p, --port PORT       port when the target has none (default 62049)\n"
+"\n"
+"Calls:\n"
+"      --prog N          program number (default 100003, NFS)\n"
+"      --vers N          program version (default 3)\n"
+"      --proc N          procedure (default 0, NULL)\n"
+"      --args HEX        XDR-encoded arguments as hex (default none)\n"
+"  -A, --auth FLAVOR     none (default), sys (AUTH_SYS: uid, gid and groups\n"
+"                        of the caller, or of user@, and this host's name),\n"
+"                        or a flavor number sent with an empty body\n"
+"      --rpcvers N       RPC version in the calls (default 2)\n"
+"  -f, --fragment        split each call into 3 record fragments (TCP)\n"
+"      --expect REPLY    what every reply must be: accepted (default),\n"
+"                        prog_unavail, prog_mismatch, proc_unavail,\n"
+"                        garbage_args, system_err, rpc_mismatch, auth_error\n"
+"\n"
+"UDP:\n"
+"  -u, --udp             use UDP, one connected socket per thread; no\n"
+"                        retransmission: a call unanswered in time is lost\n"
+"      --udp-timeout SECS  a call is lost after SECS (default 1)\n"
+"      --udp-loss N[%]   lost calls a run may have (default 0), as a count\n"
+"                        over all threads or a percentage of the calls\n"
+"\n"
+"Output:\n"
+"  -q, --quantiles LIST  RTT quantiles in the table, percent (default\n"
+"                        50,90,99,99.9)\n"
+"  -d, --dir DIR         write each run's RTT distribution (run-N.dat) and a\n"
+"                        gnuplot script (rpctest.gp) into DIR, and the plot\n"
+"                        (rpctest.png) when gnuplot is installed\n"
+"      --json            print one JSON object instead of the table\n"
+"  -H, --no-header       no header line in the table\n"
+"  -x, --debug           on a bad reply also print its bytes and the xids in\n"
+"                        flight; report every lost and late UDP call\n"
+"      --quiet           no progress lines on stderr\n"
+"  -v, --verbose         print the setup and per-thread counts on stderr\n"
+"  -V, --version         print the version and exit\n"
+"  -h, --help            print this help and exit\n"
+"\n"
+"Counts (-c) take K, M, G = 10^3, 10^6, 10^9. Times take s (default), ms, us.\n"
+"Columns: date, run, threads, inflight, RPC/s, RTT_us (median over threads\n"
+"of each thread's median), Mbit/s (RPC bytes both ways, record marks\n"
+"included), min_us, one column per quantile, max_us; a last row 'med' has\n"
+"the median over runs. Exit status 0 on success, 1 on any error or bad\n"
+"reply, 2 on a usage error.\n";
+
+enum {
+	OPT_JSON = 256, OPT_STALL, OPT_PROG, OPT_VERS, OPT_PROC, OPT_EXPECT, OPT_RPCVERS,
+	OPT_BUSY_POLL, OPT_UDP_LOSS, OPT_UDP_TIMEOUT, OPT_ARGS, OPT_QUIET,
+};
+
+static const struct option long_opts[] = {
+	{ "threads",	 required_argument, NULL, 'j' },
+	{ "inflight",	 required_argument, NULL, 'a' },
+	{ "count",	 required_argument, NULL, 'c' },
+	{ "runs",	 required_argument, NULL, 'i' },
+	{ "time",	 required_argument, NULL, 't' },
+	{ "stall",	 required_argument, NULL, OPT_STALL },
+	{ "batch",	 no_argument,	    NULL, 'b' },
+	{ "busy-poll",	 required_argument, NULL, OPT_BUSY_POLL },
+	{ "pin",	 required_argument, NULL, 'P' },
+	{ "port",	 required_argument, NULL, 'p' },
+	{ "prog",	 required_argument, NULL, OPT_PROG },
+	{ "vers",	 required_argument, NULL, OPT_VERS },
+	{ "proc",	 required_argument, NULL, OPT_PROC },
+	{ "args",	 required_argument, NULL, OPT_ARGS },
+	{ "auth",	 required_argument, NULL, 'A' },
+	{ "rpcvers",	 required_argument, NULL, OPT_RPCVERS },
+	{ "fragment",	 no_argument,	    NULL, 'f' },
+	{ "expect",	 required_argument, NULL, OPT_EXPECT },
+	{ "udp",	 no_argument,	    NULL, 'u' },
+	{ "udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
+	{ "udp-loss",	 required_argument, NULL, OPT_UDP_LOSS },
+	{ "quantiles",	 required_argument, NULL, 'q' },
+	{ "dir",	 required_argument, NULL, 'd' },
+	{ "json",	 no_argument,	    NULL, OPT_JSON },
+	{ "no-header",	 no_argument,	    NULL, 'H' },
+	{ "debug",	 no_argument,	    NULL, 'x' },
+	{ "quiet",	 no_argument,	    NULL, OPT_QUIET },
+	{ "verbose",	 no_argument,	    NULL, 'v' },
+	{ "version",	 no_argument,	    NULL, 'V' },
+	{ "help",	 no_argument,	    NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int usage_error(void)
+{
+	fputs("usage: rpctest [options] [user@]host[:port]  (rpctest --help for more)\n",
+	      stderr);
+	return 2;
+}
+
+static int bad(const char *flag, const char *why)
+{
+	fprintf(stderr, "rpctest: invalid %s value: %s\n", flag, why);
+	return -1;
+}
+
+static void defaults(struct rt_opts *o)
+{
+	char err[64];
+
+	memset(o, 0, sizeof(*o));
+	o->port = RT_DEFAULT_PORT;
+	o->threads = 1;
+	o->inflight = 1;
+	o->count = 100000;
+	o->runs = 1;
+	o->stall_ns = 10 * 1000000000ULL;
+	o->prog = 100003;
+	o->vers = 3;
+	o->rpcvers = KSF_RPC_VERSION;
+	o->udp_timeout_ns = 1000000000ULL;
+	o->udp_loss_pct = -1.0;
+	o->nq = report_quantiles_parse("50,90,99,99.9", o->q, REPORT_MAX_QUANTILES,
+				       err, sizeof(err));
+}
+
+/* A numeric flag value: 0, or -1 after printing why it is bad. */
+static int num(const char *flag, const char *arg, uint64_t min, uint64_t max,
+	       uint64_t *out)
+{
+	char err[200];
+
+	if (!cli_parse_u64(arg, CLI_COUNT, min, max, out, err, sizeof(err)))
+		return 0;
+	return bad(flag, err);
+}
+
+static int unum(const char *flag, const char *arg, uint64_t min, uint64_t max,
+		unsigned *out)
+{
+	uint64_t v;
+
+	if (num(flag, arg, min, max, &v))
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int u32(const char *flag, const char *arg, uint32_t *out)
+{
+	uint64_t v;
+
+	if (num(flag, arg, 0, UINT32_MAX, &v))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int duration(const char *flag, const char *arg, uint64_t min_ns, uint64_t *out)
+{
+	char err[200];
+
+	if (cli_parse_duration(arg, 86400ULL * 1000000000ULL, out, err, sizeof(err)))
+		return bad(flag, err);
+	if (*out >= min_ns)
+		return 0;
+	snprintf(err, sizeof(err), "'%s' is too short (at least %.3f s)", arg,
+		 (double)min_ns / 1e9);
+	return bad(flag, err);
+}
+
+static int busy_poll(const char *arg, struct rt_opts *o)
+{
+	uint64_t us;
+
+	if (num("--busy-poll", arg, 0, 10000000, &us))
+		return -1;
+	o->busy_poll_ns = us * 1000;
+	return 0;
+}
+
+static int port(const char *arg, struct rt_opts *o)
+{
+	if (!target_parse_port(arg, &o->port)) {
+		o->port_set = 1;
+		return 0;
+	}
+	return bad("-p", "not a port (1..65535)");
+}
+
+static int pin(const char *arg, struct rt_opts *o)
+{
+	char err[200];
+	int n = pin_parse(arg, o->cpus, RT_MAX_THREADS, err, sizeof(err));
+
+	if (n > 0) {
+		o->ncpus = n;
+		return 0;
+	}
+	return bad("-P", err);
+}
+
+static int auth(const char *arg, struct rt_opts *o)
+{
+	uint64_t v;
+	char err[200];
+
+	if (!strcmp(arg, "none") || !strcmp(arg, "sys")) {
+		o->auth = arg[0] == 's' ? RT_AUTH_SYS : RT_AUTH_NONE;
+		return 0;
+	}
+	if (cli_parse_u64(arg, CLI_COUNT, 0, UINT32_MAX, &v, err, sizeof(err)))
+		return bad("-A", "use none, sys or a flavor number");
+	o->flavor = (uint32_t)v;
+	o->auth = v == KSF_RPC_AUTH_NONE ? RT_AUTH_NONE :
+		  v == KSF_RPC_AUTH_SYS ? RT_AUTH_SYS : RT_AUTH_RAW;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* --args: pairs of hex digits, at most RT_MAX_ARGS bytes. */
+static int args(const char *arg, struct rt_opts *o)
+{
+	size_t n = strlen(arg);
+
+	if (n % 2)
+		return bad("--args", "an odd number of hex digits");
+	if (n / 2 > RT_MAX_ARGS)
+		return bad("--args", "more than 1024 bytes");
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hexval(arg[i]), lo = hexval(arg[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return bad("--args", "not hex digits");
+		o->args[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	o->argslen = n / 2;
+	return 0;
+}
+
+/* --udp-loss N (calls per run) or N% (of the calls started). */
+static int udp_loss(const char *arg, struct rt_opts *o)
+{
+	size_t n = strlen(arg);
+	char buf[32], *end;
+
+	o->udp_opts_set = 1;
+	if (n && arg[n - 1] == '%') {
+		if (n >= sizeof(buf) || n < 2)
+			return bad("--udp-loss", "not a percentage");
+		memcpy(buf, arg, n - 1);
+		buf[n - 1] = '\0';
+		if (strspn(buf, "0123456789.") != n - 1)
+			return bad("--udp-loss", "not a percentage");
+		o->udp_loss_pct = strtod(buf, &end);
+		if (*end || o->udp_loss_pct > 100.0)
+			return bad("--udp-loss", "not a percentage in 0..100");
+		return 0;
+	}
+	o->udp_loss_pct = -1.0;
+	return num("--udp-loss", arg, 0, UINT64_MAX, &o->udp_loss);
+}
+
+static int quantiles(const char *arg, struct rt_opts *o)
+{
+	char err[200];
+	int n = report_quantiles_parse(arg, o->q, REPORT_MAX_QUANTILES, err, sizeof(err));
+
+	if (n < 0)
+		return bad("-q", err);
+	o->nq = n;
+	return 0;
+}
+
+static int expect(const char *arg, struct rt_opts *o)
+{
+	if (!rt_expect_parse(arg, &o->expect))
+		return 0;
+	return bad("--expect", "use accepted, prog_unavail, prog_mismatch, proc_unavail, "
+		   "garbage_args, system_err, rpc_mismatch or auth_error");
+}
+
+/* Flags that only set a value or a switch. */
+static int simple_opt(struct rt_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'j': return unum("-j", arg, 1, RT_MAX_THREADS, &o->threads);
+	case 'a': return unum("-a", arg, 0, RT_MAX_INFLIGHT, &o->inflight);
+	case 'c': return num("-c", arg, 0, 1000000000000000ULL, &o->count);
+	case 'i': return unum("-i", arg, 1, RT_MAX_RUNS, &o->runs);
+	case 't': return duration("-t", arg, 0, &o->time_ns);
+	case OPT_STALL: return duration("--stall", arg, 1000000, &o->stall_ns);
+	case OPT_PROG: return u32("--prog", arg, &o->prog);
+	case OPT_VERS: return u32("--vers", arg, &o->vers);
+	case OPT_PROC: return u32("--proc", arg, &o->proc);
+	case OPT_RPCVERS: return u32("--rpcvers", arg, &o->rpcvers);
+	case 'b': o->batch = 1; return 0;
+	case 'f': o->frag = 1; return 0;
+	case 'u': o->udp = 1; return 0;
+	case 'd': o->dir = arg; return 0;
+	case OPT_JSON: o->json = 1; return 0;
+	case 'H': o->no_header = 1; return 0;
+	case 'x': o->debug = 1; return 0;
+	case OPT_QUIET: o->quiet = 1; return 0;
+	case 'v': o->verbose = 1; return 0;
+	default: return -1;	/* getopt_long already said what is wrong */
+	}
+}
+
+/* One option; 0 to go on, 1 for help/version done, -1 for a usage error. */
+static int one_opt(struct rt_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_BUSY_POLL: return busy_poll(arg, o);
+	case 'P': return pin(arg, o);
+	case 'p': return port(arg, o);
+	case 'A': return auth(arg, o);
+	case OPT_ARGS: return args(arg, o);
+	case OPT_EXPECT: return expect(arg, o);
+	case 'q': return quantiles(arg, o);
+	case OPT_UDP_LOSS: return udp_loss(arg, o);
+	case OPT_UDP_TIMEOUT:
+		o->udp_opts_set = 1;
+		return duration("--udp-timeout", arg, 1000000, &o->udp_timeout_ns);
+	case 'V': printf("rpctest (ksf) %s\n", KSF_VERSION); return 1;
+	case 'h': fputs(usage_text, stdout); return 1;
+	default: return simple_opt(o, c, arg);
+	}
+}
+
+static int fail(const char *msg)
+{
+	fprintf(stderr, "rpctest: %s\n", msg);
+	return -1;
+}
+
+/* Checks that involve more than one flag. */
+static int check(const struct rt_opts *o, int nargs)
+{
+	if (nargs != 1)
+		return fail(nargs ? "more than one target given" : "no target given");
+	if (o->count == 0 && o->time_ns == 0)
+		return fail("-c 0 needs a time limit (-t)");
+	if (o->udp && o->frag)
+		return fail("-f splits TCP records: there are none over UDP (-u)");
+	if (!o->udp && o->udp_opts_set)
+		return fail("--udp-timeout and --udp-loss need -u");
+	if (o->dir && !*o->dir)
+		return fail("-d needs a directory name");
+	return 0;
+}
+
+int rt_opts_parse(struct rt_opts *o, int argc, char **argv)
+{
+	int c, rc;
+
+	defaults(o);
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "j:a:c:i:t:bP:p:A:fuq:d:HxvVh", long_opts,
+				NULL)) != -1) {
+		rc = one_opt(o, c, optarg);
+		if (rc > 0)
+			return 1;
+		if (rc < 0)
+			return usage_error();
+	}
+	if (check(o, argc - optind))
+		return usage_error();
+	o->spec = argv[optind];
+	return 0;
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * rpctest: a load generator for ONC RPC servers (RFC 5531), over TCP with
+ * record marking (§11) or over UDP. Each of -j threads owns one connection
+ * (or one connected UDP socket) and keeps -a calls in flight on it; every
+ * call has its own xid, every reply is matched to an outstanding call and
+ * checked, and every call is timed. This header is what the program's
+ * files share:
+ *
+ *   opts.c     command line -> struct rt_opts
+ *   call.c     encoding a call (credential, record marks, fragments)
+ *   reply.c    checking a reply against what --expect asks for
+ *   client.c   per-thread call bookkeeping: xids, slots, timeouts, waits
+ *   tcp.c      a TCP connection's run loop (blocking or pipelined)
+ *   udp.c      a UDP socket's run loop (blocking or pipelined)
+ *   run.c      connecting, the worker threads and one run's totals
+ *   report.c   the table, the JSON object and the -d plot files
+ *   main.c     main(): options, target, runs, reporting
+ */
+#ifndef KSF_RPCTEST_H
+#define KSF_RPCTEST_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <ksf/rpc.h>
+#include "crew.h"
+#include "hist.h"
+#include "report.h"
+#include "target.h"
+
+#define RT_DEFAULT_PORT	62049		/* the seed's krpc2 port */
+#define RT_MAX_THREADS	1024
+#define RT_MAX_INFLIGHT	65536
+#define RT_MAX_RUNS	100000
+#define RT_MAX_ARGS	1024		/* --args bytes */
+/* Longest call on the wire: three record marks (-f), the largest call
+ * header and the largest arguments. */
+#define RT_CALL_MAX	(3 * KSF_RPC_REC_HDR + KSF_RPC_CALL_HDR_MAX + RT_MAX_ARGS)
+#define RT_REPLY_MAX	(64 * 1024)	/* longest reply accepted */
+#define RT_BATCH_MAX	1024		/* calls per batched send */
+#define RT_UDP_RX_BATCH	32		/* datagrams per recvmmsg() with -b */
+#define RT_ERR_MAX	768
+
+enum rt_expect {			/* --expect: what every reply must be */
+	RT_EXPECT_SUCCESS,		/* MSG_ACCEPTED, SUCCESS */
+	RT_EXPECT_PROG_UNAVAIL,
+	RT_EXPECT_PROG_MISMATCH,
+	RT_EXPECT_PROC_UNAVAIL,
+	RT_EXPECT_GARBAGE_ARGS,
+	RT_EXPECT_SYSTEM_ERR,
+	RT_EXPECT_RPC_MISMATCH,		/* MSG_DENIED */
+	RT_EXPECT_AUTH_ERROR,
+	RT_EXPECT_COUNT
+};
+
+enum rt_auth {				/* -A */
+	RT_AUTH_NONE,
+	RT_AUTH_SYS,
+	RT_AUTH_RAW,			/* another flavor number, empty body */
+};
+
+/* Command line. Times are in ns. */
+struct rt_opts {
+	const char *spec;		/* the target argument */
+	uint16_t port;			/* -p, else RT_DEFAULT_PORT */
+	int port_set;
+	unsigned threads;		/* -j */
+	unsigned inflight;		/* -a; 0 = strict blocking loop */
+	uint64_t count;			/* -c per thread per run; 0 = only -t */
+	unsigned runs;			/* -i */
+	uint64_t time_ns;		/* -t per run; 0 = none */
+	uint64_t stall_ns;		/* --stall */
+	uint64_t busy_poll_ns;		/* --busy-poll */
+	uint32_t prog, vers, proc;	/* --prog --vers --proc */
+	uint32_t rpcvers;		/* --rpcvers */
+	enum rt_auth auth;		/* -A */
+	uint32_t flavor;		/* -A N */
+	enum rt_expect expect;		/* --expect */
+	uint8_t args[RT_MAX_ARGS];	/* --args, XDR bytes */
+	size_t argslen;
+	int udp;			/* -u */
+	uint64_t udp_timeout_ns;	/* --udp-timeout */
+	uint64_t udp_loss;		/* --udp-loss N: calls per run; */
+	double udp_loss_pct;		/* --udp-loss N%: else < 0 */
+	int udp_opts_set;		/* some --udp-* flag given */
+	int frag;			/* -f */
+	int batch;			/* -b */
+	int no_header, verbose, quiet, json, debug;	/* -H -v --quiet --json -x */
+	const char *dir;		/* -d */
+	int nq;				/* -q */
+	struct report_quantile q[REPORT_MAX_QUANTILES];
+	int ncpus;			/* -P: thread i runs on cpus[i % ncpus] */
+	int cpus[RT_MAX_THREADS];
+};
+
+/* Parse argv. Returns 0 to run, 1 when there is nothing left to do (after
+ * --help or -V: exit 0), or 2 after a usage error, already reported. */
+int rt_opts_parse(struct rt_opts *o, int argc, char **argv);
+
+/* call.c: what every call carries, fixed before the threads start. */
+struct rt_call {
+	uint32_t prog, vers, proc, rpcvers;
+	enum rt_auth auth;
+	uint32_t flavor;			/* RT_AUTH_RAW */
+	struct ksf_rpc_cred_sys sys;		/* RT_AUTH_SYS */
+	char machine[KSF_RPC_SYS_MAXNAME + 1];
+	const uint8_t *args;
+	size_t argslen;
+	int stream;				/* TCP: record marks */
+	int frag;				/* three fragments per call */
+	size_t len;				/* bytes of one call on the wire */
+};
+
+/* Fill *c from the options; user (may be "") picks the AUTH_SYS uid, gid
+ * and groups through getpwnam(). Returns 0, or -1 with a message in err
+ * (an unknown user, or a call that does not fit). */
+int rt_call_init(struct rt_call *c, const struct rt_opts *o, const char *user,
+		 char *err, size_t errlen);
+
+/* Encode the call with this xid into buf (RT_CALL_MAX bytes), with its
+ * record mark(s) on a stream. Returns c->len. */
+size_t rt_call_build(const struct rt_call *c, uint32_t xid, uint8_t *buf);
+
+/* reply.c */
+const char *rt_expect_name(enum rt_expect e);
+/* "accepted", "prog_unavail", ...: 0 or -EINVAL. */
+int rt_expect_parse(const char *s, enum rt_expect *e);
+
+/* Check the reply msg[0..len), whose xid matched an outstanding call,
+ * against o->expect: decodable, no bytes after its end, the expected
+ * outcome; for NULL (proc 0) with SUCCESS no results; for PROG_MISMATCH
+ * and RPC_MISMATCH low <= high, with the version called outside them.
+ * Returns 0, or -1 with "expected ..., got ..." in why[whylen]. */
+int rt_reply_check(const struct rt_opts *o, const uint8_t *msg, size_t len,
+		   char *why, size_t whylen);
+
+/* client.c: one thread's calls. */
+enum rt_slot_state { RT_SLOT_FREE, RT_SLOT_BUSY, RT_SLOT_LOST };
+
+struct rt_slot {
+	uint64_t t0;			/* when the call was encoded */
+	uint32_t xid;
+	uint32_t state;			/* enum rt_slot_state */
+};
+
+struct rt_ctx;
+
+/* Receive state of a stream when a recv() takes at most one reply: the
+ * 4-byte record mark, then exactly that fragment (RFC 5531 §11). */
+struct rt_rx_frag {
+	uint8_t mark[KSF_RPC_REC_HDR];
+	unsigned have;			/* bytes of mark read */
+	uint32_t left;			/* bytes of the fragment still to read */
+	uint32_t len;			/* record bytes gathered so far */
+	unsigned nfrags;
+	int last;			/* this fragment ends the record */
+};
+
+struct rt_worker {
+	struct rt_ctx *ctx;
+	unsigned id;
+	int fd;
+
+	/* Calls over the connection's life are numbered from 0 (seq); call
+	 * seq has xid xid_base + seq and lives in slots[seq & mask]. A new
+	 * call waits while its slot is busy, so every busy call is among
+	 * the last mask + 1 started and an xid finds its slot by arithmetic. */
+	uint32_t xid_base;
+	uint64_t next_seq;		/* the next call to start */
+	uint64_t tail;			/* no busy call is older */
+	unsigned nbusy;			/* calls awaiting a reply */
+	struct rt_slot *slots;
+	uint64_t mask;
+
+	/* This run's bounds. */
+	uint64_t run_limit;		/* no call with seq >= this starts */
+	uint64_t deadline;		/* -t: 0 = none */
+	int tx_stop;			/* the time is up: start no new call */
+	uint64_t last_progress;		/* bytes moved (TCP) or reply (UDP) */
+	uint64_t spin_start;		/* --busy-poll: spinning since; 0 = not */
+
+	/* Sending. TCP: txbuf[txoff..txlen) is still to go. UDP: txn
+	 * datagrams in cells of RT_CALL_MAX, the first txfirst sent. */
+	uint8_t *txbuf;
+	size_t txlen, txoff;
+	unsigned ncells, txn, txfirst;
+	struct mmsghdr *txmm;
+	struct iovec *txiov;
+
+	/* Receiving. */
+	uint8_t *rbuf;			/* a reply, or a stream window (-b) */
+	size_t rbuf_len, rlen, roff;
+	uint8_t *gbuf;			/* -b: a multi-fragment record gathered */
+	struct rt_rx_frag rx;
+	struct mmsghdr *rxmm;		/* UDP -b */
+	struct iovec *rxiov;
+
+	/* This run's results. */
+	struct hist hist;
+	uint64_t calls, lost, late, tx_bytes, rx_bytes, start_ns, end_ns;
+	uint64_t started;		/* calls started */
+	uint64_t lost_total;		/* UDP calls lost over the socket's life */
+	char err[RT_ERR_MAX];		/* why the worker failed */
+	int quit;			/* only because another one failed */
+};
+
+/* State shared by all threads of a test. */
+struct rt_ctx {
+	const struct rt_opts *o;
+	struct rt_call call;
+	struct target tgt;
+	int addr_ok;			/* index in tgt.addrs that connected */
+	struct rt_worker *ws;
+	struct crew crew;
+	atomic_int failed;		/* some worker failed: others give up */
+};
+
+int rt_worker_init(struct rt_ctx *ctx, struct rt_worker *w, unsigned id);
+void rt_worker_free(struct rt_worker *w);
+/* Run one run on w (the crew calls it); 0 or -1 with w->err filled. */
+int rt_worker_run(struct rt_worker *w);
+
+int rt_fail(struct rt_worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int rt_gave_up(struct rt_worker *w);
+int rt_may_start(struct rt_worker *w, uint64_t now);
+int rt_run_done(const struct rt_worker *w);
+/* Start the next call at time now: take its slot and encode it into buf
+ * (RT_CALL_MAX bytes). Returns its length. Only after rt_may_start(). */
+size_t rt_call_start(struct rt_worker *w, uint64_t now, uint8_t *buf);
+/* A reply came at time now: match its xid, check it, complete the call.
+ * Returns 0 or -1 (failed). */
+int rt_reply(struct rt_worker *w, const uint8_t *msg, size_t len, uint64_t now);
+/* UDP: count calls older than --udp-timeout as lost. 0 or -1 when that
+ * makes this thread's losses more than --udp-loss allows. */
+int rt_expire(struct rt_worker *w, uint64_t now);
+/* Nothing to do until the socket is ready (events): spin while
+ * --busy-poll allows (returns 0 at once), else poll() until it is ready,
+ * the stall limit, or until (if not 0). Returns 0, or -1 after a stall. */
+int rt_wait(struct rt_worker *w, short events, uint64_t until);
+/* Bytes moved at time now: not stalled, stop spinning. */
+void rt_progress(struct rt_worker *w, uint64_t now);
+int rt_fail_stall(struct rt_worker *w);
+
+/* tcp.c, udp.c */
+int rt_tcp_run(struct rt_worker *w);
+int rt_udp_run(struct rt_worker *w);
+/* Make fd blocking with receive (and send) timeouts of timeout_ns. */
+int rt_set_blocking(int fd, uint64_t timeout_ns);
+
+/* run.c */
+struct rt_totals {
+	struct hist hist;		/* every RTT of the run */
+	uint64_t calls, lost, late, tx_bytes, rx_bytes, started;
+	double rtt_med_us;		/* median over threads of their median */
+	uint64_t elapsed_ns;		/* first start to last end */
+	uint64_t cpu_ns;		/* process CPU time over the run */
+	time_t date;			/* when the run started */
+	const char *why;		/* first failure, or NULL */
+	unsigned nfailed;		/* workers that failed on their own */
+	char why_buf[RT_ERR_MAX];	/* a failure of the whole run */
+};
+
+/* Allocate the workers, connect them and start their threads. Returns 0,
+ * or -1 with a message in err; rt_workers_destroy() is due either way. */
+int rt_workers_create(struct rt_ctx *ctx, char *err, size_t errlen);
+void rt_workers_destroy(struct rt_ctx *ctx);
+/* Do one run with every worker and total it up. 0, or -1 when a worker
+ * failed or UDP losses passed --udp-loss (t->why says why). */
+int rt_run_once(struct rt_ctx *ctx, struct rt_totals *t);
+
+/* report.c */
+struct rt_report {
+	struct report rep;
+	int c_date, c_run, c_threads, c_inflight, c_rate, c_rtt, c_mbit, c_min,
+	    c_q0, c_max, c_calls, c_lost, c_late, c_secs, c_txb, c_rxb, c_mean, c_cpu;
+	struct report_row *rows;	/* one per run */
+	unsigned nrows;
+};
+
+int rt_report_init(struct rt_report *r, const struct rt_opts *o);
+void rt_report_free(struct rt_report *r);
+/* Add run r's row from its totals, and print it (table) unless --json. */
+void rt_report_run(struct rt_report *r, const struct rt_ctx *ctx, const struct rt_totals *t);
+/* The header line (unless -H or --json). */
+void rt_report_header(const struct rt_report *r, const struct rt_opts *o);
+/* The summary: the median row, or the whole JSON object (with the error
+ * of a failed test in it when why is not NULL). 0, or -1 on a write error. */
+int rt_report_end(struct rt_report *r, const struct rt_ctx *ctx, const char *why);
+/* -d: create the directory (0 or -1 with a message), write one run's CDF,
+ * and at the end the gnuplot script (and run gnuplot when installed). */
+int rt_plot_dir(const struct rt_opts *o, char *err, size_t errlen);
+int rt_plot_run(const struct rt_opts *o, unsigned run, const struct hist *h,
+		char *err, size_t errlen);
+int rt_plot_finish(const struct rt_ctx *ctx, unsigned nruns, char *err, size_t errlen);
+
+#endif
