@@ -41,6 +41,19 @@ int ksf__resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, s
 	return 0;
 }
 
+/* A UDP socket's buffers absorb the bursts of clients with many requests in
+ * flight (there is no flow control): ask for 4 MiB, past net.core.rmem_max
+ * when privileged (SO_RCVBUFFORCE), else as much as it allows. */
+static void udp_buffers(int fd)
+{
+	int size = 4 << 20;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)))
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 /* A bound SO_REUSEPORT socket: listening for SOCK_STREAM, bound only for
  * SOCK_DGRAM. Returns the descriptor or -errno. */
 int ksf__listen_socket(const struct sockaddr_storage *ss, socklen_t len, int backlog, int type)
@@ -57,6 +70,8 @@ int ksf__listen_socket(const struct sockaddr_storage *ss, socklen_t len, int bac
 	    IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr) &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)))
 		goto fail;
+	if (type == SOCK_DGRAM)
+		udp_buffers(fd);
 	if (bind(fd, (const struct sockaddr *)ss, len) ||
 	    (type == SOCK_STREAM && listen(fd, backlog)))
 		goto fail;
