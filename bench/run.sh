@@ -215,5 +215,6 @@ done
 	[ -n "${note_sp:-}" ] && echo "sockperf: $note_sp"
 } > "$B/bench.md"
 cat "$B/bench.md"
+sh "$(dirname "$0")/rpc_run.sh" "$B" || errors=$((errors + 1))
 [ $errors = 0 ] || { echo "bench: $errors errors" >&2; exit 1; }
 exit 0

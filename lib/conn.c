@@ -128,7 +128,6 @@ void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len)
 	if (c->flags & (KSF__C_DEAD | KSF__C_CLOSING))
 		return;
 	KSF__STAT_ADD(st, bytes_in, len);
-	touch(c);
 	if (c->flags & KSF__C_RDPAUSED) {
 		/* Late input: io_uring completions already under way when reading
 		 * was paused. Hold it (bounded by what the backend can have in
@@ -155,6 +154,8 @@ void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len)
 		ksf__conn_close_why(c, KSF_CLOSE_APP, 1);
 		return;
 	}
+	if (n > 0)	/* activity is input consumed: a trickle of a message is idle */
+		touch(c);
 	if (c->in.len) {
 		ksf__inbuf_consume(&c->in, (size_t)n);
 	} else if ((size_t)n < len) {
@@ -188,6 +189,8 @@ static void redeliver(struct ksf_conn *c)
 		ksf__conn_close_why(c, KSF_CLOSE_APP, 1);
 		return;
 	}
+	if (n > 0)
+		touch(c);
 	ksf__inbuf_consume(&c->in, (size_t)n);
 	check_outq_high(c);
 }

@@ -53,12 +53,15 @@ static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, size_t *u
 	return 0;
 }
 
+/* Complete records are answered in order; replies of one read leave in one
+ * send. A record whose reply might not fit in the output queue waits (the
+ * library pauses reading and offers it again once the queue drains). */
 static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
 {
 	struct ksf_rpc_service *rs = ksf_svc_udata(ksf_conn_svc(c));
 	struct rpc_worker *rw = worker_of(rs, ksf_conn_worker(c));
 	const uint8_t *p = data;
-	size_t off = 0, used = 0;
+	size_t off = 0, used = 0, sent = 0, room = ksf_conn_room(c);
 	int err = 0;
 
 	while (off < len) {
@@ -73,27 +76,32 @@ static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
 			err = span;
 			break;
 		}
+		if (sent + used && sent + used + rs->reply_max + 4 > room)
+			break;
+		if (rw->out_cap - used < rs->reply_max + 4) {	/* keep room for any reply */
+			if ((err = ksf_conn_send(c, rw->out, used)))
+				return err;
+			sent += used;
+			used = 0;
+		}
 		const uint8_t *msg = rec.payload;
 		if (rec.nfrags != 1) {
 			ksf_rpc_rec_gather(p + off, (size_t)span, rw->gather);
 			msg = rw->gather;
 		}
-		if (rw->out_cap - used < rs->reply_max + 4) {	/* keep room for any reply */
-			if ((err = ksf_conn_send(c, rw->out, used)))
-				return err;
-			used = 0;
-		}
 		if ((err = one_call(rs, rw, &used, msg, rec.len)))
 			break;
 		off += (size_t)span;
 	}
-	if (used) {
-		int serr = ksf_conn_send(c, rw->out, used);
-		if (serr)
-			return serr;	/* calls consumed, replies lost: the connection goes */
+	if (used && (err = ksf_conn_send(c, rw->out, used)))
+		return err;	/* calls consumed, replies lost: the connection goes */
+	if (err < 0) {
+		/* a framing error cannot be resynchronised: the replies above
+		 * still go out, then the connection closes */
+		ksf_conn_close(c, 0);
+		return (ssize_t)len;
 	}
-	/* framing errors cannot be resynchronised: answer what came, then close */
-	return err < 0 ? err : (ssize_t)off;
+	return (ssize_t)off;
 }
 
 static void rpc_dgram(struct ksf_svc *svc, const struct ksf_dgram *d)
@@ -145,9 +153,13 @@ int ksf_rpc_service_create(struct ksf_rpc_service **rsp, struct ksf_pool *pool,
 		o = *so;
 	else
 		ksf_svc_opts_init(&o);
-	/* one whole record with every fragment mark fits in the held input */
-	if (o.max_msg < rs->max_record + 4u * KSF_RPC_REC_MAX_FRAGS)
-		o.max_msg = rs->max_record + 4u * KSF_RPC_REC_MAX_FRAGS;
+	/* one whole record with every fragment mark, plus the read that
+	 * completes it (at most 1 MiB), fits in the held input */
+	if (o.max_msg < rs->max_record + 4u * KSF_RPC_REC_MAX_FRAGS + (1u << 20))
+		o.max_msg = rs->max_record + 4u * KSF_RPC_REC_MAX_FRAGS + (1u << 20);
+	/* and the output queue holds the largest reply twice over */
+	if (o.outq_max < o.outq_high + 2 * (rs->reply_max + 4))
+		o.outq_max = o.outq_high + 2 * (rs->reply_max + 4);
 	if ((err = alloc_workers(rs)) || (err = ksf_svc_create(&rs->svc, pool, &ops, &o, rs))) {
 		ksf_rpc_service_destroy(rs);
 		return err;

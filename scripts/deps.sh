@@ -11,10 +11,13 @@
 #   clang              clang build and libFuzzer targets
 #   libclang-rt-14-dev libFuzzer and sanitizer runtimes for clang
 #   procps             ps/pgrep used by tests
+#   rpcbind            rpcinfo and rpcbind: real RPC clients and portmapper for tests
+#   tshark             Wireshark's dissectors check krpc's bytes on the wire (tests)
+#   libtirpc-dev       libtirpc: the RPC library's client and server, tests and bench
 set -u
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-for p in liburing-dev socat clang libclang-rt-14-dev procps; do
+for p in liburing-dev socat clang libclang-rt-14-dev procps rpcbind tshark libtirpc-dev; do
 	have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

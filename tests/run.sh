@@ -96,7 +96,7 @@ grep -q 'KSF_HAVE_URING 1' "$B/config.h" 2>/dev/null && have_uring=1
 for s in "$ROOT"/tests/integ/*.sh; do
 	[ -f "$s" ] || continue
 	name=$(basename "$s" .sh)
-	[ "$name" = lib ] && continue
+	case $name in *lib) continue ;; esac	# helpers sourced by tests, not tests
 	matches "$name" || continue
 	for be in $BACKENDS; do
 		if [ "$be" = uring ] && [ $have_uring = 0 ]; then

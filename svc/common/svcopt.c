@@ -52,7 +52,7 @@ static void usage(const struct svcopt *o, FILE *f, const char *summary,
 {
 	fprintf(f,
 "Usage: %s [options]\n%s\n\n"
-"  -p, --port PORT        TCP port (default %u; 0 = any free port)\n"
+"  -p, --port PORT        port (TCP, and UDP when served; default %u; 0 = any free port)\n"
 "  -a, --addr ADDR        listen address, repeatable (default: all, IPv6 and IPv4)\n"
 "      --udp, --no-udp    also serve UDP on the same port, or not (default: %s)\n"
 "  -w, --workers N        worker threads (default: one per CPU in --cpus)\n"

@@ -65,7 +65,8 @@ static void add_mapping(struct pmap_table *t, uint32_t prog, uint32_t vers, int 
 	}
 }
 
-/* rpcbind registration (--register): SET each NFS mapping; UNSET at exit. */
+/* rpcbind registration (--register): SET each NFS mapping; UNSET at exit,
+ * or at once if a SET fails, so nothing half-registered is left behind. */
 static int do_register(const struct svcopt *o, const struct pmap_table *t, int set)
 {
 	for (int i = 0; i < t->n; i++) {
@@ -78,8 +79,10 @@ static int do_register(const struct svcopt *o, const struct pmap_table *t, int s
 			set ? "SET" : "UNSET", t->map[i].prog, t->map[i].vers,
 			t->map[i].prot == IPPROTO_TCP ? "tcp" : "udp", t->map[i].port,
 			r < 0 ? ksf_strerror(r) : "refused");
-		if (set)
+		if (set) {
+			do_register(o, t, 0);
 			return -EPROTO;
+		}
 	}
 	return 0;
 }
@@ -92,11 +95,11 @@ static void print_rpc_stats(const struct svcopt *o, struct ksf_rpc_service *rs)
 	ksf_rpc_service_stats(rs, &s);
 	fprintf(stderr, "%s: rpc calls=%lu replies=%lu nospace=%lu dropped_not_call=%lu "
 		"garbage=%lu rpc_mismatch=%lu auth_err=%lu prog_unavail=%lu prog_mismatch=%lu "
-		"proc_unavail=%lu garbage_args=%lu system_err=%lu success=%lu rec_too_big=%lu "
-		"rec_bad=%lu\n", o->prog, r->calls, r->replies, r->nospace, r->dropped_not_call,
-		r->garbage, r->rpc_mismatch, r->auth_err, r->prog_unavail, r->prog_mismatch,
-		r->proc_unavail, r->garbage_args, r->system_err, r->success, s.rec_too_big,
-		s.rec_bad);
+		"proc_unavail=%lu garbage_args=%lu system_err=%lu encode_err=%lu success=%lu "
+		"rec_too_big=%lu rec_bad=%lu\n", o->prog, r->calls, r->replies, r->nospace,
+		r->dropped_not_call, r->garbage, r->rpc_mismatch, r->auth_err, r->prog_unavail,
+		r->prog_mismatch, r->proc_unavail, r->garbage_args, r->system_err, r->encode_err,
+		r->success, s.rec_too_big, s.rec_bad);
 }
 
 /* Listen on the service port (and the portmapper port), fill the table. */
@@ -174,8 +177,9 @@ int main(int argc, char **argv)
 		.help =
 "krpc options:\n"
 "      --register         register NFS v3 (tcp, udp) with the local rpcbind at start,\n"
-"                         unregister at exit; fail if rpcbind does not answer\n"
-"      --portmap[=PORT]   serve the portmapper (program 100000 v2: NULL, GETPORT, DUMP)\n"
+"                         unregister at exit; fail (and withdraw) if rpcbind does not\n"
+"                         answer or refuses\n"
+"      --portmap[=PORT]   (note the =) serve the portmapper (program 100000 v2: NULL, GETPORT, DUMP)\n"
 "                         from krpc on PORT (default 111), for hosts without rpcbind\n"
 "      --max-record BYTES largest RPC record accepted (default 1M + 4K); a record mark\n"
 "                         above it closes the connection (counted: rec_too_big)\n",
@@ -189,5 +193,10 @@ int main(int argc, char **argv)
 			 "ONC RPC server: NFS version 3 (program 100003) over TCP and UDP.", &extra);
 	if (r)
 		return r > 0 ? 0 : 2;
+	if (k.reg && k.portmap) {
+		fprintf(stderr, "krpc: --register and --portmap exclude each other: with --portmap "
+			"krpc is the portmapper\n");
+		return 2;
+	}
 	return run(&o, &k);
 }

@@ -26,7 +26,11 @@ int pmap_mapping_encode(struct ksf_xdr *x, const struct pmap_mapping *m)
 	return ksf_xdr_put_u32(x, m->port);
 }
 
-/* PMAPPROC_GETPORT: the port of (prog, vers, prot), or 0; port is ignored. */
+/* PMAPPROC_GETPORT: the port of (prog, vers, prot), or 0; port is ignored.
+ * Like rpcbind, a version not registered gets the port of another version of
+ * the program on that protocol, so that a client probing for the highest
+ * version it shares (clnt_create_vers) reaches the server and learns the
+ * range from its PROG_MISMATCH reply. */
 static int getport(const struct ksf_rpc_call *call, void *args, void *res, void *ctx)
 {
 	const struct pmap_mapping *q = args;
@@ -35,10 +39,18 @@ static int getport(const struct ksf_rpc_call *call, void *args, void *res, void 
 
 	(void)call;
 	*port = 0;
-	for (int i = 0; i < t->n; i++)
-		if (t->map[i].prog == q->prog && t->map[i].vers == q->vers &&
-		    t->map[i].prot == q->prot)
-			*port = t->map[i].port;
+	for (int i = 0; i < t->n; i++) {
+		const struct pmap_mapping *m = &t->map[i];
+
+		if (m->prog != q->prog || m->prot != q->prot)
+			continue;
+		if (m->vers == q->vers) {
+			*port = m->port;
+			break;
+		}
+		if (!*port)
+			*port = m->port;
+	}
 	return 0;
 }
 

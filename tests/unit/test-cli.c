@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Unit test of tools/common/cli.c: count and size suffixes, strict errors
- * (sign, spaces, overflow, fractions that are not whole), durations, the
- * result row arithmetic, medians over runs, and the table and JSON writers.
+ * (sign, spaces, overflow, fractions that are not whole), durations, JSON
+ * strings and error messages; and of echotest's table and JSON object
+ * (tools/echotest/report.c, compiled in here), which are built on
+ * tools/common/report.c and which scripts parse.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include "cli.h"
 #include "check.h"
+#include "../../tools/echotest/report.c"
 
 #define CHECK_NEAR(a, b) do { double a_ = (a), b_ = (b); \
 	if (a_ - b_ > 1e-9 * (b_ < 0 ? -b_ : b_) + 1e-12 || \
@@ -133,51 +138,115 @@ static void test_clocks(void)
 	CHECK(cli_cpu_ns() > 0);
 }
 
-static void test_result(struct hist *h)
+static void test_json_string(void)
 {
-	struct cli_result r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 
-	hist_init(h);
-	for (uint64_t v = 1; v <= 1000; v++)
-		hist_add(h, v * 1000);		/* 1..1000 us */
-	cli_result_fill(&r, 1000, 64000, 2000000000ULL, 4000000ULL, h);
-	CHECK_NEAR(r.v[CLI_MSGS], 1000);
-	CHECK_NEAR(r.v[CLI_BYTES], 64000);
-	CHECK_NEAR(r.v[CLI_SECS], 2.0);
-	CHECK_NEAR(r.v[CLI_RATE], 500.0);
-	CHECK_NEAR(r.v[CLI_MBIT], 64000 * 8 / 2.0 / 1e6);
-	CHECK_NEAR(r.v[CLI_RTT_MIN], 1.0);
-	CHECK_NEAR(r.v[CLI_RTT_MAX], 1000.0);
-	CHECK_NEAR(r.v[CLI_RTT_MEAN], 500.5);
-	CHECK_NEAR(r.v[CLI_CPU], 4.0);
-	CHECK(r.v[CLI_RTT_P50] > 500 * 0.99 && r.v[CLI_RTT_P50] < 500 * 1.01);
-	CHECK(r.v[CLI_RTT_P999] > 999 * 0.99 && r.v[CLI_RTT_P999] < 999 * 1.01);
-
-	hist_init(h);
-	cli_result_fill(&r, 0, 0, 0, 0, h);	/* an empty run: zeros, no NaN */
-	for (int c = 0; c < CLI_NCOLS; c++)
-		CHECK_NEAR(r.v[c], 0.0);
+	if (!f) {
+		CHECK(f != NULL);
+		return;
+	}
+	cli_json_string(f, "a\"b\\c\n");
+	fputc(' ', f);
+	cli_json_string(f, NULL);
+	fclose(f);
+	CHECK(strcmp(buf, "\"a\\\"b\\\\c\\u000a\" \"\"") == 0);
+	free(buf);
 }
 
-static void test_median(void)
+static void test_err(void)
 {
-	struct cli_result runs[4], med;
+	char err[8] = "";
 
-	memset(runs, 0, sizeof(runs));
-	for (int i = 0; i < 4; i++) {
-		runs[i].v[CLI_RATE] = (double)(i == 2 ? 100 : i);	/* 0 1 100 3 */
-		runs[i].v[CLI_RTT_P50] = 10.0 - i;			/* 10 9 8 7 */
+	CHECK_EQ(cli_err(-EINVAL, err, sizeof(err), "x %d", 5), -EINVAL);
+	CHECK(strcmp(err, "x 5") == 0);
+	CHECK_EQ(cli_err(-ERANGE, err, sizeof(err), "%s", "much too long"), -ERANGE);
+	CHECK(strcmp(err, "much to") == 0);		/* truncated, terminated */
+	CHECK_EQ(cli_err(-ERANGE, NULL, 0, "%s", "nowhere"), -ERANGE);
+}
+
+/* ------------------------------------------------------------------------
+ * echotest's table and JSON object (tools/echotest/report.c, compiled in
+ * above): the header, the columns and the keys that man/echotest.1
+ * documents and that scripts parse.
+ */
+struct et_test {
+	struct et_opts o;
+	struct et_ctx ctx;
+	struct et_report rep;
+	struct et_totals t;
+	const struct report_row *row[3];
+};
+
+/* Call fn(arg) with stdout going to a temporary file, and return what it
+ * wrote (to be freed), or NULL. */
+static char *capture_stdout(void (*fn)(struct et_test *), struct et_test *arg)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(STDOUT_FILENO);
+	char *buf = NULL;
+	long len;
+
+	if (!tmp || saved < 0)
+		goto out;
+	fflush(stdout);
+	dup2(fileno(tmp), STDOUT_FILENO);
+	fn(arg);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	len = ftell(tmp) < 0 ? -1 : (fseek(tmp, 0, SEEK_END), ftell(tmp));
+	rewind(tmp);
+	buf = len < 0 ? NULL : calloc(1, (size_t)len + 1);
+	if (buf && fread(buf, 1, (size_t)len, tmp) != (size_t)len) {
+		free(buf);
+		buf = NULL;
 	}
-	CHECK_EQ(cli_result_median(&med, runs, 3), 0);
-	CHECK_NEAR(med.v[CLI_RATE], 1.0);
-	CHECK_NEAR(med.v[CLI_RTT_P50], 9.0);
-	CHECK_EQ(cli_result_median(&med, runs, 4), 0);
-	CHECK_NEAR(med.v[CLI_RATE], 2.0);
-	CHECK_NEAR(med.v[CLI_RTT_P50], 8.5);
-	CHECK_EQ(cli_result_median(&med, runs, 1), 0);
-	CHECK_NEAR(med.v[CLI_RATE], 0.0);
-	CHECK_EQ(cli_result_median(&med, runs, 0), 0);
-	CHECK_NEAR(med.v[CLI_RTT_P50], 0.0);
+out:
+	if (saved >= 0)
+		close(saved);
+	if (tmp)
+		fclose(tmp);
+	return buf;
+}
+
+/* Three runs of 1000, 3000 and 2000 messages of 64 bytes in 2 s each, with
+ * RTTs of 1..1000 us and 4 ms of CPU per 1000 messages; then the summary. */
+static void three_runs(struct et_test *e)
+{
+	static const uint64_t msgs[3] = { 1000, 3000, 2000 };
+
+	et_report_header(&e->rep, &e->o);
+	hist_init(&e->t.hist);
+	for (uint64_t v = 1; v <= 1000; v++)
+		hist_add(&e->t.hist, v * 1000);
+	for (int i = 0; i < 3; i++) {
+		e->t.msgs = msgs[i];
+		e->t.bytes = msgs[i] * 64;
+		e->t.elapsed_ns = 2000000000ULL;
+		e->t.cpu_ns = msgs[i] * 4000;
+		e->row[i] = et_report_run(&e->rep, &e->o, &e->t);
+	}
+	CHECK_EQ(et_report_end(&e->rep, &e->ctx), 0);
+}
+
+static void test_row_values(struct et_test *e)
+{
+	const struct et_report *r = &e->rep;
+	const struct report_row *row = e->row[0];
+
+	CHECK_NEAR(row->v[r->c_msgs], 1000);
+	CHECK_NEAR(row->v[r->c_bytes], 64000);
+	CHECK_NEAR(row->v[r->c_secs], 2.0);
+	CHECK_NEAR(row->v[r->c_rate], 500.0);
+	CHECK_NEAR(row->v[r->c_mbit], 64000 * 8 / 2.0 / 1e6);
+	CHECK_NEAR(row->v[r->c_min], 1.0);
+	CHECK_NEAR(row->v[r->c_max], 1000.0);
+	CHECK_NEAR(row->v[r->c_mean], 500.5);
+	CHECK_NEAR(row->v[r->c_cpu], 4.0);
+	CHECK(row->v[r->c_q0] > 500 * 0.99 && row->v[r->c_q0] < 500 * 1.01);
+	CHECK(row->v[r->c_q0 + 3] > 999 * 0.99 && row->v[r->c_q0 + 3] < 999 * 1.01);
 }
 
 static int count_words(const char *line)
@@ -192,91 +261,96 @@ static int count_words(const char *line)
 	return n;
 }
 
-static void test_table(void)
+static void test_et_table(struct et_test *e)
 {
-	struct cli_result r = { { 0 } };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	static const char head[] = " run       msgs     secs      msg/s    Mbit/s    min_us"
+		"    p50_us    p90_us    p99_us  p99.9_us    max_us   mean_us cpu_us/msg\n";
+	char *buf = capture_stdout(three_runs, e);
 
-	if (!f) {
-		CHECK(f != NULL);
+	if (!buf) {
+		CHECK(buf != NULL);
 		return;
 	}
-	r.v[CLI_MSGS] = 100000;
-	r.v[CLI_RATE] = 95000.4;
-	cli_table_header(f);
-	cli_table_row(f, "1", &r);
-	cli_table_row(f, "med", &r);
-	fclose(f);
-	CHECK(strncmp(buf, " run       msgs", 15) == 0);
-	CHECK(strstr(buf, "p99.9_us") != NULL);
-	CHECK(strstr(buf, "cpu_us/msg") != NULL);
-	CHECK(strstr(buf, "\n med     100000") != NULL);
-	CHECK(strstr(buf, "95000") != NULL);
-	/* Every line has as many fields as the header: CLI_NCOLS - bytes + run. */
+	test_row_values(e);
+	CHECK(strncmp(buf, head, sizeof(head) - 1) == 0);
+	CHECK(strstr(buf, "\n   1       1000    2.000        500      0.26       1.0 ") != NULL);
+	CHECK(strstr(buf, "\n med       2000    2.000       1000      0.51       1.0 ") != NULL);
+	CHECK(strstr(buf, "      4.00\n") != NULL);		/* cpu_us/msg */
+	/* Every line has as many fields as the header: 13, the run label too. */
 	for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-		CHECK_EQ(count_words(line), CLI_NCOLS);
+		CHECK_EQ(count_words(line), 13);
 	free(buf);
 }
 
-static void config(FILE *f, void *arg)
+static void test_et_json(struct et_test *e)
 {
-	fprintf(f, "{\"target\": ");
-	cli_json_string(f, arg);
-	fputc('}', f);
-}
-
-static void test_json(void)
-{
-	struct cli_result runs[2] = { { { 0 } } }, med = { { 0 } };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	static const char *const keys[] = {
+		"msgs", "bytes", "elapsed_s", "msgs_per_s", "mbit_per_s", "rtt_min_us",
+		"rtt_p50_us", "rtt_p90_us", "rtt_p99_us", "rtt_p999_us", "rtt_max_us",
+		"rtt_mean_us", "cpu_us_per_msg" };
+	char *buf = capture_stdout(three_runs, e), *p, key[64];
 	int depth = 0, min_depth = 0;
 
-	if (!f) {
-		CHECK(f != NULL);
+	if (!buf) {
+		CHECK(buf != NULL);
 		return;
 	}
-	runs[1].v[CLI_MSGS] = 7;
-	cli_json_report(f, "tool", "1.0", config, "a\"b\\c\n", runs, 2, &med);
-	fclose(f);
-	CHECK(strstr(buf, "\"tool\": \"tool\"") != NULL);
-	CHECK(strstr(buf, "\"target\": \"a\\\"b\\\\c\\u000a\"") != NULL);
-	CHECK(strstr(buf, "{\"run\": 2, \"msgs\": 7, \"bytes\": 0") != NULL);
-	CHECK(strstr(buf, "\"summary\": {\"runs\": 2,") != NULL);
-	for (int c = 0; c < CLI_NCOLS; c++) {
-		char key[64];
-
-		snprintf(key, sizeof(key), "\"%s\": ", cli_col_key(c));
-		CHECK(strstr(buf, key) != NULL);
+	CHECK(strncmp(buf, "{\n  \"tool\": \"echotest\",\n  \"version\": \"", 38) == 0);
+	CHECK(strstr(buf, ",\n  \"config\": {\"target\": \"127.0.0.1\", \"address\": "
+		      "\"127.0.0.1:60007\", \"proto\": \"tcp\", ") != NULL);
+	CHECK(strstr(buf, ",\n  \"runs\": [\n    {\"run\": 1, \"msgs\": 1000, \"bytes\": "
+		      "64000, \"elapsed_s\": 2.000000, \"msgs_per_s\": 500.0, ") != NULL);
+	CHECK(strstr(buf, "\n  ],\n  \"summary\": {\"runs\": 3, \"msgs\": 2000, ") != NULL);
+	CHECK(strstr(buf, "\"med\"") == NULL && strstr(buf, "table") == NULL);
+	p = strstr(buf, "\"summary\"");
+	for (size_t i = 0; p && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(key, sizeof(key), "\"%s\": ", keys[i]);
+		p = strstr(p, key);		/* each key, in this order */
+		CHECK(p != NULL);
 	}
-	for (const char *p = buf; *p; p++) {	/* braces balance (no braces in strings here) */
+	for (p = buf; *p; p++) {	/* braces balance (no braces in strings here) */
 		depth += (*p == '{' || *p == '[') - (*p == '}' || *p == ']');
 		if (depth < min_depth)
 			min_depth = depth;
 	}
 	CHECK_EQ(depth, 0);
 	CHECK_EQ(min_depth, 0);
-	CHECK(len > 0 && buf[len - 1] == '\n');
+	CHECK(strlen(buf) > 0 && buf[strlen(buf) - 1] == '\n');
 	free(buf);
+}
+
+static void test_echotest_report(void)
+{
+	struct et_test *e = calloc(1, sizeof(*e));	/* holds a hist */
+	char err[200];
+
+	if (!e) {
+		CHECK(e != NULL);
+		return;
+	}
+	e->o.spec = "127.0.0.1";
+	e->o.threads = 1;
+	e->o.runs = 3;
+	e->ctx.o = &e->o;
+	CHECK_EQ(target_lookup(&e->ctx.tgt, e->o.spec, 60007, SOCK_STREAM, err, sizeof(err)), 0);
+	CHECK_EQ(et_report_init(&e->rep, &e->o), 0);
+	test_et_table(e);
+	et_report_free(&e->rep);
+	e->o.json = 1;
+	CHECK_EQ(et_report_init(&e->rep, &e->o), 0);
+	test_et_json(e);
+	et_report_free(&e->rep);
+	free(e);
 }
 
 int main(void)
 {
-	struct hist *h = malloc(sizeof(*h));
-
-	if (!h)
-		return 1;
 	test_numbers();
 	test_ranges();
 	test_durations();
 	test_clocks();
-	test_result(h);
-	test_median();
-	test_table();
-	test_json();
-	free(h);
+	test_json_string();
+	test_err();
+	test_echotest_report();
 	return CHECK_DONE();
 }

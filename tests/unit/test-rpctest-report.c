@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * What rpctest added to tools/common: quantile lists and program-chosen
- * report columns (report.c), the CDF writer of the histogram (hist.c),
- * the lock-step thread crew (crew.c) and target_connect() (target.c).
+ * What rpctest added to tools/common, and echotest now uses too: quantile
+ * lists and program-chosen report columns with their table and JSON object
+ * (report.c), the CDF writer of the histogram (hist.c), the lock-step
+ * thread crew (crew.c) and target_connect() (target.c).
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -48,13 +49,40 @@ static void test_quantiles(void)
 	CHECK_EQ(report_quantiles_parse("1,2,3", q, 2, err, sizeof(err)), -E2BIG);
 }
 
+/* The header, rows[0] and med as a table, then with whole_json the JSON
+ * object (with a member "ok" of our own), else med's JSON fields in
+ * braces: a new string, or NULL. */
+static char *print_report(const struct report *r, const struct report_row *rows,
+			  unsigned n, const struct report_row *med, int whole_json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	report_header(f, r);
+	report_row(f, r, &rows[0]);
+	report_row(f, r, med);
+	if (whole_json) {
+		report_json_open(f, "t", "1.0");
+		report_json_member(f, "ok");
+		fputs("true", f);
+		report_json_close(f, r, rows, n, med);
+	} else {
+		fputc('{', f);
+		report_json_fields(f, r, med);
+		fputc('}', f);
+	}
+	fclose(f);
+	return buf;
+}
+
 static void test_table_json(void)
 {
 	struct report r;
 	struct report_row rows[3], med;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *buf;
 	int date, run, rate, hidden;
 
 	report_init(&r);
@@ -76,18 +104,11 @@ static void test_table_json(void)
 	CHECK(med.v[rate] == 300.0);
 	CHECK(med.v[hidden] == 1.0);
 	report_set_text(&r, &med, run, "med");
-	f = open_memstream(&buf, &len);
-	if (!f) {
-		CHECK(f != NULL);
+	buf = print_report(&r, rows, 3, &med, 0);
+	if (!buf) {
+		CHECK(buf != NULL);
 		return;
 	}
-	report_header(f, &r);
-	report_row(f, &r, &rows[0]);
-	report_row(f, &r, &med);
-	fputc('{', f);
-	report_json_fields(f, &r, &med);
-	fputc('}', f);
-	fclose(f);
 	CHECK(strstr(buf, "date       run    RPC/s\n") == buf);
 	CHECK(strstr(buf, "\nfirst      1        100\n") != NULL);
 	CHECK(strstr(buf, "\nfirst      med      300\n") != NULL);
@@ -99,6 +120,52 @@ static void test_table_json(void)
 		CHECK(report_median_of(v, 4) == 2.5);
 		CHECK(report_median_of(v, 0) == 0.0);
 	}
+}
+
+/* A right-aligned label column, quantile columns and the JSON object. */
+static void test_label_quantiles_json(void)
+{
+	struct report_quantile q[REPORT_MAX_QUANTILES];
+	struct report r;
+	struct report_row rows[2], med;
+	char *buf, err[200];
+	int run, n, q0;
+
+	report_init(&r);
+	n = report_quantiles_parse("50,99.99", q, REPORT_MAX_QUANTILES, err, sizeof(err));
+	CHECK_EQ(n, 2);
+	run = report_add_label(&r, "run", NULL, 4);
+	q0 = report_add_quantiles(&r, q, n);
+	CHECK(run == 0 && q0 == 1 && r.ncols == 3);
+	CHECK(!strcmp(r.col[1].head, "p50_us") && !strcmp(r.col[1].key, "rtt_p50_us"));
+	CHECK(!strcmp(r.col[2].head, "p99.99_us") && !strcmp(r.col[2].key, "rtt_p9999_us"));
+	CHECK(r.col[1].width == 9 && r.col[2].width == 9 && r.col[2].json_prec == 3);
+	memset(rows, 0, sizeof(rows));
+	report_set_text(&r, &rows[0], run, "1");
+	report_set_text(&r, &rows[1], run, "2");
+	rows[0].v[q0] = 10.0;
+	rows[1].v[q0] = 20.0;
+	CHECK_EQ(report_median(&r, rows, 2, &med), 0);
+	report_set_text(&r, &med, run, "med");
+	buf = print_report(&r, rows, 2, &med, 1);
+	if (!buf) {
+		CHECK(buf != NULL);
+		return;
+	}
+	CHECK(strcmp(buf, " run    p50_us p99.99_us\n"
+			  "   1      10.0       0.0\n"
+			  " med      15.0       0.0\n"
+			  "{\n  \"tool\": \"t\",\n  \"version\": \"1.0\",\n  \"ok\": true,\n"
+			  "  \"runs\": [\n"
+			  "    {\"run\": 1, \"rtt_p50_us\": 10.000, \"rtt_p9999_us\": 0.000},\n"
+			  "    {\"run\": 2, \"rtt_p50_us\": 20.000, \"rtt_p9999_us\": 0.000}\n"
+			  "  ],\n  \"summary\": {\"runs\": 2, \"rtt_p50_us\": 15.000, "
+			  "\"rtt_p9999_us\": 0.000}\n}\n") == 0);
+	free(buf);
+	report_init(&r);
+	for (int i = 0; i < REPORT_MAX_COLS - 1; i++)
+		report_add_num(&r, "x", "x", 1, 0, 0);
+	CHECK_EQ(report_add_quantiles(&r, q, 2), -E2BIG);
 }
 
 static void test_cdf(struct hist *h)
@@ -197,6 +264,7 @@ int main(void)
 		return 1;
 	test_quantiles();
 	test_table_json();
+	test_label_quantiles_json();
 	test_cdf(h);
 	test_crew();
 	test_connect();

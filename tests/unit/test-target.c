@@ -2,10 +2,14 @@
 /*
  * Unit test of tools/common/target.c: the target grammar ([user@]host[:port],
  * [v6]:port, bare v6), strict ports, numeric resolution (no DNS is asked:
- * only numeric addresses and /etc/hosts' localhost), address formatting.
+ * only numeric addresses and /etc/hosts' localhost), address formatting,
+ * and on loopback the threads' connections of target_connect_thread()
+ * and target_set_blocking().
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "target.h"
@@ -139,11 +143,91 @@ static void test_resolve(void)
 	CHECK(strstr(err, "cannot resolve '127.0.0.1'") != NULL);
 }
 
+/* A loopback TCP socket bound to a free port (listening when asked); its
+ * address in *a. The descriptor, or -1. */
+static int loopback(struct sockaddr_in *a, int listening)
+{
+	socklen_t alen = sizeof(*a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)a, sizeof(*a)) ||
+	    (listening && listen(fd, 8)) || getsockname(fd, (struct sockaddr *)a, &alen)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Thread 0 passes over a refusing address to a listening one; thread 1
+ * goes straight there; once nothing listens, the message says why. */
+static void test_connect_thread(void)
+{
+	struct sockaddr_in closed, open_;
+	struct target t;
+	char err[300], want[64];
+	int cfd = loopback(&closed, 0), lfd = loopback(&open_, 1), fd;
+
+	if (cfd < 0 || lfd < 0) {
+		fprintf(stderr, "SKIP target_connect_thread: no loopback sockets\n");
+		goto out;
+	}
+	memset(&t, 0, sizeof(t));
+	err[0] = '\0';
+	CHECK_EQ(target_connect_thread(&t, 0, SOCK_STREAM, 1000000000ULL, err, sizeof(err)),
+		 -EINVAL);
+	CHECK(strstr(err, "no address") != NULL);
+	memcpy(&t.addrs[0], &closed, sizeof(closed));
+	memcpy(&t.addrs[1], &open_, sizeof(open_));
+	t.addrlens[0] = t.addrlens[1] = sizeof(closed);
+	t.naddrs = 2;
+	fd = target_connect_thread(&t, 0, SOCK_STREAM, 1000000000ULL, err, sizeof(err));
+	CHECK(fd >= 0);
+	CHECK_EQ(t.used, 1);
+	CHECK(memcmp(&t.addr, &open_, sizeof(open_)) == 0);
+	if (fd >= 0)
+		close(fd);
+	fd = target_connect_thread(&t, 1, SOCK_STREAM, 1000000000ULL, err, sizeof(err));
+	CHECK(fd >= 0);
+	if (fd >= 0) {	/* blocking, but a recv() from the silent peer times out */
+		char byte;
+
+		CHECK_EQ(target_set_blocking(fd, 20000000), 0);
+		CHECK_EQ(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+		CHECK_EQ(recv(fd, &byte, 1, 0), -1);
+		CHECK(errno == EAGAIN || errno == EWOULDBLOCK);
+		close(fd);
+	}
+	CHECK_EQ(target_set_blocking(-1, 0), -EBADF);
+	close(lfd);
+	lfd = -1;
+	snprintf(want, sizeof(want), "connect to 127.0.0.1:%u (thread 3): ",
+		 (unsigned)ntohs(open_.sin_port));
+	CHECK_EQ(target_connect_thread(&t, 3, SOCK_STREAM, 1000000000ULL, err, sizeof(err)),
+		 -ECONNREFUSED);
+	CHECK(strncmp(err, want, strlen(want)) == 0);
+	CHECK_EQ(target_connect_thread(&t, 0, SOCK_STREAM, 1000000000ULL, err, 20),
+		 -ECONNREFUSED);
+	CHECK_EQ(strlen(err), 19);		/* cut to fit */
+	CHECK_EQ(target_connect_thread(&t, 0, SOCK_STREAM, 1000000000ULL, err, sizeof(err)),
+		 -ECONNREFUSED);
+	CHECK(strstr(err, "(thread 0): Connection refused; connect to ") != NULL);
+out:
+	if (cfd >= 0)
+		close(cfd);
+	if (lfd >= 0)
+		close(lfd);
+}
+
 int main(void)
 {
 	test_parse_ok();
 	test_parse_bad();
 	test_port();
 	test_resolve();
+	test_connect_thread();
 	return CHECK_DONE();
 }

@@ -1,28 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Reports with program-chosen columns and quantile lists (see report.h).
+ * Reports with program-chosen columns, their JSON object, and quantile
+ * lists (see report.h).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "report.h"
-
-static int fail(int rc, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(int rc, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 void report_init(struct report *r)
 {
@@ -40,9 +25,13 @@ static int set_name(char *dst, const char *s)
 	return 0;
 }
 
+enum col_kind { COL_NUM, COL_TEXT, COL_LABEL };
+
 static int add_col(struct report *r, const char *head, const char *key, int width,
-		   int prec, int json_prec, int text)
+		   int prec, int json_prec, enum col_kind kind)
 {
+	int text = kind != COL_NUM;
+
 	struct report_col *c;
 
 	if (r->ncols >= REPORT_MAX_COLS || (text && r->ntexts >= REPORT_MAX_TEXTS))
@@ -55,18 +44,24 @@ static int add_col(struct report *r, const char *head, const char *key, int widt
 	c->prec = prec;
 	c->json_prec = json_prec;
 	c->text = text ? ++r->ntexts : 0;
+	c->right = kind == COL_LABEL;
 	return r->ncols++;
 }
 
 int report_add_num(struct report *r, const char *head, const char *key, int width,
 		   int prec, int json_prec)
 {
-	return add_col(r, head, key, width, prec, json_prec, 0);
+	return add_col(r, head, key, width, prec, json_prec, COL_NUM);
 }
 
 int report_add_text(struct report *r, const char *head, const char *key, int width)
 {
-	return add_col(r, head, key, width, 0, 0, 1);
+	return add_col(r, head, key, width, 0, 0, COL_TEXT);
+}
+
+int report_add_label(struct report *r, const char *head, const char *key, int width)
+{
+	return add_col(r, head, key, width, 0, 0, COL_LABEL);
 }
 
 void report_set_text(const struct report *r, struct report_row *row, int c, const char *s)
@@ -74,6 +69,12 @@ void report_set_text(const struct report *r, struct report_row *row, int c, cons
 	if (c < 0 || c >= r->ncols || !r->col[c].text)
 		return;
 	snprintf(row->text[r->col[c].text - 1], REPORT_TEXT_MAX, "%s", s ? s : "");
+}
+
+/* Text is left-aligned in the table, numbers and labels right. */
+static int left(const struct report_col *c)
+{
+	return c->text && !c->right;
 }
 
 void report_header(FILE *f, const struct report *r)
@@ -85,7 +86,7 @@ void report_header(FILE *f, const struct report *r)
 
 		if (!c->head[0])
 			continue;
-		fprintf(f, c->text ? "%s%-*s" : "%s%*s", first ? "" : " ", c->width, c->head);
+		fprintf(f, left(c) ? "%s%-*s" : "%s%*s", first ? "" : " ", c->width, c->head);
 		first = 0;
 	}
 	fputc('\n', f);
@@ -101,7 +102,8 @@ void report_row(FILE *f, const struct report *r, const struct report_row *row)
 		if (!c->head[0])
 			continue;
 		if (c->text)
-			fprintf(f, "%s%-*s", first ? "" : " ", c->width, row->text[c->text - 1]);
+			fprintf(f, left(c) ? "%s%-*s" : "%s%*s", first ? "" : " ", c->width,
+				row->text[c->text - 1]);
 		else
 			fprintf(f, "%s%*.*f", first ? "" : " ", c->width, c->prec, row->v[i]);
 		first = 0;
@@ -124,6 +126,38 @@ void report_json_fields(FILE *f, const struct report *r, const struct report_row
 		else
 			fprintf(f, "%.*f", c->json_prec, row->v[i]);
 	}
+}
+
+void report_json_open(FILE *f, const char *tool, const char *version)
+{
+	fputs("{\n  \"tool\": ", f);
+	cli_json_string(f, tool);
+	report_json_member(f, "version");
+	cli_json_string(f, version);
+}
+
+void report_json_member(FILE *f, const char *name)
+{
+	fputs(",\n  ", f);
+	cli_json_string(f, name);
+	fputs(": ", f);
+}
+
+void report_json_close(FILE *f, const struct report *r, const struct report_row *rows,
+		       unsigned n, const struct report_row *summary)
+{
+	report_json_member(f, "runs");
+	fputc('[', f);
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(f, "%s\n    {\"run\": %u", i ? "," : "", i + 1);
+		report_json_fields(f, r, &rows[i]);
+		fputc('}', f);
+	}
+	fputs("\n  ]", f);
+	report_json_member(f, "summary");
+	fprintf(f, "{\"runs\": %u", n);
+	report_json_fields(f, r, summary);
+	fputs("}\n}\n", f);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -173,8 +207,8 @@ static int parse_quantile(const char *s, size_t n, struct report_quantile *q,
 	double v;
 
 	if (n == 0 || n >= sizeof(buf))
-		return fail(-EINVAL, err, errlen, "quantile '%.*s' is empty or too long",
-			    (int)(n < 40 ? n : 40), s);
+		return cli_err(-EINVAL, err, errlen, "quantile '%.*s' is empty or too long",
+			       (int)(n < 40 ? n : 40), s);
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	ip_len = strspn(buf, "0123456789");
@@ -182,11 +216,11 @@ static int parse_quantile(const char *s, size_t n, struct report_quantile *q,
 	if (ip_len == 0 || (*dot && (*dot != '.' || !dot[1] ||
 				     strspn(dot + 1, "0123456789") != strlen(dot + 1) ||
 				     strlen(dot + 1) > 6)))
-		return fail(-EINVAL, err, errlen, "quantile '%s' is not a percentage like "
-			    "50 or 99.9", buf);
+		return cli_err(-EINVAL, err, errlen, "quantile '%s' is not a percentage like "
+			       "50 or 99.9", buf);
 	v = strtod(buf, NULL);
 	if (!(v > 0.0) || v > 100.0)
-		return fail(-EINVAL, err, errlen, "quantile '%s' is not in (0, 100]", buf);
+		return cli_err(-EINVAL, err, errlen, "quantile '%s' is not in (0, 100]", buf);
 	if (*dot) {	/* drop trailing zeros, and the point if nothing is left */
 		char *end = buf + n;
 
@@ -212,23 +246,39 @@ int report_quantiles_parse(const char *s, struct report_quantile *q, int max,
 	int n = 0, rc;
 
 	if (!s || !*s)
-		return fail(-EINVAL, err, errlen, "empty quantile list");
+		return cli_err(-EINVAL, err, errlen, "empty quantile list");
 	for (;;) {
 		size_t len = strcspn(s, ",");
 
 		if (n == max)
-			return fail(-E2BIG, err, errlen, "more than %d quantiles", max);
+			return cli_err(-E2BIG, err, errlen, "more than %d quantiles", max);
 		rc = parse_quantile(s, len, &q[n], err, errlen);
 		if (rc)
 			return rc;
 		for (int i = 0; i < n; i++)
 			if (!strcmp(q[i].tag, q[n].tag))
-				return fail(-EINVAL, err, errlen, "quantiles %s and %s: "
-					    "given twice or sharing the key rtt_p%s_us",
-					    q[i].name, q[n].name, q[n].tag);
+				return cli_err(-EINVAL, err, errlen, "quantiles %s and %s: "
+					       "given twice or sharing the key rtt_p%s_us",
+					       q[i].name, q[n].name, q[n].tag);
 		n++;
 		if (!s[len])
 			return n;
 		s += len + 1;
 	}
+}
+
+int report_add_quantiles(struct report *r, const struct report_quantile *q, int n)
+{
+	char head[REPORT_NAME_MAX], key[REPORT_NAME_MAX];
+	int first = r->ncols, c;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(head, sizeof(head), "p%s_us", q[i].name);
+		snprintf(key, sizeof(key), "rtt_p%s_us", q[i].tag);
+		c = report_add_num(r, head, key, (int)strlen(head) > 9 ? (int)strlen(head) : 9,
+				   1, 3);
+		if (c < 0)
+			return c;
+	}
+	return first;
 }

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Reports whose columns the program chooses, for load generators whose
- * table is not echotest's fixed one (cli.h): rpctest prints a date, the
- * thread and in-flight counts, a rate, and whatever RTT quantiles -q asks
- * for. A report is a list of columns, each a number (with a table width
- * and precisions) or a short text; a row holds one value per column. The
- * same report writes the aligned table (a header line, then rows) and the
- * fields of a JSON object, and takes the median of rows column by column.
+ * Reports whose columns the program chooses, for the load generators:
+ * echotest prints message counts, rates and fixed RTT quantiles, rpctest a
+ * date, the thread and in-flight counts, a rate, and whatever RTT
+ * quantiles -q asks for. A report is a list of columns, each a number
+ * (with a table width and precisions) or a short text; a row holds one
+ * value per column. The same report writes the aligned table (a header
+ * line, then rows) and the JSON object (runs and a summary), and takes the
+ * median of rows column by column.
  *
- * Also here: the quantile list of a -q flag ("50,90,99,99.9"), named so
- * that table headings ("p99.9_us") and JSON keys ("rtt_p999_us") follow
- * echotest's.
+ * Also here: quantile lists ("50,90,99,99.9": rpctest's -q, echotest's
+ * fixed set) and the columns that show them, with headings "p99.9_us" and
+ * keys "rtt_p999_us".
  *
  * Everything is a fixed-size value: no allocation except in
  * report_median(). Nothing prints unless given a FILE, nothing exits.
@@ -32,6 +33,7 @@ struct report_col {
 	int width;			/* table field width */
 	int prec, json_prec;		/* digits after the point */
 	int text;			/* a text column: 1 + its index in text[] */
+	int right;			/* a text column aligned right */
 };
 
 struct report {
@@ -56,13 +58,17 @@ void report_init(struct report *r);
 int report_add_num(struct report *r, const char *head, const char *key, int width,
 		   int prec, int json_prec);
 int report_add_text(struct report *r, const char *head, const char *key, int width);
+/* A text column aligned right in the table, as numbers are: a row label
+ * ("1", "med") under a heading such as "run". Returns as above. */
+int report_add_label(struct report *r, const char *head, const char *key, int width);
 
 /* Set a row's value of text column c (truncated to REPORT_TEXT_MAX - 1).
  * Does nothing when c is not a text column. */
 void report_set_text(const struct report *r, struct report_row *row, int c, const char *s);
 
 /* The table: the header line, and one row; fields are separated by one
- * space and right-aligned (text columns left-aligned), a line per call. */
+ * space and right-aligned (text columns left-aligned, labels right), a
+ * line per call. */
 void report_header(FILE *f, const struct report *r);
 void report_row(FILE *f, const struct report *r, const struct report_row *row);
 
@@ -70,6 +76,21 @@ void report_row(FILE *f, const struct report *r, const struct report_row *row);
  * column order, with a leading ", " before each (so that a caller writes
  * "{\"run\": 1" and then this). Text is quoted and escaped. */
 void report_json_fields(FILE *f, const struct report *r, const struct report_row *row);
+
+/* The JSON report: one object, written in three steps so that a program
+ * can put members of its own between the standard ones:
+ *
+ *   report_json_open()     {"tool": tool, "version": version
+ *   report_json_member()   , "name": (then the caller writes the value)
+ *   report_json_close()    , "runs": [{"run": 1, <fields>}, ...],
+ *                          "summary": {"runs": n, <fields>}}
+ *
+ * with <fields> as report_json_fields() writes them, one member a line,
+ * one run a line, and a newline at the end. */
+void report_json_open(FILE *f, const char *tool, const char *version);
+void report_json_member(FILE *f, const char *name);
+void report_json_close(FILE *f, const struct report *r, const struct report_row *rows,
+		       unsigned n, const struct report_row *summary);
 
 /* *med = for each number column, the median over rows[0..n) (the mean of
  * the two middle values when n is even); text columns are those of
@@ -98,5 +119,11 @@ struct report_quantile {
  * message in err[errlen]. */
 int report_quantiles_parse(const char *s, struct report_quantile *q, int max,
 			   char *err, size_t errlen);
+
+/* Add a number column for each of q[0..n): heading "p<name>_us" (at least
+ * 9 wide), key "rtt_p<tag>_us", one digit in the table and three in JSON.
+ * Returns the index of the first (the others follow it), or -E2BIG as
+ * report_add_num(). */
+int report_add_quantiles(struct report *r, const struct report_quantile *q, int n);
 
 #endif

@@ -6,32 +6,18 @@
  * colons), or "host" / "host:port".
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+#include <sys/time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include "cli.h"
 #include "target.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 int target_parse_port(const char *s, uint16_t *port)
 {
@@ -82,32 +68,34 @@ static int parse_hostport(struct target *t, const char *hp, const char *spec,
 		const char *close = strchr(hp, ']');
 
 		if (!close)
-			return fail(err, errlen, "'%s': missing ']' after IPv6 address", spec);
+			return cli_err(-EINVAL, err, errlen,
+				       "'%s': missing ']' after IPv6 address", spec);
 		if (close[1] != '\0' && close[1] != ':')
-			return fail(err, errlen, "'%s': expected ':port' after ']'", spec);
+			return cli_err(-EINVAL, err, errlen,
+				       "'%s': expected ':port' after ']'", spec);
 		hp++;
 		hlen = (size_t)(close - hp);
 		port = close[1] ? close + 2 : NULL;
 	} else if (colon && strchr(colon + 1, ':')) {
 		if (!looks_ipv6(hp))
-			return fail(err, errlen, "'%s': too many ':' (write an IPv6 "
-				    "address with a port as [addr]:port)", spec);
+			return cli_err(-EINVAL, err, errlen, "'%s': too many ':' (write an "
+				       "IPv6 address with a port as [addr]:port)", spec);
 		hlen = strlen(hp);	/* bare IPv6 address: no port */
 	} else {
 		hlen = colon ? (size_t)(colon - hp) : strlen(hp);
 		port = colon ? colon + 1 : NULL;
 	}
 	if (hlen == 0)
-		return fail(err, errlen, "'%s': empty host name", spec);
+		return cli_err(-EINVAL, err, errlen, "'%s': empty host name", spec);
 	if (memchr(hp, ']', hlen) || memchr(hp, '[', hlen))
-		return fail(err, errlen, "'%s': stray bracket in host name", spec);
+		return cli_err(-EINVAL, err, errlen, "'%s': stray bracket in host name", spec);
 	if (copy_part(t->host, sizeof(t->host), hp, hlen))
-		return fail(err, errlen, "'%s': host name longer than %zu bytes",
-			    spec, sizeof(t->host) - 1);
+		return cli_err(-EINVAL, err, errlen, "'%s': host name longer than %zu bytes",
+			       spec, sizeof(t->host) - 1);
 	if (port) {
 		if (target_parse_port(port, &t->port))
-			return fail(err, errlen, "'%s': port '%s' is not a number in 1..65535",
-				    spec, port);
+			return cli_err(-EINVAL, err, errlen,
+				       "'%s': port '%s' is not a number in 1..65535", spec, port);
 		t->port_given = 1;
 	}
 	return 0;
@@ -121,15 +109,17 @@ int target_parse(struct target *t, const char *spec, uint16_t default_port,
 	memset(t, 0, sizeof(*t));
 	t->port = default_port;
 	if (!spec || !*spec)
-		return fail(err, errlen, "empty target");
+		return cli_err(-EINVAL, err, errlen, "empty target");
 	at = strrchr(spec, '@');
 	hp = spec;
 	if (at) {
 		if (at == spec)
-			return fail(err, errlen, "'%s': empty user name before '@'", spec);
+			return cli_err(-EINVAL, err, errlen,
+				       "'%s': empty user name before '@'", spec);
 		if (copy_part(t->user, sizeof(t->user), spec, (size_t)(at - spec)))
-			return fail(err, errlen, "'%s': user name longer than %zu bytes",
-				    spec, sizeof(t->user) - 1);
+			return cli_err(-EINVAL, err, errlen,
+				       "'%s': user name longer than %zu bytes", spec,
+				       sizeof(t->user) - 1);
 		hp = at + 1;
 	}
 	return parse_hostport(t, hp, spec, err, errlen);
@@ -148,11 +138,11 @@ int target_resolve(struct target *t, int socktype, char *err, size_t errlen)
 	rc = getaddrinfo(t->host, port, &hints, &res);
 	if (rc == EAI_SYSTEM) {
 		rc = errno ? -errno : -EIO;
-		fail(err, errlen, "cannot resolve '%s': %s", t->host, strerror(-rc));
+		cli_err(0, err, errlen, "cannot resolve '%s': %s", t->host, strerror(-rc));
 		return rc;
 	}
 	if (rc) {
-		fail(err, errlen, "cannot resolve '%s': %s", t->host, gai_strerror(rc));
+		cli_err(0, err, errlen, "cannot resolve '%s': %s", t->host, gai_strerror(rc));
 		return rc == EAI_MEMORY ? -ENOMEM : -EINVAL;
 	}
 	t->naddrs = 0;
@@ -164,7 +154,8 @@ int target_resolve(struct target *t, int socktype, char *err, size_t errlen)
 	}
 	freeaddrinfo(res);
 	if (!t->naddrs)
-		return fail(err, errlen, "cannot resolve '%s': no usable address", t->host);
+		return cli_err(-EINVAL, err, errlen, "cannot resolve '%s': no usable address",
+			       t->host);
 	target_use(t, 0);
 	return 0;
 }
@@ -175,26 +166,19 @@ void target_use(struct target *t, int i)
 		return;
 	t->addr = t->addrs[i];
 	t->addrlen = t->addrlens[i];
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	t->used = i;
 }
 
 /* Wait for a nonblocking connect() to finish, at most timeout_ns. 0 or -errno. */
 static int connect_wait(int fd, uint64_t timeout_ns)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	uint64_t end = now_ns() + timeout_ns, now;
+	uint64_t end = cli_now_ns() + timeout_ns, now;
 	socklen_t len = sizeof(int);
 	int err = 0, n;
 
 	do {	/* bounded by the timeout; repeats only on EINTR */
-		now = now_ns();
+		now = cli_now_ns();
 		if (now >= end)
 			return -ETIMEDOUT;
 		n = poll(&pfd, 1, (int)((end - now + 999999) / 1000000));
@@ -227,6 +211,45 @@ int target_connect(const struct target *t, int i, int socktype, uint64_t timeout
 	if (rc) {
 		close(fd);
 		return rc;
+	}
+	return fd;
+}
+
+int target_set_blocking(int fd, uint64_t timeout_ns)
+{
+	struct timeval tv = { .tv_sec = (time_t)(timeout_ns / 1000000000),
+			      .tv_usec = (suseconds_t)(timeout_ns % 1000000000 / 1000) };
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK))
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	return 0;
+}
+
+int target_connect_thread(struct target *t, unsigned thread, int socktype,
+			  uint64_t timeout_ns, char *err, size_t errlen)
+{
+	int first = thread ? t->used : 0, end = thread ? first + 1 : t->naddrs, fd = -EINVAL;
+	char addr[TARGET_ADDRSTR_MAX];
+	size_t len = 0;
+
+	if (first >= end)
+		return cli_err(-EINVAL, err, errlen, "no address to connect to");
+	for (int k = first; k < end; k++) {
+		fd = target_connect(t, k, socktype, timeout_ns);
+		if (fd >= 0) {
+			target_use(t, k);
+			return fd;
+		}
+		if (!err || len + 1 >= errlen)
+			continue;	/* no room for more of the message */
+		target_addr_str((const struct sockaddr *)&t->addrs[k], addr, sizeof(addr));
+		len += (size_t)snprintf(err + len, errlen - len, "%sconnect to %s%s (thread %u): %s",
+					k > first ? "; " : "", socktype == SOCK_DGRAM ? "udp " : "",
+					addr, thread, strerror(-fd));
 	}
 	return fd;
 }

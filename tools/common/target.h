@@ -30,7 +30,8 @@ struct target {
 	int port_given;			/* 1 when the spec carried ":port" */
 	struct sockaddr_storage addr;	/* filled by target_resolve(): the */
 	socklen_t addrlen;		/* first address, 0 until resolved */
-	int naddrs;			/* all of them, addrs[0] == addr */
+	int used;			/* addr is addrs[used] (target_use()) */
+	int naddrs;			/* all of them */
 	struct sockaddr_storage addrs[TARGET_ADDRS_MAX];
 	socklen_t addrlens[TARGET_ADDRS_MAX];
 };
@@ -50,7 +51,7 @@ int target_parse(struct target *t, const char *spec, uint16_t default_port,
  * then carries gai_strerror()'s text). */
 int target_resolve(struct target *t, int socktype, char *err, size_t errlen);
 
-/* Make addrs[i] the address in addr/addrlen. */
+/* Make addrs[i] the address in addr/addrlen (and i the one in used). */
 void target_use(struct target *t, int i);
 
 /* Open a socket of type socktype (SOCK_STREAM or SOCK_DGRAM) to addrs[i],
@@ -61,6 +62,20 @@ void target_use(struct target *t, int i);
  * ECONNREFUSED from send() or recv(). Returns the descriptor, or -errno
  * (-ETIMEDOUT when the connection did not complete in time). */
 int target_connect(const struct target *t, int i, int socktype, uint64_t timeout_ns);
+
+/* Make a connected socket blocking, with send and receive timeouts of
+ * timeout_ns, so that a silent peer cannot hold a call for ever: a timed
+ * out recv() or send() fails with EAGAIN. 0 or -errno. */
+int target_set_blocking(int fd, uint64_t timeout_ns);
+
+/* Connect the socket of a load generator's thread with target_connect():
+ * thread 0 tries each address in turn and target_use()s the first that
+ * works; every other thread connects to that one, so all connections go
+ * to the same address. Returns the descriptor, or the -errno of the last
+ * failure with "connect to [udp ]ADDR (thread N): why" for each address
+ * tried, separated by "; ", in err[errlen]. */
+int target_connect_thread(struct target *t, unsigned thread, int socktype,
+			  uint64_t timeout_ns, char *err, size_t errlen);
 
 /* target_parse() then target_resolve(). */
 int target_lookup(struct target *t, const char *spec, uint16_t default_port,

@@ -8,18 +8,20 @@
  *   opts.c     command line -> struct et_opts
  *   pattern.c  the content of message m of thread t, and its verification
  *   client.c   one connection's run loop (blocking, or pipelined with poll)
- *   run.c      connecting, the worker threads and the per-run barriers
+ *   run.c      connecting, the worker threads and one run's totals
+ *   report.c   the table and the JSON object
  *   main.c     main(): options, target, runs, reporting
  */
 #ifndef KSF_ECHOTEST_H
 #define KSF_ECHOTEST_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include "crew.h"
 #include "hist.h"
+#include "report.h"
 #include "target.h"
 
 #define ET_DEFAULT_PORT	60007
@@ -80,16 +82,15 @@ int et_msg_check(const struct et_pattern *p, unsigned t, uint64_t m, size_t off,
 /* The byte at offset off of message m (for error messages). */
 uint8_t et_msg_byte(const struct et_pattern *p, unsigned t, uint64_t m, size_t off);
 
+struct et_worker;
+
 /* State shared by all threads of a test. */
 struct et_ctx {
 	const struct et_opts *o;
 	struct et_pattern pat;
 	struct target tgt;
-	int addr_ok;			/* index in tgt.addrs that connected */
-	pthread_mutex_t gate;		/* held by main while threads start */
-	pthread_barrier_t start, end;	/* threads + main */
-	int running;			/* every thread started: barriers in use */
-	int stop;			/* set by main before releasing start */
+	struct et_worker *ws;
+	struct crew crew;
 	atomic_int failed;		/* some worker failed: others give up */
 };
 
@@ -103,8 +104,6 @@ struct et_worker {
 	struct et_ctx *ctx;
 	unsigned id;
 	int fd;
-	pthread_t tid;
-	int started;			/* tid is valid */
 
 	/* Stream position, over the connection's life. Messages are numbered
 	 * from 0; tx_msg is being sent (tx_off bytes so far), rx_msg is the
@@ -133,17 +132,16 @@ struct et_worker {
 	int quit;			/* only because another one failed */
 };
 
-/* client.c: run one run on w's connection (bounds already set); 0 or -1
+/* client.c: run one run on w's connection (the crew calls it); 0 or -1
  * with w->err filled. */
 int et_client_run(struct et_worker *w);
 
-/* run.c: allocate the workers, connect them and start their threads
- * (ctx->gate must be initialised). Returns 0, or -1 with a message in
- * err; *wsp is then still to be passed to et_workers_destroy(). */
-int et_workers_create(struct et_ctx *ctx, struct et_worker **wsp, char *err,
-		      size_t errlen);
+/* run.c: allocate the workers, connect them and start their threads.
+ * Returns 0, or -1 with a message in err; et_workers_destroy() is due
+ * either way. */
+int et_workers_create(struct et_ctx *ctx, char *err, size_t errlen);
 /* Stop and join the threads, close the connections, free the workers. */
-void et_workers_destroy(struct et_ctx *ctx, struct et_worker *ws);
+void et_workers_destroy(struct et_ctx *ctx);
 /* What one run of all workers measured. */
 struct et_totals {
 	struct hist hist;		/* every RTT of the run */
@@ -156,6 +154,35 @@ struct et_totals {
 
 /* Do one run with every worker and total it up in *t.
  * Returns 0, or -1 when a worker failed (t->why says why). */
-int et_run_once(struct et_ctx *ctx, struct et_worker *ws, struct et_totals *t);
+int et_run_once(struct et_ctx *ctx, struct et_totals *t);
+
+/* report.c: the table (run, msgs, secs, msg/s, Mbit/s, RTT min, p50, p90,
+ * p99, p99.9, max and mean, CPU per message; bytes in JSON only), one row
+ * per run and a 'med' row of medians, or the same as one JSON object. */
+#define ET_QUANTILES	"50,90,99,99.9"
+#define ET_NQUANTILES	4
+
+struct et_report {
+	struct report rep;
+	int c_run, c_msgs, c_bytes, c_secs, c_rate, c_mbit, c_min, c_q0, c_max, c_mean,
+	    c_cpu;
+	int nq;
+	struct report_quantile q[ET_NQUANTILES];
+	struct report_row *rows;	/* one per run */
+	unsigned nrows;
+};
+
+/* 0, or -ENOMEM. et_report_free() is due either way. */
+int et_report_init(struct et_report *r, const struct et_opts *o);
+void et_report_free(struct et_report *r);
+/* The header line (unless -H or --json). */
+void et_report_header(const struct et_report *r, const struct et_opts *o);
+/* Add the next run's row from its totals, print it (table) unless --json,
+ * and return it. */
+const struct report_row *et_report_run(struct et_report *r, const struct et_opts *o,
+				       const struct et_totals *t);
+/* The summary: the 'med' row, or the whole JSON object. 0, or -1 after
+ * saying why on stderr (out of memory, a write error). */
+int et_report_end(struct et_report *r, const struct et_ctx *ctx);
 
 #endif

@@ -5,14 +5,10 @@
  * the median over runs, as a table or as JSON. Exit status: 0 success,
  * 1 any error (connect, I/O, corrupt echo, stall), 2 usage error.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netdb.h>
-#include <ksf.h>
-#include "cli.h"
 #include "echotest.h"
 
 /* Parse and resolve the target. 0, or the exit status (1 or 2). */
@@ -51,59 +47,37 @@ static void verbose_setup(const struct et_opts *o)
 		o->batch ? ", batched sends" : "");
 }
 
-static void json_config(FILE *f, void *arg)
+static void verbose_threads(const struct et_ctx *ctx)
 {
-	const struct et_ctx *ctx = arg;
-	const struct et_opts *o = ctx->o;
-	char addr[TARGET_ADDRSTR_MAX];
+	for (unsigned i = 0; i < ctx->o->threads; i++) {
+		const struct et_worker *w = &ctx->ws[i];
 
-	fputs("{\"target\": ", f);
-	cli_json_string(f, o->spec);
-	fputs(", \"address\": ", f);
-	cli_json_string(f, target_addr_str((const struct sockaddr *)&ctx->tgt.addr,
-					   addr, sizeof(addr)));
-	fprintf(f, ", \"proto\": \"tcp\", \"threads\": %u, \"inflight\": %u, "
-		"\"count\": %llu, \"length\": %llu, \"runs\": %u, \"time_s\": %.3f, "
-		"\"stall_s\": %.3f, \"batch\": %s, \"pin\": [",
-		o->threads, o->inflight, (unsigned long long)o->count,
-		(unsigned long long)o->len, o->runs, (double)o->time_ns / 1e9,
-		(double)o->stall_ns / 1e9, o->batch ? "true" : "false");
-	for (int i = 0; i < o->ncpus; i++)
-		fprintf(f, "%s%d", i ? ", " : "", o->cpus[i]);
-	fputs("]}", f);
-}
-
-static void verbose_threads(const struct et_ctx *ctx, const struct et_worker *ws)
-{
-	for (unsigned i = 0; i < ctx->o->threads; i++)
-		fprintf(stderr, "echotest:   thread %u: %llu msgs, p50 %.1f us, "
-			"%.3f s\n", i, (unsigned long long)ws[i].msgs,
-			(double)hist_quantile(&ws[i].hist, 0.5) / 1e3,
-			(double)(ws[i].end_ns - ws[i].start_ns) / 1e9);
-}
-
-/* After a run: the progress line, the per-thread lines and the table row. */
-static void print_run(const struct et_ctx *ctx, const struct et_worker *ws, unsigned r,
-		      const struct et_totals *t, const struct cli_result *res)
-{
-	const struct et_opts *o = ctx->o;
-	char label[16];
-
-	if (!o->quiet)
-		fprintf(stderr, "echotest: run %u/%u: %llu msgs in %.3f s, %.0f msg/s, "
-			"p50 %.1f us\n", r + 1, o->runs, (unsigned long long)t->msgs,
-			res->v[CLI_SECS], res->v[CLI_RATE], res->v[CLI_RTT_P50]);
-	if (o->verbose)
-		verbose_threads(ctx, ws);
-	if (!o->json) {
-		snprintf(label, sizeof(label), "%u", r + 1);
-		cli_table_row(stdout, label, res);
-		fflush(stdout);
+		fprintf(stderr, "echotest:   thread %u: %llu msgs, p50 %.1f us, %.3f s\n",
+			i, (unsigned long long)w->msgs,
+			(double)hist_quantile(&w->hist, 0.5) / 1e3,
+			(double)(w->end_ns - w->start_ns) / 1e9);
 	}
 }
 
+/* After a run: the progress line, the per-thread lines and the table row. */
+static void print_run(struct et_report *rep, const struct et_ctx *ctx, unsigned r,
+		      const struct et_totals *t)
+{
+	const struct et_opts *o = ctx->o;
+	double secs = (double)t->elapsed_ns / 1e9;
+
+	if (!o->quiet)
+		fprintf(stderr, "echotest: run %u/%u: %llu msgs in %.3f s, %.0f msg/s, "
+			"p50 %.1f us\n", r + 1, o->runs, (unsigned long long)t->msgs, secs,
+			secs > 0 ? (double)t->msgs / secs : 0.0,
+			(double)hist_quantile(&t->hist, 0.5) / 1e3);
+	if (o->verbose)
+		verbose_threads(ctx);
+	et_report_run(rep, o, t);
+}
+
 /* Do every run, printing table rows as they complete. 0 or 1. */
-static int do_runs(struct et_ctx *ctx, struct et_worker *ws, struct cli_result *res)
+static int do_runs(struct et_ctx *ctx, struct et_report *rep)
 {
 	const struct et_opts *o = ctx->o;
 	struct et_totals *t = malloc(sizeof(*t));	/* holds a hist: not on the stack */
@@ -113,10 +87,9 @@ static int do_runs(struct et_ctx *ctx, struct et_worker *ws, struct cli_result *
 		fputs("echotest: out of memory\n", stderr);
 		return 1;
 	}
-	if (!o->json && !o->no_header)
-		cli_table_header(stdout);
+	et_report_header(rep, o);
 	for (unsigned r = 0; r < o->runs; r++) {
-		if (et_run_once(ctx, ws, t)) {
+		if (et_run_once(ctx, t)) {
 			fprintf(stderr, "echotest: run %u: %s\n", r + 1, t->why);
 			if (t->nfailed > 1)
 				fprintf(stderr, "echotest: run %u: %u more threads failed\n",
@@ -124,56 +97,33 @@ static int do_runs(struct et_ctx *ctx, struct et_worker *ws, struct cli_result *
 			rc = 1;
 			break;
 		}
-		cli_result_fill(&res[r], t->msgs, t->bytes, t->elapsed_ns, t->cpu_ns, &t->hist);
-		print_run(ctx, ws, r, t, &res[r]);
+		print_run(rep, ctx, r, t);
 	}
 	free(t);
 	return rc;
 }
 
-/* The summary: a 'med' row, or the whole JSON object. 0 or 1. */
-static int report(struct et_ctx *ctx, const struct cli_result *res)
-{
-	struct cli_result med;
-
-	if (cli_result_median(&med, res, ctx->o->runs)) {
-		fputs("echotest: out of memory\n", stderr);
-		return 1;
-	}
-	if (ctx->o->json)
-		cli_json_report(stdout, "echotest", KSF_VERSION, json_config, ctx, res,
-				ctx->o->runs, &med);
-	else
-		cli_table_row(stdout, "med", &med);
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "echotest: writing the report: %s\n", strerror(errno));
-		return 1;
-	}
-	return 0;
-}
-
 static int run_test(struct et_ctx *ctx)
 {
-	struct et_worker *ws = NULL;
-	struct cli_result *res = calloc(ctx->o->runs, sizeof(*res));
+	struct et_report rep;
 	char err[ET_ERR_MAX];
 	int rc = 1;
 
-	if (!res || et_pattern_init(&ctx->pat, (size_t)ctx->o->len)) {
+	if (et_report_init(&rep, ctx->o) || et_pattern_init(&ctx->pat, (size_t)ctx->o->len)) {
 		fputs("echotest: out of memory\n", stderr);
 		goto out;
 	}
-	if (et_workers_create(ctx, &ws, err, sizeof(err))) {
+	if (et_workers_create(ctx, err, sizeof(err))) {
 		fprintf(stderr, "echotest: %s\n", err);
 		goto out;
 	}
-	rc = do_runs(ctx, ws, res);
-	if (!rc)
-		rc = report(ctx, res);
+	rc = do_runs(ctx, &rep);
+	if (!rc && et_report_end(&rep, ctx))
+		rc = 1;
 out:
-	et_workers_destroy(ctx, ws);
+	et_workers_destroy(ctx);
 	et_pattern_free(&ctx->pat);
-	free(res);
+	et_report_free(&rep);
 	return rc;
 }
 
@@ -187,7 +137,6 @@ int main(int argc, char **argv)
 		return rc == 1 ? 0 : 2;
 	signal(SIGPIPE, SIG_IGN);	/* a closed connection is an error, not a kill */
 	ctx.o = &o;
-	pthread_mutex_init(&ctx.gate, NULL);
 	atomic_init(&ctx.failed, 0);
 	rc = resolve(&o, &ctx.tgt);
 	if (rc)
