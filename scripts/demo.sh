@@ -3,7 +3,8 @@
 # `make demo`: start kecho on an ephemeral loopback port, drive it with
 # echotest at three loads (the seed's -j1 -a1, -j1 -a32 and -j2 -a32), print
 # a results table like the seed's (medians over runs), then stop kecho with
-# SIGTERM and show its counters line. Takes well under 30 seconds.
+# SIGTERM and show its counters line; then the same for krpc driven by
+# rpctest (NFS v3 NULL over TCP and UDP). Takes well under a minute.
 #
 #   sh scripts/demo.sh BUILD_DIR
 set -u
@@ -81,5 +82,51 @@ wait $KPID; krc=$?
 KPID=""
 echo "$ kill -TERM kecho  (exit $krc)"
 cat "$T/kecho.err"
+[ $krc = 0 ] || rc=1
+
+# ---- RPC: krpc and rpctest, as the seed's krpc2 tables ----
+"$BIN/krpc" -p 0 -a 127.0.0.1 > "$T/krpc.out" 2> "$T/krpc.err" </dev/null &
+KPID=$!
+n=100
+until grep -q '^listening on 127' "$T/krpc.out"; do
+	n=$((n - 1))
+	if [ $n = 0 ] || ! kill -0 $KPID 2>/dev/null; then
+		echo "demo: krpc did not start:" >&2; cat "$T/krpc.err" >&2; exit 1
+	fi
+	sleep 0.1
+done
+PORT=$(sed -n 's/^listening on 127[^ ]*:\([0-9]*\)$/\1/p' "$T/krpc.out" | head -n 1)
+echo
+echo "$ $BIN/krpc -p 0 -a 127.0.0.1"
+cat "$T/krpc.out"
+echo
+: > "$T/rows"
+for load in "-j1 -a1" "-j1 -a128" "-j2 -a128" "-j1 -a128 -b" "-u -j1 -a1"; do
+	echo "$ rpctest $load -c $COUNT -t $SECS -i $RUNS 127.0.0.1:$PORT" >&2
+	# shellcheck disable=SC2086 # $load is a list of flags
+	if "$BIN/rpctest" --json --quiet $load -c "$COUNT" -t "$SECS" -i "$RUNS" \
+	    "127.0.0.1:$PORT" > "$T/rt.json" 2> "$T/rt.err"; then
+		printf '| %-12s | %10.0f | %8.1f | %8.1f | %8.2f |\n' "$load" \
+			"$(json_get "$T/rt.json" rpc_per_s)" "$(json_get "$T/rt.json" rtt_us)" \
+			"$(json_get "$T/rt.json" rtt_p99_us)" "$(json_get "$T/rt.json" mbit_per_s)" >> "$T/rows"
+	else
+		cat "$T/rt.err" >&2
+		printf '| %-12s | %10s | %8s | %8s | %8s |\n' "$load" failed - - - >> "$T/rows"
+		rc=1
+	fi
+done
+echo
+echo "krpc (NFS v3 NULL) on 127.0.0.1; medians over $RUNS runs of ${SECS} s (or $COUNT calls/thread):"
+echo
+echo "| load         |   RPC/s    | RTT p50  | RTT p99  |  Mbit/s  |"
+echo "| ------------ | ---------- | -------- | -------- | -------- |"
+cat "$T/rows"
+echo
+echo "(-b: all ready calls in one send; -u: UDP. RTT in microseconds, per call.)"
+kill -TERM $KPID
+wait $KPID; krc=$?
+KPID=""
+echo "$ kill -TERM krpc  (exit $krc)"
+cat "$T/krpc.err"
 [ $krc = 0 ] || rc=1
 exit $rc
