@@ -123,3 +123,64 @@ void crew_stop(struct crew *c)
 	free(c->t);
 	c->t = NULL;
 }
+
+int crew_create(struct crew *c, void **ws, unsigned n, const struct crew_workers *cw,
+		const int *cpus, int ncpus, void *arg, char *err, size_t errlen)
+{
+	char *w = calloc(n, cw->size);
+
+	*ws = w;
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		cw->clear(w + i * cw->size);
+	for (unsigned i = 0; i < n; i++) {
+		if (cw->init(arg, w + i * cw->size, i)) {
+			snprintf(err, errlen, "out of memory for thread %u", i);
+			return -1;
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (cw->connect(arg, w + i * cw->size, err, errlen))
+			return -1;
+	return crew_start(c, n, cpus, ncpus, cw->fn, arg, err, errlen);
+}
+
+int crew_vfail(char *err, size_t errlen, unsigned id, atomic_int *failed,
+	       const char *fmt, va_list ap)
+{
+	int n;
+
+	if (!err[0]) {
+		n = snprintf(err, errlen, "thread %u: ", id);
+		if (n >= 0 && (size_t)n < errlen)
+			vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	}
+	atomic_store(failed, 1);
+	return -1;
+}
+
+static int crew_fail(char *err, size_t errlen, unsigned id, atomic_int *failed,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int crew_fail(char *err, size_t errlen, unsigned id, atomic_int *failed,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	crew_vfail(err, errlen, id, failed, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int crew_gave_up(char *err, size_t errlen, unsigned id, atomic_int *failed, int *quit)
+{
+	if (!atomic_load_explicit(failed, memory_order_relaxed))
+		return 0;
+	crew_fail(err, errlen, id, failed, "stopped because another thread failed");
+	*quit = 1;
+	return 1;
+}

@@ -254,6 +254,19 @@ int target_connect_thread(struct target *t, unsigned thread, int socktype,
 	return fd;
 }
 
+int target_connect_worker(struct target *t, unsigned thread, int socktype,
+			  uint64_t timeout_ns, uint64_t block_ns, char *err, size_t errlen)
+{
+	int fd = target_connect_thread(t, thread, socktype, timeout_ns, err, errlen);
+	int rc = fd >= 0 && block_ns ? target_set_blocking(fd, block_ns) : 0;
+
+	if (!rc)
+		return fd;
+	close(fd);
+	return cli_err(rc, err, errlen, "thread %u: cannot make the socket blocking: %s",
+		       thread, strerror(-rc));
+}
+
 int target_lookup(struct target *t, const char *spec, uint16_t default_port,
 		  int socktype, char *err, size_t errlen)
 {

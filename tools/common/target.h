@@ -77,6 +77,14 @@ int target_set_blocking(int fd, uint64_t timeout_ns);
 int target_connect_thread(struct target *t, unsigned thread, int socktype,
 			  uint64_t timeout_ns, char *err, size_t errlen);
 
+/* target_connect_thread(), then, when block_ns is not 0,
+ * target_set_blocking(fd, block_ns): the socket of a load generator's
+ * thread. Returns the descriptor, or -errno with a message in err[errlen]
+ * ("thread N: cannot make the socket blocking: why" for the second step,
+ * after which the socket is closed). */
+int target_connect_worker(struct target *t, unsigned thread, int socktype,
+			  uint64_t timeout_ns, uint64_t block_ns, char *err, size_t errlen);
+
 /* target_parse() then target_resolve(). */
 int target_lookup(struct target *t, const char *spec, uint16_t default_port,
 		  int socktype, char *err, size_t errlen);

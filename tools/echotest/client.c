@@ -34,15 +34,10 @@ static int fail(struct et_worker *w, const char *fmt, ...)
 static int fail(struct et_worker *w, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (!w->err[0]) {
-		n = snprintf(w->err, sizeof(w->err), "thread %u: ", w->id);
-		va_start(ap, fmt);
-		vsnprintf(w->err + n, sizeof(w->err) - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	atomic_store(&w->ctx->failed, 1);
+	va_start(ap, fmt);
+	crew_vfail(w->err, sizeof(w->err), w->id, &w->ctx->failed, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -251,11 +246,7 @@ static int wait_io(struct et_worker *w, struct pollfd *pfd, int blocked)
 
 static int gave_up(struct et_worker *w)
 {
-	if (!atomic_load_explicit(&w->ctx->failed, memory_order_relaxed))
-		return 0;
-	fail(w, "stopped because another thread failed");
-	w->quit = 1;
-	return 1;
+	return crew_gave_up(w->err, sizeof(w->err), w->id, &w->ctx->failed, &w->quit);
 }
 
 /* -a N: keep N messages in flight. Each pass sends what may go, then reads

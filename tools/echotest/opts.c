@@ -5,13 +5,13 @@
  * Every number is checked strictly (tools/common/cli.h); a bad flag or value
  * prints a message and the usage line and makes the program exit with 2.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <ksf.h>
-#include "cli.h"
-#include "pin.h"
+#include "flag.h"
 #include "echotest.h"
+
+#define PROG "echotest"
 
 static const char usage_text[] =
 "usage: echotest [options] host[:port]\n"
@@ -93,80 +93,22 @@ static void defaults(struct et_opts *o)
 	o->stall_ns = 10 * 1000000000ULL;
 }
 
-/* A numeric flag value: 0, or -1 after printing why it is bad. */
-static int num(const char *flag, const char *arg, enum cli_unit unit,
-	       uint64_t min, uint64_t max, uint64_t *out)
-{
-	char err[200];
-
-	if (!cli_parse_u64(arg, unit, min, max, out, err, sizeof(err)))
-		return 0;
-	fprintf(stderr, "echotest: invalid %s value: %s\n", flag, err);
-	return -1;
-}
-
-static int unum(const char *flag, const char *arg, uint64_t min, uint64_t max,
-		unsigned *out)
-{
-	uint64_t v;
-
-	if (num(flag, arg, CLI_COUNT, min, max, &v))
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-static int duration(const char *flag, const char *arg, uint64_t min_ns, uint64_t *out)
-{
-	char err[200];
-
-	if (cli_parse_duration(arg, 86400ULL * 1000000000ULL, out, err, sizeof(err)))
-		goto fail;
-	if (*out >= min_ns)
-		return 0;
-	snprintf(err, sizeof(err), "'%s' is too short (at least %.3f s)", arg,
-		 (double)min_ns / 1e9);
-fail:
-	fprintf(stderr, "echotest: invalid %s value: %s\n", flag, err);
-	return -1;
-}
-
-static int port(const char *arg, struct et_opts *o)
-{
-	if (!target_parse_port(arg, &o->port)) {
-		o->port_set = 1;
-		return 0;
-	}
-	fprintf(stderr, "echotest: invalid -p value: '%s' is not a port (1..65535)\n", arg);
-	return -1;
-}
-
-static int pin(const char *arg, struct et_opts *o)
-{
-	char err[200];
-	int n = pin_parse(arg, o->cpus, ET_MAX_THREADS, err, sizeof(err));
-
-	if (n > 0) {
-		o->ncpus = n;
-		return 0;
-	}
-	fprintf(stderr, "echotest: invalid -P value: %s\n", err);
-	return -1;
-}
-
 /* One option; 0 to go on, 1 for help/version done, -1 for a usage error. */
-static int one_opt(struct et_opts *o, int c, const char *arg)
+static int one_opt(void *arg_o, int c, const char *arg)
 {
+	struct et_opts *o = arg_o;
+
 	switch (c) {
-	case 'j': return unum("-j", arg, 1, ET_MAX_THREADS, &o->threads);
-	case 'a': return unum("-a", arg, 0, ET_MAX_INFLIGHT, &o->inflight);
-	case 'c': return num("-c", arg, CLI_COUNT, 0, 1000000000000000ULL, &o->count);
-	case 'l': return num("-l", arg, CLI_SIZE, 1, ET_MAX_LEN, &o->len);
-	case 'i': return unum("-i", arg, 1, ET_MAX_RUNS, &o->runs);
-	case 't': return duration("-t", arg, 0, &o->time_ns);
-	case OPT_STALL: return duration("--stall", arg, 1000000, &o->stall_ns);
-	case 'p': return port(arg, o);
-	case 'P': return pin(arg, o);
+	case 'j': return flag_uint(PROG, "-j", arg, 1, ET_MAX_THREADS, &o->threads);
+	case 'a': return flag_uint(PROG, "-a", arg, 0, ET_MAX_INFLIGHT, &o->inflight);
+	case 'c': return flag_u64(PROG, "-c", arg, CLI_COUNT, 0, 1000000000000000ULL,
+				  &o->count);
+	case 'l': return flag_u64(PROG, "-l", arg, CLI_SIZE, 1, ET_MAX_LEN, &o->len);
+	case 'i': return flag_uint(PROG, "-i", arg, 1, ET_MAX_RUNS, &o->runs);
+	case 't': return flag_duration(PROG, "-t", arg, 0, &o->time_ns);
+	case OPT_STALL: return flag_duration(PROG, "--stall", arg, 1000000, &o->stall_ns);
+	case 'p': return flag_port(PROG, "-p", arg, &o->port, &o->port_set);
+	case 'P': return flag_pin(PROG, "-P", arg, o->cpus, ET_MAX_THREADS, &o->ncpus);
 	case 'b': o->batch = 1; return 0;
 	case 'u': o->udp = 1; return 0;
 	case OPT_JSON: o->json = 1; return 0;
@@ -200,19 +142,13 @@ static int check(const struct et_opts *o, int nargs)
 
 int et_opts_parse(struct et_opts *o, int argc, char **argv)
 {
-	int c, rc;
+	int rc;
 
 	defaults(o);
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "j:a:c:l:i:t:p:bP:uHqvVh", long_opts,
-				NULL)) != -1) {
-		rc = one_opt(o, c, optarg);
-		if (rc > 0)
-			return 1;
-		if (rc < 0)
-			return usage_error();
-	}
-	if (check(o, argc - optind))
+	rc = flag_parse(argc, argv, "j:a:c:l:i:t:p:bP:uHqvVh", long_opts, one_opt, o);
+	if (rc > 0)
+		return 1;
+	if (rc < 0 || check(o, argc - optind))
 		return usage_error();
 	o->spec = argv[optind];
 	return 0;

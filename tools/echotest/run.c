@@ -22,27 +22,23 @@
  * segment) before timing starts. For -a 0 the socket is blocking, with
  * --stall as its timeouts so that a silent server cannot hold recv() for
  * ever. 0, or -1 with a message in err. */
-static int connect_one(struct et_ctx *ctx, struct et_worker *w, char *err, size_t errlen)
+static int connect_one(void *arg, void *wp, char *err, size_t errlen)
 {
+	struct et_ctx *ctx = arg;
+	struct et_worker *w = wp;
 	const struct et_opts *o = ctx->o;
-	int fd = target_connect_thread(&ctx->tgt, w->id, SOCK_STREAM, o->stall_ns, err,
-				       errlen);
-	int rc;
 
-	if (fd < 0)
-		return -1;
-	w->fd = fd;
-	rc = o->inflight ? 0 : target_set_blocking(fd, o->stall_ns);
-	if (rc)
-		snprintf(err, errlen, "thread %u: cannot make the socket blocking: %s", w->id,
-			 strerror(-rc));
-	return rc ? -1 : 0;
+	w->fd = target_connect_worker(&ctx->tgt, w->id, SOCK_STREAM, o->stall_ns,
+				      o->inflight ? 0 : o->stall_ns, err, errlen);
+	return w->fd < 0 ? -1 : 0;
 }
 
 /* Buffers of one worker: O(inflight) slots, a 64 KiB receive buffer and the
  * iovecs of one sendmsg() (two per message; -b fills up to IOV_MAX). */
-static int worker_init(struct et_ctx *ctx, struct et_worker *w, unsigned id)
+static int worker_init(void *arg, void *wp, unsigned id)
 {
+	struct et_ctx *ctx = arg;
+	struct et_worker *w = wp;
 	unsigned a = ctx->o->inflight ? ctx->o->inflight : 1;
 	long iov_max = sysconf(_SC_IOV_MAX);
 
@@ -68,28 +64,23 @@ static void work(void *arg, unsigned i)
 	et_client_run(&ctx->ws[i]);
 }
 
+static void clear(void *w)
+{
+	((struct et_worker *)w)->fd = -1;
+}
+
 int et_workers_create(struct et_ctx *ctx, char *err, size_t errlen)
 {
+	static const struct crew_workers cw = {
+		sizeof(struct et_worker), clear, worker_init, connect_one, work,
+	};
 	const struct et_opts *o = ctx->o;
-	unsigned n = o->threads;
+	void *ws = NULL;
+	int rc = crew_create(&ctx->crew, &ws, o->threads, &cw, o->cpus, o->ncpus, ctx,
+			     err, errlen);
 
-	ctx->ws = calloc(n, sizeof(*ctx->ws));
-	if (!ctx->ws) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (unsigned i = 0; i < n; i++)
-		ctx->ws[i].fd = -1;
-	for (unsigned i = 0; i < n; i++) {
-		if (worker_init(ctx, &ctx->ws[i], i)) {
-			snprintf(err, errlen, "out of memory for thread %u", i);
-			return -1;
-		}
-	}
-	for (unsigned i = 0; i < n; i++)
-		if (connect_one(ctx, &ctx->ws[i], err, errlen))
-			return -1;
-	return crew_start(&ctx->crew, n, o->cpus, o->ncpus, work, ctx, err, errlen);
+	ctx->ws = ws;
+	return rc;
 }
 
 void et_workers_destroy(struct et_ctx *ctx)

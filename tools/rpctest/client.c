@@ -32,25 +32,16 @@
 int rt_fail(struct rt_worker *w, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (!w->err[0]) {
-		n = snprintf(w->err, sizeof(w->err), "thread %u: ", w->id);
-		va_start(ap, fmt);
-		vsnprintf(w->err + n, sizeof(w->err) - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	atomic_store(&w->ctx->failed, 1);
+	va_start(ap, fmt);
+	crew_vfail(w->err, sizeof(w->err), w->id, &w->ctx->failed, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
 int rt_gave_up(struct rt_worker *w)
 {
-	if (!atomic_load_explicit(&w->ctx->failed, memory_order_relaxed))
-		return 0;
-	rt_fail(w, "stopped because another thread failed");
-	w->quit = 1;
-	return 1;
+	return crew_gave_up(w->err, sizeof(w->err), w->id, &w->ctx->failed, &w->quit);
 }
 
 static unsigned max_inflight(const struct rt_opts *o)

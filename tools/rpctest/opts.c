@@ -7,14 +7,14 @@
  * prints a message and the usage line, and the program exits with 2.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ksf.h>
-#include "cli.h"
-#include "pin.h"
+#include "flag.h"
 #include "rpctest.h"
+
+#define PROG "rpctest"
 
 static const char usage_text[] =
 "usage: rpctest [options] [user@]host[:port]\n"
@@ -132,8 +132,7 @@ static int usage_error(void)
 
 static int bad(const char *flag, const char *why)
 {
-	fprintf(stderr, "rpctest: invalid %s value: %s\n", flag, why);
-	return -1;
+	return flag_bad(PROG, flag, why);
 }
 
 static void defaults(struct rt_opts *o)
@@ -156,80 +155,14 @@ static void defaults(struct rt_opts *o)
 				       err, sizeof(err));
 }
 
-/* A numeric flag value: 0, or -1 after printing why it is bad. */
-static int num(const char *flag, const char *arg, uint64_t min, uint64_t max,
-	       uint64_t *out)
-{
-	char err[200];
-
-	if (!cli_parse_u64(arg, CLI_COUNT, min, max, out, err, sizeof(err)))
-		return 0;
-	return bad(flag, err);
-}
-
-static int unum(const char *flag, const char *arg, uint64_t min, uint64_t max,
-		unsigned *out)
-{
-	uint64_t v;
-
-	if (num(flag, arg, min, max, &v))
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-static int u32(const char *flag, const char *arg, uint32_t *out)
-{
-	uint64_t v;
-
-	if (num(flag, arg, 0, UINT32_MAX, &v))
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int duration(const char *flag, const char *arg, uint64_t min_ns, uint64_t *out)
-{
-	char err[200];
-
-	if (cli_parse_duration(arg, 86400ULL * 1000000000ULL, out, err, sizeof(err)))
-		return bad(flag, err);
-	if (*out >= min_ns)
-		return 0;
-	snprintf(err, sizeof(err), "'%s' is too short (at least %.3f s)", arg,
-		 (double)min_ns / 1e9);
-	return bad(flag, err);
-}
-
 static int busy_poll(const char *arg, struct rt_opts *o)
 {
 	uint64_t us;
 
-	if (num("--busy-poll", arg, 0, 10000000, &us))
+	if (flag_u64(PROG, "--busy-poll", arg, CLI_COUNT, 0, 10000000, &us))
 		return -1;
 	o->busy_poll_ns = us * 1000;
 	return 0;
-}
-
-static int port(const char *arg, struct rt_opts *o)
-{
-	if (!target_parse_port(arg, &o->port)) {
-		o->port_set = 1;
-		return 0;
-	}
-	return bad("-p", "not a port (1..65535)");
-}
-
-static int pin(const char *arg, struct rt_opts *o)
-{
-	char err[200];
-	int n = pin_parse(arg, o->cpus, RT_MAX_THREADS, err, sizeof(err));
-
-	if (n > 0) {
-		o->ncpus = n;
-		return 0;
-	}
-	return bad("-P", err);
 }
 
 static int auth(const char *arg, struct rt_opts *o)
@@ -297,7 +230,7 @@ static int udp_loss(const char *arg, struct rt_opts *o)
 		return 0;
 	}
 	o->udp_loss_pct = -1.0;
-	return num("--udp-loss", arg, 0, UINT64_MAX, &o->udp_loss);
+	return flag_u64(PROG, "--udp-loss", arg, CLI_COUNT, 0, UINT64_MAX, &o->udp_loss);
 }
 
 static int quantiles(const char *arg, struct rt_opts *o)
@@ -323,16 +256,17 @@ static int expect(const char *arg, struct rt_opts *o)
 static int simple_opt(struct rt_opts *o, int c, const char *arg)
 {
 	switch (c) {
-	case 'j': return unum("-j", arg, 1, RT_MAX_THREADS, &o->threads);
-	case 'a': return unum("-a", arg, 0, RT_MAX_INFLIGHT, &o->inflight);
-	case 'c': return num("-c", arg, 0, 1000000000000000ULL, &o->count);
-	case 'i': return unum("-i", arg, 1, RT_MAX_RUNS, &o->runs);
-	case 't': return duration("-t", arg, 0, &o->time_ns);
-	case OPT_STALL: return duration("--stall", arg, 1000000, &o->stall_ns);
-	case OPT_PROG: return u32("--prog", arg, &o->prog);
-	case OPT_VERS: return u32("--vers", arg, &o->vers);
-	case OPT_PROC: return u32("--proc", arg, &o->proc);
-	case OPT_RPCVERS: return u32("--rpcvers", arg, &o->rpcvers);
+	case 'j': return flag_uint(PROG, "-j", arg, 1, RT_MAX_THREADS, &o->threads);
+	case 'a': return flag_uint(PROG, "-a", arg, 0, RT_MAX_INFLIGHT, &o->inflight);
+	case 'c': return flag_u64(PROG, "-c", arg, CLI_COUNT, 0, 1000000000000000ULL,
+				  &o->count);
+	case 'i': return flag_uint(PROG, "-i", arg, 1, RT_MAX_RUNS, &o->runs);
+	case 't': return flag_duration(PROG, "-t", arg, 0, &o->time_ns);
+	case OPT_STALL: return flag_duration(PROG, "--stall", arg, 1000000, &o->stall_ns);
+	case OPT_PROG: return flag_u32(PROG, "--prog", arg, &o->prog);
+	case OPT_VERS: return flag_u32(PROG, "--vers", arg, &o->vers);
+	case OPT_PROC: return flag_u32(PROG, "--proc", arg, &o->proc);
+	case OPT_RPCVERS: return flag_u32(PROG, "--rpcvers", arg, &o->rpcvers);
 	case 'b': o->batch = 1; return 0;
 	case 'f': o->frag = 1; return 0;
 	case 'u': o->udp = 1; return 0;
@@ -347,12 +281,14 @@ static int simple_opt(struct rt_opts *o, int c, const char *arg)
 }
 
 /* One option; 0 to go on, 1 for help/version done, -1 for a usage error. */
-static int one_opt(struct rt_opts *o, int c, const char *arg)
+static int one_opt(void *arg_o, int c, const char *arg)
 {
+	struct rt_opts *o = arg_o;
+
 	switch (c) {
 	case OPT_BUSY_POLL: return busy_poll(arg, o);
-	case 'P': return pin(arg, o);
-	case 'p': return port(arg, o);
+	case 'P': return flag_pin(PROG, "-P", arg, o->cpus, RT_MAX_THREADS, &o->ncpus);
+	case 'p': return flag_port(PROG, "-p", arg, &o->port, &o->port_set);
 	case 'A': return auth(arg, o);
 	case OPT_ARGS: return args(arg, o);
 	case OPT_EXPECT: return expect(arg, o);
@@ -360,7 +296,7 @@ static int one_opt(struct rt_opts *o, int c, const char *arg)
 	case OPT_UDP_LOSS: return udp_loss(arg, o);
 	case OPT_UDP_TIMEOUT:
 		o->udp_opts_set = 1;
-		return duration("--udp-timeout", arg, 1000000, &o->udp_timeout_ns);
+		return flag_duration(PROG, "--udp-timeout", arg, 1000000, &o->udp_timeout_ns);
 	case 'V': printf("rpctest (ksf) %s\n", KSF_VERSION); return 1;
 	case 'h': fputs(usage_text, stdout); return 1;
 	default: return simple_opt(o, c, arg);
@@ -391,19 +327,13 @@ static int check(const struct rt_opts *o, int nargs)
 
 int rt_opts_parse(struct rt_opts *o, int argc, char **argv)
 {
-	int c, rc;
+	int rc;
 
 	defaults(o);
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "j:a:c:i:t:bP:p:A:fuq:d:HxvVh", long_opts,
-				NULL)) != -1) {
-		rc = one_opt(o, c, optarg);
-		if (rc > 0)
-			return 1;
-		if (rc < 0)
-			return usage_error();
-	}
-	if (check(o, argc - optind))
+	rc = flag_parse(argc, argv, "j:a:c:i:t:bP:p:A:fuq:d:HxvVh", long_opts, one_opt, o);
+	if (rc > 0)
+		return 1;
+	if (rc < 0 || check(o, argc - optind))
 		return usage_error();
 	o->spec = argv[optind];
 	return 0;

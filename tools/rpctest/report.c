@@ -24,8 +24,6 @@
 static int add_columns(struct rt_report *r, const struct rt_opts *o)
 {
 	struct report *p = &r->rep;
-	char head[REPORT_NAME_MAX], key[REPORT_NAME_MAX];
-	int w;
 
 	r->c_date = report_add_text(p, "date", "date", 19);
 	r->c_run = report_add_text(p, "run", NULL, 3);
@@ -35,15 +33,9 @@ static int add_columns(struct rt_report *r, const struct rt_opts *o)
 	r->c_rtt = report_add_num(p, "RTT_us", "rtt_us", 8, 1, 3);
 	r->c_mbit = report_add_num(p, "Mbit/s", "mbit_per_s", 8, 2, 3);
 	r->c_min = report_add_num(p, "min_us", "rtt_min_us", 9, 1, 3);
-	for (int i = 0; i < o->nq; i++) {
-		snprintf(head, sizeof(head), "p%s_us", o->q[i].name);
-		snprintf(key, sizeof(key), "rtt_p%s_us", o->q[i].tag);
-		w = (int)strlen(head) > 9 ? (int)strlen(head) : 9;
-		if (report_add_num(p, head, key, w, 1, 3) < 0)
-			return -1;
-		if (i == 0)
-			r->c_q0 = p->ncols - 1;
-	}
+	r->c_q0 = report_add_quantiles(p, o->q, o->nq);
+	if (r->c_q0 < 0)
+		return -1;
 	r->c_max = report_add_num(p, "max_us", "rtt_max_us", 9, 1, 3);
 	r->c_mean = report_add_num(p, NULL, "rtt_mean_us", 0, 0, 3);
 	r->c_calls = report_add_num(p, NULL, "calls", 0, 0, 0);
@@ -171,24 +163,16 @@ static void json_report(const struct rt_report *r, const struct rt_ctx *ctx,
 {
 	FILE *f = stdout;
 
-	fputs("{\n  \"tool\": \"rpctest\",\n  \"version\": ", f);
-	cli_json_string(f, KSF_VERSION);
-	fputs(",\n  \"config\": ", f);
+	report_json_open(f, "rpctest", KSF_VERSION);
+	report_json_member(f, "config");
 	json_config(f, ctx);
-	fprintf(f, ",\n  \"ok\": %s", why ? "false" : "true");
+	report_json_member(f, "ok");
+	fputs(why ? "false" : "true", f);
 	if (why) {
-		fputs(",\n  \"error\": ", f);
+		report_json_member(f, "error");
 		cli_json_string(f, why);
 	}
-	fputs(",\n  \"runs\": [", f);
-	for (unsigned i = 0; i < r->nrows; i++) {
-		fprintf(f, "%s\n    {\"run\": %u", i ? "," : "", i + 1);
-		report_json_fields(f, &r->rep, &r->rows[i]);
-		fputc('}', f);
-	}
-	fprintf(f, "\n  ],\n  \"summary\": {\"runs\": %u", r->nrows);
-	report_json_fields(f, &r->rep, med);
-	fputs("}\n}\n", f);
+	report_json_close(f, &r->rep, r->rows, r->nrows, med);
 }
 
 int rt_report_end(struct rt_report *r, const struct rt_ctx *ctx, const char *why)

@@ -212,7 +212,6 @@ struct rt_ctx {
 	const struct rt_opts *o;
 	struct rt_call call;
 	struct target tgt;
-	int addr_ok;			/* index in tgt.addrs that connected */
 	struct rt_worker *ws;
 	struct crew crew;
 	atomic_int failed;		/* some worker failed: others give up */
@@ -248,7 +247,6 @@ int rt_fail_stall(struct rt_worker *w);
 int rt_tcp_run(struct rt_worker *w);
 int rt_udp_run(struct rt_worker *w);
 /* Make fd blocking with receive (and send) timeouts of timeout_ns. */
-int rt_set_blocking(int fd, uint64_t timeout_ns);
 
 /* run.c */
 struct rt_totals {

@@ -28,54 +28,25 @@ static void udp_buffers(int fd, unsigned inflight)
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 }
 
-/* Connect w to addrs[i]; for -a 0 make the socket blocking, with --stall
- * (UDP: --udp-timeout, if shorter) as its timeouts. 0 or -errno. */
-static int connect_addr(struct rt_ctx *ctx, struct rt_worker *w, int i)
+/* Connect w (target_connect_thread(): every thread to the address the
+ * first one could connect to); for -a 0 make the socket blocking, with
+ * --stall (UDP: --udp-timeout, if shorter) as its timeouts. 0, or -1 with
+ * a message in err. */
+static int connect_one(void *arg, void *wp, char *err, size_t errlen)
 {
+	struct rt_ctx *ctx = arg;
+	struct rt_worker *w = wp;
 	const struct rt_opts *o = ctx->o;
-	uint64_t tmo = o->stall_ns;
-	int fd = target_connect(&ctx->tgt, i, o->udp ? SOCK_DGRAM : SOCK_STREAM, o->stall_ns);
-	int rc = 0;
+	uint64_t tmo = o->udp && o->udp_timeout_ns < o->stall_ns ? o->udp_timeout_ns
+								 : o->stall_ns;
 
-	if (fd < 0)
-		return fd;
+	w->fd = target_connect_worker(&ctx->tgt, w->id, o->udp ? SOCK_DGRAM : SOCK_STREAM,
+				      o->stall_ns, o->inflight ? 0 : tmo, err, errlen);
+	if (w->fd < 0)
+		return -1;
 	if (o->udp)
-		udp_buffers(fd, o->inflight);
-	if (o->udp && o->udp_timeout_ns < tmo)
-		tmo = o->udp_timeout_ns;
-	if (!o->inflight)
-		rc = rt_set_blocking(fd, tmo);
-	if (rc) {
-		close(fd);
-		return rc;
-	}
-	w->fd = fd;
+		udp_buffers(w->fd, o->inflight);
 	return 0;
-}
-
-/* Connect w. The first thread tries each address of the target in turn;
- * the others use the one that worked (ctx->addr_ok). */
-static int connect_one(struct rt_ctx *ctx, struct rt_worker *w, char *err, size_t errlen)
-{
-	const struct target *t = &ctx->tgt;
-	int first = w->id ? ctx->addr_ok : 0, end = w->id ? first + 1 : t->naddrs, rc;
-	char addr[TARGET_ADDRSTR_MAX];
-	size_t len = 0;
-
-	for (int k = first; k < end; k++) {
-		rc = connect_addr(ctx, w, k);
-		if (!rc) {
-			ctx->addr_ok = k;
-			return 0;
-		}
-		target_addr_str((const struct sockaddr *)&t->addrs[k], addr, sizeof(addr));
-		len += (size_t)snprintf(err + len, len < errlen ? errlen - len : 0,
-					"%sconnect to %s%s (thread %u): %s", k > first ? "; " : "",
-					ctx->o->udp ? "udp " : "", addr, w->id, strerror(-rc));
-		if (len >= errlen)
-			len = errlen - 1;
-	}
-	return -1;
 }
 
 static void work(void *arg, unsigned i)
@@ -85,30 +56,28 @@ static void work(void *arg, unsigned i)
 	rt_worker_run(&ctx->ws[i]);
 }
 
+static void clear(void *w)
+{
+	((struct rt_worker *)w)->fd = -1;
+}
+
+static int init(void *ctx, void *w, unsigned i)
+{
+	return rt_worker_init(ctx, w, i);
+}
+
 int rt_workers_create(struct rt_ctx *ctx, char *err, size_t errlen)
 {
+	static const struct crew_workers cw = {
+		sizeof(struct rt_worker), clear, init, connect_one, work,
+	};
 	const struct rt_opts *o = ctx->o;
-	unsigned n = o->threads;
+	void *ws = NULL;
+	int rc = crew_create(&ctx->crew, &ws, o->threads, &cw, o->cpus, o->ncpus, ctx,
+			     err, errlen);
 
-	ctx->ws = calloc(n, sizeof(*ctx->ws));
-	if (!ctx->ws) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (unsigned i = 0; i < n; i++)
-		ctx->ws[i].fd = -1;
-	for (unsigned i = 0; i < n; i++) {
-		if (rt_worker_init(ctx, &ctx->ws[i], i)) {
-			snprintf(err, errlen, "out of memory for thread %u", i);
-			return -1;
-		}
-	}
-	for (unsigned i = 0; i < n; i++) {
-		if (connect_one(ctx, &ctx->ws[i], err, errlen))
-			return -1;
-		target_use(&ctx->tgt, ctx->addr_ok);
-	}
-	return crew_start(&ctx->crew, n, o->cpus, o->ncpus, work, ctx, err, errlen);
+	ctx->ws = ws;
+	return rc;
 }
 
 void rt_workers_destroy(struct rt_ctx *ctx)

@@ -26,20 +26,6 @@
 #include "cli.h"
 #include "rpctest.h"
 
-int rt_set_blocking(int fd, uint64_t timeout_ns)
-{
-	struct timeval tv = { .tv_sec = (time_t)(timeout_ns / 1000000000),
-			      .tv_usec = (suseconds_t)(timeout_ns % 1000000000 / 1000) };
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK))
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
-		return -errno;
-	return 0;
-}
-
 /* Send txbuf[txoff..txlen). Returns 1 when all is gone, 0 when the socket
  * is full (or the send timed out), -1 on error. */
 static int tx_send(struct rt_worker *w, int flags)
