@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # Backpressure with a small output queue (--outq-high = --outq-max = 256K):
-# socat pushes 3 MB through kecho, four clients at once, then half-closes.
+# socat pushes 3 MB through kecho, four clients at once, then half-closes;
+# each client's output goes through a pipe that is not read for the first
+# 2 s, so socat stops reading the echoes and kecho's queue fills.
 # Reading must pause and resume (lim_outq), input held while paused must be
 # echoed after all (including input that arrived after the pause, and the
 # FIN behind it), and nothing may be lost or closed (lim_msg stays 0).
@@ -11,7 +13,8 @@ have socat || skip "socat missing"
 head -c 3000000 /dev/urandom > "$T/in"
 start_kecho --outq-high 256K --outq-max 256K
 for i in 1 2 3 4; do
-	timeout 60 socat -t 30 - "TCP:127.0.0.1:$PORT" < "$T/in" > "$T/out$i" 2> "$T/err$i" &
+	{ timeout 60 socat -t 30 - "TCP:127.0.0.1:$PORT" < "$T/in" 2> "$T/err$i" |
+		{ sleep 2; cat > "$T/out$i"; }; } &
 	eval "P$i=$!"
 done
 for i in 1 2 3 4; do
