@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # Backpressure with a small output queue (--outq-high = --outq-max = 256K):
-# socat pushes 16 MB through kecho (more than loopback socket buffers hold), four clients at once, then half-closes;
-# each client's output goes through a pipe that is not read for the first
-# 2 s, so socat stops reading the echoes and kecho's queue fills.
+# socat pushes 16 MB through kecho (more than loopback socket buffers hold),
+# four clients at once, then half-closes; each client's output goes through a
+# pipe that is not read for the first 3 s, so socat stops reading the echoes
+# and kecho's queue fills.
 # Reading must pause and resume (lim_outq), input held while paused must be
 # echoed after all (including input that arrived after the pause, and the
 # FIN behind it), and nothing may be lost or closed (lim_msg stays 0).
