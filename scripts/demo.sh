@@ -23,19 +23,24 @@ KPID=""
 trap '[ -n "$KPID" ] && kill -KILL $KPID 2>/dev/null; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 
-"$BIN/kecho" -p 0 -a 127.0.0.1 > "$T/kecho.out" 2> "$T/kecho.err" </dev/null &
-KPID=$!
-n=100
-until grep -q '^listening on ' "$T/kecho.out"; do
-	n=$((n - 1))
-	if [ $n = 0 ] || ! kill -0 $KPID 2>/dev/null; then
-		echo "demo: kecho did not start:" >&2; cat "$T/kecho.err" >&2; exit 1
-	fi
-	sleep 0.1
-done
-PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/kecho.out" | head -n 1)
-echo "$ $BIN/kecho -p 0 -a 127.0.0.1"
-cat "$T/kecho.out"
+# start_server NAME: run $BIN/NAME on a free loopback port; sets KPID, PORT.
+start_server() {
+	"$BIN/$1" -p 0 -a 127.0.0.1 > "$T/$1.out" 2> "$T/$1.err" </dev/null &
+	KPID=$!
+	n=100
+	until grep -q '^listening on 127' "$T/$1.out"; do
+		n=$((n - 1))
+		if [ $n = 0 ] || ! kill -0 $KPID 2>/dev/null; then
+			echo "demo: $1 did not start:" >&2; cat "$T/$1.err" >&2; exit 1
+		fi
+		sleep 0.1
+	done
+	PORT=$(sed -n 's/^listening on 127[^ ]*:\([0-9]*\)$/\1/p' "$T/$1.out" | head -n 1)
+	echo "$ $BIN/$1 -p 0 -a 127.0.0.1"
+	cat "$T/$1.out"
+}
+
+start_server kecho
 echo
 
 json_get() {
@@ -85,20 +90,8 @@ cat "$T/kecho.err"
 [ $krc = 0 ] || rc=1
 
 # ---- RPC: krpc and rpctest, as the seed's krpc2 tables ----
-"$BIN/krpc" -p 0 -a 127.0.0.1 > "$T/krpc.out" 2> "$T/krpc.err" </dev/null &
-KPID=$!
-n=100
-until grep -q '^listening on 127' "$T/krpc.out"; do
-	n=$((n - 1))
-	if [ $n = 0 ] || ! kill -0 $KPID 2>/dev/null; then
-		echo "demo: krpc did not start:" >&2; cat "$T/krpc.err" >&2; exit 1
-	fi
-	sleep 0.1
-done
-PORT=$(sed -n 's/^listening on 127[^ ]*:\([0-9]*\)$/\1/p' "$T/krpc.out" | head -n 1)
 echo
-echo "$ $BIN/krpc -p 0 -a 127.0.0.1"
-cat "$T/krpc.out"
+start_server krpc
 echo
 : > "$T/rows"
 for load in "-j1 -a1" "-j1 -a128" "-j2 -a128" "-j1 -a128 -b" "-u -j1 -a1"; do
