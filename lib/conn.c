@@ -239,6 +239,34 @@ void ksf__conn_sent(struct ksf_conn *c, size_t n)
 	}
 }
 
+/* Send queued output now with sendmsg(MSG_DONTWAIT), at most 4 calls (more
+ * waits for the next turn's flush). 1: output is left because the socket is
+ * full; 0: all sent, or the rest queued for the next turn; -errno: the send
+ * failed and the connection is closing. */
+int ksf__conn_send_now(struct ksf_conn *c)
+{
+	struct msghdr msg = { .msg_iov = c->w->txiov };
+
+	for (int round = 0; round < 4 && c->out.bytes; round++) {
+		msg.msg_iovlen = (size_t)ksf__outq_iov(&c->out, c->w->txiov, KSF_IOV_MAX);
+		ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int err = errno;
+			if (err == EAGAIN)
+				return 1;
+			ksf__conn_error(c, err);
+			return -err;
+		}
+		KSF__STAT_ADD(&c->sw->st, flushes, 1);
+		ksf__conn_sent(c, (size_t)n);
+	}
+	if (c->out.bytes && !(c->flags & KSF__C_DEAD))
+		ksf__conn_want_flush(c);	/* more than 4 rounds: next turn */
+	return 0;
+}
+
 void ksf__conn_want_flush(struct ksf_conn *c)
 {
 	if (c->flags & KSF__C_FLUSHQ)

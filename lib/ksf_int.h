@@ -124,8 +124,6 @@ struct ksf_conn {
 	/* io_uring backend state */
 	int inflight;			/* SQEs whose CQEs have not all arrived */
 	uint8_t recv_armed, recv_cancel, send_busy, released;
-	struct msghdr msg;
-	struct iovec iov[KSF_IOV_MAX];
 	struct ksf_conn *free_next;
 };
 
@@ -197,6 +195,7 @@ struct ksf__worker {
 	uint64_t now_ns;
 	size_t late_cap;		/* input a paused conn may still get (io_uring) */
 	char *rxbuf;			/* epoll: receive buffer */
+	struct iovec txiov[KSF_IOV_MAX];	/* the chunks of one sendmsg() */
 	size_t rxlen;
 	struct ksf__chunk *free_chunks;	/* buffer pool */
 	unsigned nfree_chunks;
@@ -262,6 +261,7 @@ void ksf__conn_free(struct ksf_conn *c);
 void ksf__worker_reap(struct ksf__worker *w);
 void ksf__worker_reap_all(struct ksf__worker *w);
 void ksf__conn_want_flush(struct ksf_conn *c);
+int ksf__conn_send_now(struct ksf_conn *c);
 void ksf__worker_run_closes(struct ksf__worker *w);
 void ksf__worker_run_flushes(struct ksf__worker *w);
 /* Time until the next timer (ms, -1 none), and run expired timers. */

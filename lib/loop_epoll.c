@@ -99,30 +99,11 @@ static void ep_conn_read(struct ksf__worker *w, struct ksf_conn *c, bool on)
 
 static void ep_conn_flush(struct ksf__worker *w, struct ksf_conn *c)
 {
-	struct msghdr msg = { .msg_iov = c->iov };
-	bool want_out = false, failed = false;
+	int rc = ksf__conn_send_now(c);
+	bool want_out = rc == 1;
 
-	for (int round = 0; round < 4 && c->out.bytes; round++) {
-		msg.msg_iovlen = (size_t)ksf__outq_iov(&c->out, c->iov, KSF_IOV_MAX);
-		ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				want_out = true;
-			} else {
-				ksf__conn_error(c, errno);
-				failed = true;
-			}
-			break;
-		}
-		KSF__STAT_ADD(&c->sw->st, flushes, 1);
-		ksf__conn_sent(c, (size_t)n);
-	}
-	if (failed)
+	if (rc < 0)
 		return;
-	if (c->out.bytes && !want_out)
-		ksf__conn_want_flush(c);	/* more than 4 rounds: next turn */
 	if (want_out != !!(c->flags & KSF__C_WANTOUT)) {
 		c->flags ^= KSF__C_WANTOUT;
 		ep_conn_update(w, c);

@@ -2,10 +2,16 @@
 /*
  * The io_uring backend (liburing): multishot accept, multishot receive into
  * a provided-buffer ring (an application-owned buffer pool the kernel fills,
- * as netmap's buffers in PASTE, seed 002), one sendmsg SQE in flight per
- * connection carrying every queued chunk, and one submission per loop turn
+ * as netmap's buffers in PASTE, seed 002), and one submission per loop turn
  * (io_uring_submit_and_wait). user_data is a pointer with a kind tag in its
  * low bits; completions are handled in one pass with one cq_advance.
+ *
+ * Output goes out with a direct sendmsg(MSG_DONTWAIT) per connection per
+ * flush, every queued chunk in one call; only a full socket goes through
+ * the ring, as a POLLOUT poll. An io_uring sendmsg to a socket with room
+ * runs inline during the submit anyway, doing the same work, and its
+ * completion then ends the turn's wait at once: one more io_uring_enter
+ * per turn, and more CPU per RPC (measured: docs/architecture.md).
  *
  * A connection's memory is freed only when no SQE refers to it any more:
  * closing cancels its requests and waits for their last completions.
@@ -22,7 +28,7 @@
 #include <liburing.h>
 #include "ksf_int.h"
 
-enum { K_EVFD = 1, K_ACCEPT = 2, K_RECV = 3, K_SEND = 4, K_IGNORE = 5, K_POLLOUT = 6, K_MASK = 7 };
+enum { K_EVFD = 1, K_ACCEPT = 2, K_RECV = 3, K_IGNORE = 5, K_POLLOUT = 6, K_MASK = 7 };
 #define BGID		0
 #define SQ_ENTRIES	4096
 #define CQ_ENTRIES	16384
@@ -232,19 +238,16 @@ static void ur_conn_flush(struct ksf__worker *w, struct ksf_conn *c)
 {
 	struct io_uring_sqe *sqe;
 
-	if (c->send_busy || !c->out.bytes)
+	if (c->send_busy || !c->out.bytes || ksf__conn_send_now(c) != 1)
 		return;
-	if (!(sqe = sqe_get(w->be_state, c, K_SEND))) {
+	/* the socket is full: wait for room, never spin */
+	if (!(sqe = sqe_get(w->be_state, c, K_POLLOUT))) {
 		ksf__conn_want_flush(c);
 		return;
 	}
-	memset(&c->msg, 0, sizeof(c->msg));
-	c->msg.msg_iov = c->iov;
-	c->msg.msg_iovlen = (size_t)ksf__outq_iov(&c->out, c->iov, KSF_IOV_MAX);
-	io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+	io_uring_prep_poll_add(sqe, c->fd, POLLOUT);
 	c->inflight++;
 	c->send_busy = 1;
-	KSF__STAT_ADD(&c->sw->st, flushes, 1);
 }
 
 static void maybe_free(struct ksf_conn *c)
@@ -307,35 +310,6 @@ static void on_recv(struct ksf__worker *w, struct ksf_conn *c, struct io_uring_c
 		arm_recv(w, c);	/* multishot ended (buffers ran out, overflow): go on */
 }
 
-static void on_send(struct ksf__worker *w, struct ksf_conn *c, int res)
-{
-	c->inflight--;
-	c->send_busy = 0;
-	if (c->flags & KSF__C_DEAD) {
-		maybe_free(c);
-		return;
-	}
-	if (res == -EAGAIN) {	/* no room: wait for it, never spin */
-		struct io_uring_sqe *sqe = sqe_get(w->be_state, c, K_POLLOUT);
-		if (sqe) {
-			io_uring_prep_poll_add(sqe, c->fd, POLLOUT);
-			c->inflight++;
-			c->send_busy = 1;
-			return;
-		}
-	}
-	if (res < 0) {
-		if (res == -EINTR)
-			ur_conn_flush(w, c);
-		else
-			ksf__conn_error(c, -res);
-		return;
-	}
-	ksf__conn_sent(c, (size_t)res);
-	if (c->out.bytes && !(c->flags & KSF__C_DEAD))
-		ur_conn_flush(w, c);
-}
-
 static void on_pollout(struct ksf__worker *w, struct ksf_conn *c)
 {
 	c->inflight--;
@@ -381,7 +355,6 @@ static void on_cqe(struct ksf__worker *w, struct io_uring_cqe *cqe)
 		break;
 	case K_ACCEPT: on_accept(w, p, cqe); break;
 	case K_RECV: on_recv(w, p, cqe); break;
-	case K_SEND: on_send(w, p, cqe->res); break;
 	case K_POLLOUT: on_pollout(w, p); break;
 	default: break;	/* cancel results */
 	}

@@ -13,8 +13,12 @@ int ksf__rpc_auth_get(struct ksf_xdr *x, struct ksf_rpc_auth *a)
 	const uint8_t *body = NULL;
 	uint32_t flavor, len = 0;
 
-	if (ksf_xdr_get_u32(x, &flavor) ||
-	    ksf_xdr_get_opaque(x, KSF_RPC_AUTH_MAXBODY, &body, &len))
+	/* opaque body<400>, with the common empty body kept inline */
+	if (ksf__xdr_get_u32(x, &flavor) || ksf__xdr_get_u32(x, &len))
+		return x->err;
+	if (len > KSF_RPC_AUTH_MAXBODY)
+		return ksf__xdr_fail(x, -EMSGSIZE);
+	if (len && ksf_xdr_get_fixed(x, len, &body))
 		return x->err;
 	a->flavor = flavor;
 	a->body = body;
@@ -39,15 +43,15 @@ int ksf_rpc_cred_sys_decode(const uint8_t *body, uint32_t len, struct ksf_rpc_cr
 
 	memset(c, 0, sizeof(*c));
 	ksf_xdr_init_decode(&x, body, len);
-	ksf_xdr_get_u32(&x, &c->stamp);
+	ksf__xdr_get_u32(&x, &c->stamp);
 	ksf_xdr_get_string(&x, KSF_RPC_SYS_MAXNAME, &c->machinename, &c->machinename_len);
-	ksf_xdr_get_u32(&x, &c->uid);
-	ksf_xdr_get_u32(&x, &c->gid);
-	ksf_xdr_get_u32(&x, &c->ngids);
+	ksf__xdr_get_u32(&x, &c->uid);
+	ksf__xdr_get_u32(&x, &c->gid);
+	ksf__xdr_get_u32(&x, &c->ngids);
 	if (x.err || c->ngids > KSF_RPC_SYS_MAXGIDS)
 		goto fail;
 	for (i = 0; i < c->ngids; i++)
-		ksf_xdr_get_u32(&x, &c->gids[i]);
+		ksf__xdr_get_u32(&x, &c->gids[i]);
 	if (x.err || x.pos != len)
 		goto fail;
 	return 0;
@@ -71,15 +75,15 @@ int ksf_rpc_cred_sys_encode(struct ksf_xdr *x, const struct ksf_rpc_cred_sys *c)
 	if (c->machinename_len > KSF_RPC_SYS_MAXNAME || c->ngids > KSF_RPC_SYS_MAXGIDS ||
 	    (c->machinename_len && !c->machinename))
 		return ksf__xdr_fail(x, -EINVAL);
-	ksf_xdr_put_u32(x, KSF_RPC_AUTH_SYS);
-	ksf_xdr_put_u32(x, cred_sys_body_len(c));
-	ksf_xdr_put_u32(x, c->stamp);
+	ksf__xdr_put_u32(x, KSF_RPC_AUTH_SYS);
+	ksf__xdr_put_u32(x, cred_sys_body_len(c));
+	ksf__xdr_put_u32(x, c->stamp);
 	ksf_xdr_put_string(x, c->machinename, c->machinename_len);
-	ksf_xdr_put_u32(x, c->uid);
-	ksf_xdr_put_u32(x, c->gid);
-	ksf_xdr_put_u32(x, c->ngids);
+	ksf__xdr_put_u32(x, c->uid);
+	ksf__xdr_put_u32(x, c->gid);
+	ksf__xdr_put_u32(x, c->ngids);
 	for (i = 0; i < c->ngids; i++)
-		ksf_xdr_put_u32(x, c->gids[i]);
+		ksf__xdr_put_u32(x, c->gids[i]);
 	if (x->err)
 		x->pos = pos;
 	return x->err;

@@ -41,19 +41,19 @@ int ksf_rpc_call_decode(const uint8_t *msg, size_t len, struct ksf_rpc_call *c)
 
 	memset(c, 0, sizeof(*c));
 	ksf_xdr_init_decode(&x, msg, len);
-	if (ksf_xdr_get_u32(&x, &c->xid) || ksf_xdr_get_u32(&x, &mtype))
+	if (ksf__xdr_get_u32(&x, &c->xid) || ksf__xdr_get_u32(&x, &mtype))
 		return -EBADMSG;
 	if (mtype != KSF_RPC_CALL)
 		return -ENOMSG;
-	if (ksf_xdr_get_u32(&x, &c->rpcvers))
+	if (ksf__xdr_get_u32(&x, &c->rpcvers))
 		return -EBADMSG;
 	/* §9: a server that does not speak the caller's RPC version answers
 	 * RPC_MISMATCH; the rest of the header is not ours to interpret. */
 	if (c->rpcvers != KSF_RPC_VERSION)
 		return -EPROTONOSUPPORT;
-	ksf_xdr_get_u32(&x, &c->prog);
-	ksf_xdr_get_u32(&x, &c->vers);
-	if (ksf_xdr_get_u32(&x, &c->proc))
+	ksf__xdr_get_u32(&x, &c->prog);
+	ksf__xdr_get_u32(&x, &c->vers);
+	if (ksf__xdr_get_u32(&x, &c->proc))
 		return -EBADMSG;
 	err = ksf__rpc_auth_get(&x, &c->cred);
 	if (err)
@@ -71,21 +71,21 @@ int ksf_rpc_call_hdr(struct ksf_xdr *x, uint32_t xid, uint32_t prog, uint32_t ve
 {
 	size_t pos = x->pos;
 
-	ksf_xdr_put_u32(x, xid);
-	ksf_xdr_put_u32(x, KSF_RPC_CALL);
-	ksf_xdr_put_u32(x, KSF_RPC_VERSION);
-	ksf_xdr_put_u32(x, prog);
-	ksf_xdr_put_u32(x, vers);
-	ksf_xdr_put_u32(x, proc);
+	ksf__xdr_put_u32(x, xid);
+	ksf__xdr_put_u32(x, KSF_RPC_CALL);
+	ksf__xdr_put_u32(x, KSF_RPC_VERSION);
+	ksf__xdr_put_u32(x, prog);
+	ksf__xdr_put_u32(x, vers);
+	ksf__xdr_put_u32(x, proc);
 	if (cred) {
 		ksf_rpc_cred_sys_encode(x, cred);
 	} else {
-		ksf_xdr_put_u32(x, KSF_RPC_AUTH_NONE);
-		ksf_xdr_put_u32(x, 0);
+		ksf__xdr_put_u32(x, KSF_RPC_AUTH_NONE);
+		ksf__xdr_put_u32(x, 0);
 	}
 	/* AUTH_NONE and AUTH_SYS calls carry an AUTH_NONE verifier (§10.1). */
-	ksf_xdr_put_u32(x, KSF_RPC_AUTH_NONE);
-	ksf_xdr_put_u32(x, 0);
+	ksf__xdr_put_u32(x, KSF_RPC_AUTH_NONE);
+	ksf__xdr_put_u32(x, 0);
 	if (x->err)
 		x->pos = pos;
 	return x->err;
@@ -106,7 +106,7 @@ int ksf_rpc_call_encode(uint8_t *buf, size_t cap, uint32_t xid, uint32_t prog,
 /* The accepted_reply arm of a reply, after reply_stat. */
 static int get_accepted(struct ksf_xdr *x, struct ksf_rpc_reply *r)
 {
-	if (ksf__rpc_auth_get(x, &r->verf) || ksf_xdr_get_u32(x, &r->accept_stat))
+	if (ksf__rpc_auth_get(x, &r->verf) || ksf__xdr_get_u32(x, &r->accept_stat))
 		return -EBADMSG;
 	switch (r->accept_stat) {
 	case KSF_RPC_SUCCESS:
@@ -114,8 +114,8 @@ static int get_accepted(struct ksf_xdr *x, struct ksf_rpc_reply *r)
 		r->results_len = ksf_xdr_left(x);
 		return 0;
 	case KSF_RPC_PROG_MISMATCH:
-		ksf_xdr_get_u32(x, &r->low);
-		ksf_xdr_get_u32(x, &r->high);
+		ksf__xdr_get_u32(x, &r->low);
+		ksf__xdr_get_u32(x, &r->high);
 		return x->err ? -EBADMSG : 0;
 	default:
 		return 0;	/* void arm */
@@ -125,15 +125,15 @@ static int get_accepted(struct ksf_xdr *x, struct ksf_rpc_reply *r)
 /* The rejected_reply arm: a union without a default arm. */
 static int get_rejected(struct ksf_xdr *x, struct ksf_rpc_reply *r)
 {
-	if (ksf_xdr_get_u32(x, &r->reject_stat))
+	if (ksf__xdr_get_u32(x, &r->reject_stat))
 		return -EBADMSG;
 	switch (r->reject_stat) {
 	case KSF_RPC_RPC_MISMATCH:
-		ksf_xdr_get_u32(x, &r->low);
-		ksf_xdr_get_u32(x, &r->high);
+		ksf__xdr_get_u32(x, &r->low);
+		ksf__xdr_get_u32(x, &r->high);
 		return x->err ? -EBADMSG : 0;
 	case KSF_RPC_AUTH_ERROR:
-		return ksf_xdr_get_u32(x, &r->auth_stat) ? -EBADMSG : 0;
+		return ksf__xdr_get_u32(x, &r->auth_stat) ? -EBADMSG : 0;
 	default:
 		return -EBADMSG;
 	}
@@ -147,9 +147,9 @@ int ksf_rpc_reply_decode(const uint8_t *msg, size_t len, struct ksf_rpc_reply *r
 
 	memset(r, 0, sizeof(*r));
 	ksf_xdr_init_decode(&x, msg, len);
-	ksf_xdr_get_u32(&x, &r->xid);
-	ksf_xdr_get_u32(&x, &mtype);
-	if (ksf_xdr_get_u32(&x, &r->stat) || mtype != KSF_RPC_REPLY)
+	ksf__xdr_get_u32(&x, &r->xid);
+	ksf__xdr_get_u32(&x, &mtype);
+	if (ksf__xdr_get_u32(&x, &r->stat) || mtype != KSF_RPC_REPLY)
 		goto fail;
 	if (r->stat == KSF_RPC_MSG_ACCEPTED)
 		err = get_accepted(&x, r);
@@ -165,12 +165,14 @@ fail:
 
 static int put_accepted(struct ksf_xdr *x, const struct ksf_rpc_reply *r)
 {
-	ksf_xdr_put_u32(x, r->verf.flavor);
-	ksf_xdr_put_opaque(x, r->verf.body, r->verf.len);
-	ksf_xdr_put_u32(x, r->accept_stat);
+	ksf__xdr_put_u32(x, r->verf.flavor);
+	ksf__xdr_put_u32(x, r->verf.len);	/* opaque body<400> */
+	if (r->verf.len)
+		ksf_xdr_put_fixed(x, r->verf.body, r->verf.len);
+	ksf__xdr_put_u32(x, r->accept_stat);
 	if (r->accept_stat == KSF_RPC_PROG_MISMATCH) {
-		ksf_xdr_put_u32(x, r->low);
-		ksf_xdr_put_u32(x, r->high);
+		ksf__xdr_put_u32(x, r->low);
+		ksf__xdr_put_u32(x, r->high);
 	} else if (r->accept_stat == KSF_RPC_SUCCESS && r->results_len) {
 		ksf_xdr_put_fixed(x, r->results, r->results_len);
 	}
@@ -180,12 +182,12 @@ static int put_accepted(struct ksf_xdr *x, const struct ksf_rpc_reply *r)
 static int put_rejected(struct ksf_xdr *x, const struct ksf_rpc_reply *r)
 {
 	if (r->reject_stat == KSF_RPC_RPC_MISMATCH) {
-		ksf_xdr_put_u32(x, r->reject_stat);
-		ksf_xdr_put_u32(x, r->low);
-		ksf_xdr_put_u32(x, r->high);
+		ksf__xdr_put_u32(x, r->reject_stat);
+		ksf__xdr_put_u32(x, r->low);
+		ksf__xdr_put_u32(x, r->high);
 	} else if (r->reject_stat == KSF_RPC_AUTH_ERROR) {
-		ksf_xdr_put_u32(x, r->reject_stat);
-		ksf_xdr_put_u32(x, r->auth_stat);
+		ksf__xdr_put_u32(x, r->reject_stat);
+		ksf__xdr_put_u32(x, r->auth_stat);
 	} else {
 		ksf__xdr_fail(x, -EINVAL);
 	}
@@ -198,9 +200,9 @@ int ksf_rpc_reply_encode(struct ksf_xdr *x, const struct ksf_rpc_reply *r)
 
 	if (r->stat != KSF_RPC_MSG_ACCEPTED && r->stat != KSF_RPC_MSG_DENIED)
 		return ksf__xdr_fail(x, -EINVAL);
-	ksf_xdr_put_u32(x, r->xid);
-	ksf_xdr_put_u32(x, KSF_RPC_REPLY);
-	ksf_xdr_put_u32(x, r->stat);
+	ksf__xdr_put_u32(x, r->xid);
+	ksf__xdr_put_u32(x, KSF_RPC_REPLY);
+	ksf__xdr_put_u32(x, r->stat);
 	if (r->stat == KSF_RPC_MSG_ACCEPTED)
 		put_accepted(x, r);
 	else

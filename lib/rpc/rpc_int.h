@@ -33,6 +33,29 @@ static inline void ksf__put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* The common case of ksf_xdr_get_u32() and ksf_xdr_put_u32(), inlined for
+ * the header codecs of this layer (ten words a call): room and no error
+ * yet. Anything else takes the public function, which sets the error. */
+static inline int ksf__xdr_get_u32(struct ksf_xdr *x, uint32_t *v)
+{
+	if (!x->err && x->len - x->pos >= 4) {
+		*v = ksf__get_be32(x->rbuf + x->pos);
+		x->pos += 4;
+		return 0;
+	}
+	return ksf_xdr_get_u32(x, v);
+}
+
+static inline int ksf__xdr_put_u32(struct ksf_xdr *x, uint32_t v)
+{
+	if (!x->err && x->wbuf && x->len - x->pos >= 4) {
+		ksf__put_be32(x->wbuf + x->pos, v);
+		x->pos += 4;
+		return 0;
+	}
+	return ksf_xdr_put_u32(x, v);
+}
+
 /* Record the first error on an XDR cursor; returns the cursor's error. */
 int ksf__xdr_fail(struct ksf_xdr *x, int err);
 

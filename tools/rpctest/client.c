@@ -58,15 +58,14 @@ static uint32_t random_xid_base(unsigned id)
 	return (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16 ^ id << 24;
 }
 
-/* Bytes of the receive buffer: one reply; with -b over TCP any record the
- * parser accepts (the largest reply and 1024 fragment marks); with -b over
- * UDP one reply per datagram of a recvmmsg(). */
+/* Bytes of the receive buffer: over TCP any record the parser accepts (the
+ * largest reply and 1024 fragment marks); over UDP one reply, with -b one
+ * per datagram of a recvmmsg(). */
 static size_t rbuf_size(int udp, int batch)
 {
-	if (!batch)
-		return RT_REPLY_MAX;
-	return udp ? (size_t)RT_UDP_RX_BATCH * RT_REPLY_MAX
-		   : RT_REPLY_MAX + KSF_RPC_REC_HDR * KSF_RPC_REC_MAX_FRAGS;
+	if (!udp)
+		return RT_REPLY_MAX + KSF_RPC_REC_HDR * KSF_RPC_REC_MAX_FRAGS;
+	return batch ? (size_t)RT_UDP_RX_BATCH * RT_REPLY_MAX : RT_REPLY_MAX;
 }
 
 /* Buffers of one worker, sized by transport and mode (see rpctest.h). -b
@@ -93,7 +92,8 @@ int rt_worker_init(struct rt_ctx *ctx, struct rt_worker *w, unsigned id)
 	hist_init(&w->hist);
 	if (!w->slots || !w->txbuf || !w->rbuf)
 		return -ENOMEM;
-	if (batch && !o->udp && !(w->gbuf = malloc(RT_REPLY_MAX)))
+	w->rx_guess = RT_RX_GUESS_INIT;
+	if (!o->udp && !(w->gbuf = malloc(RT_REPLY_MAX)))
 		return -ENOMEM;
 	if (!batch || !o->udp)
 		return 0;

@@ -42,6 +42,13 @@
 #define RT_REPLY_MAX	(64 * 1024)	/* longest reply accepted */
 #define RT_BATCH_MAX	1024		/* calls per batched send */
 #define RT_UDP_RX_BATCH	32		/* datagrams per recvmmsg() with -b */
+/* TCP without -b: a recv() asks for a record mark and this many body bytes
+ * (the size of the last reply, at first that of a NULL reply, at most
+ * RT_RX_GUESS_MAX). The shortest reply record is 24 bytes (RFC 5531 §9:
+ * MSG_DENIED/AUTH_ERROR, with its mark), so 4 + 40 bytes can never hold two
+ * whole replies. */
+#define RT_RX_GUESS_INIT 24
+#define RT_RX_GUESS_MAX	40
 #define RT_ERR_MAX	768
 
 enum rt_expect {			/* --expect: what every reply must be */
@@ -150,14 +157,6 @@ struct rt_ctx;
 
 /* Receive state of a stream when a recv() takes at most one reply: the
  * 4-byte record mark, then exactly that fragment (RFC 5531 §11). */
-struct rt_rx_frag {
-	uint8_t mark[KSF_RPC_REC_HDR];
-	unsigned have;			/* bytes of mark read */
-	uint32_t left;			/* bytes of the fragment still to read */
-	uint32_t len;			/* record bytes gathered so far */
-	unsigned nfrags;
-	int last;			/* this fragment ends the record */
-};
 
 struct rt_worker {
 	struct rt_ctx *ctx;
@@ -191,10 +190,10 @@ struct rt_worker {
 	struct iovec *txiov;
 
 	/* Receiving. */
-	uint8_t *rbuf;			/* a reply, or a stream window (-b) */
+	uint8_t *rbuf;			/* UDP: a reply; TCP: the stream window */
 	size_t rbuf_len, rlen, roff;
-	uint8_t *gbuf;			/* -b: a multi-fragment record gathered */
-	struct rt_rx_frag rx;
+	uint8_t *gbuf;			/* TCP: a multi-fragment record gathered */
+	uint32_t rx_guess;		/* TCP: body bytes asked for with a mark */
 	struct mmsghdr *rxmm;		/* UDP -b */
 	struct iovec *rxiov;
 

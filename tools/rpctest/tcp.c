@@ -8,10 +8,14 @@
  *  - pipelined (-a N): nonblocking, poll() on the one socket, up to N
  *    calls in flight; each reply lets a new call start.
  *
- * Replies are read the seed's way by default: a recv() of the 4-byte
- * record mark, then a recv() of exactly that fragment (RFC 5531 §11), so
- * no recv() ever takes more than one reply; with -b a recv() takes all
- * there is (up to the buffer) and every complete record in it is handled.
+ * No recv() completes more than one reply by default, as in the seed: a
+ * recv() at the start of a record asks for its 4-byte record mark (RFC 5531
+ * §11) and as many body bytes as the last reply had (RT_RX_GUESS_MAX at
+ * most, so two whole replies never fit), and then, if the record is longer,
+ * for exactly its rest; between fragments, for the next mark alone. A
+ * NULL reply thus takes one recv(), not two. With -b a recv() takes all
+ * there is (up to the buffer). Either way the bytes go through one record
+ * parser and every complete record in the window is handled.
  * Sends carry one call each by default; with -b, every call that may
  * start goes out in one send().
  *
@@ -97,76 +101,37 @@ static int rx_result(struct rt_worker *w, ssize_t r)
 	return rt_fail(w, "recv: %s (%u call(s) in flight)", strerror(errno), w->nbusy);
 }
 
-/* A fragment is complete: hand over a complete record. */
-static int frag_done(struct rt_worker *w)
+/* Without -b: how many bytes the next recv() may take so that it completes
+ * at most one reply. The window holds no complete record: walk its
+ * fragment marks to the first incomplete piece. */
+static size_t rx_want(const struct rt_worker *w)
 {
-	struct rt_rx_frag *rx = &w->rx;
-	uint32_t len = rx->len;
+	size_t off = 0;
 
-	rx->have = 0;
-	if (!rx->last)
-		return 1;
-	rx->len = 0;
-	rx->nfrags = 0;
-	return rt_reply(w, w->rbuf, len, cli_now_ns()) ? -1 : 1;
-}
+	for (;;) {
+		size_t have = w->rlen - off;
+		uint32_t hdr, flen;
 
-/* A record mark is in: check it against the limits (RFC 5531 §11). */
-static int mark_done(struct rt_worker *w)
-{
-	struct rt_rx_frag *rx = &w->rx;
-	uint32_t hdr = (uint32_t)rx->mark[0] << 24 | (uint32_t)rx->mark[1] << 16 |
-		       (uint32_t)rx->mark[2] << 8 | rx->mark[3];
-	uint32_t flen = hdr & ~KSF_RPC_REC_LAST;
-
-	if (++rx->nfrags > KSF_RPC_REC_MAX_FRAGS)
-		return rt_fail(w, "a reply record of more than %u fragments",
-			       KSF_RPC_REC_MAX_FRAGS);
-	if (flen > RT_REPLY_MAX - rx->len)
-		return rt_fail(w, "record mark 0x%08x: a fragment of %u bytes makes the reply "
-			       "longer than %u bytes", hdr, flen, RT_REPLY_MAX);
-	rx->left = flen;
-	rx->last = (hdr & KSF_RPC_REC_LAST) != 0;
-	return flen ? 1 : frag_done(w);
-}
-
-/* One recv(): of the rest of a record mark, or of the rest of a fragment.
- * Returns as rx_result(). */
-static int rx_frag_step(struct rt_worker *w, int flags)
-{
-	struct rt_rx_frag *rx = &w->rx;
-	ssize_t r;
-	int rc;
-
-	if (rx->have < KSF_RPC_REC_HDR) {
-		r = recv(w->fd, rx->mark + rx->have, KSF_RPC_REC_HDR - rx->have, flags);
-		rc = rx_result(w, r);
-		if (rc <= 0 || r <= 0)
-			return rc;
-		rx->have += (unsigned)r;
-		return rx->have < KSF_RPC_REC_HDR ? 1 : mark_done(w);
+		if (have < KSF_RPC_REC_HDR)	/* a mark, and at a record's start a guess */
+			return KSF_RPC_REC_HDR - have + (off ? 0 : w->rx_guess);
+		hdr = (uint32_t)w->rbuf[off] << 24 | (uint32_t)w->rbuf[off + 1] << 16 |
+		      (uint32_t)w->rbuf[off + 2] << 8 | w->rbuf[off + 3];
+		flen = hdr & ~KSF_RPC_REC_LAST;
+		if (have - KSF_RPC_REC_HDR < flen)	/* the rest of this fragment */
+			return KSF_RPC_REC_HDR + flen - have;
+		if (hdr & KSF_RPC_REC_LAST)	/* cannot be: the parser took it */
+			return 0;
+		off += KSF_RPC_REC_HDR + flen;
 	}
-	r = recv(w->fd, w->rbuf + rx->len, rx->left, flags);
-	rc = rx_result(w, r);
-	if (rc <= 0 || r <= 0)
-		return rc;
-	rx->len += (uint32_t)r;
-	rx->left -= (uint32_t)r;
-	return rx->left ? 1 : frag_done(w);
 }
 
-/* -b: one recv() of all there is, then every complete record in it. */
-static int rx_bulk(struct rt_worker *w)
+/* Every complete record in the window, handed over with one timestamp. */
+static int rx_records(struct rt_worker *w)
 {
 	struct ksf_rpc_rec rec;
-	ssize_t r = recv(w->fd, w->rbuf + w->rlen, w->rbuf_len - w->rlen, MSG_DONTWAIT);
-	uint64_t now;
-	int rc = rx_result(w, r), n;
+	uint64_t now = cli_now_ns();
+	int n;
 
-	if (rc <= 0 || r <= 0)
-		return rc;
-	w->rlen += (size_t)r;
-	now = cli_now_ns();
 	while (w->roff < w->rlen) {
 		n = ksf_rpc_rec_parse(w->rbuf + w->roff, w->rlen - w->roff, RT_REPLY_MAX, &rec);
 		if (n == 0)
@@ -177,6 +142,8 @@ static int rx_bulk(struct rt_worker *w)
 				       "a reply of more than 1024 fragments");
 		if (rec.nfrags > 1)
 			ksf_rpc_rec_gather(w->rbuf + w->roff, (size_t)n, w->gbuf);
+		else
+			w->rx_guess = rec.len < RT_RX_GUESS_MAX ? rec.len : RT_RX_GUESS_MAX;
 		if (rt_reply(w, rec.nfrags > 1 ? w->gbuf : rec.payload, rec.len, now))
 			return -1;
 		w->roff += (size_t)n;
@@ -191,18 +158,39 @@ static int rx_bulk(struct rt_worker *w)
 	return 1;
 }
 
+/* One recv() (of all there is with -b, else of rx_want() bytes), then the
+ * complete records. Returns as rx_result(). */
+static int rx_step(struct rt_worker *w, int flags)
+{
+	size_t room = w->rbuf_len - w->rlen, want = room;
+	ssize_t r;
+	int rc;
+
+	if (!w->ctx->o->batch || !w->ctx->o->inflight) {
+		want = rx_want(w);
+		if (want == 0 || want > room)	/* a bad mark: the parser says why */
+			want = room;
+	}
+	r = recv(w->fd, w->rbuf + w->rlen, want, flags);
+	rc = rx_result(w, r);
+	if (rc <= 0 || r <= 0)
+		return rc;
+	w->rlen += (size_t)r;
+	return rx_records(w);
+}
+
 /* -a N: keep N calls in flight. Each pass starts what may start, then
  * reads; when nothing is there, spin or wait in poll(). */
 static int run_pipelined(struct rt_worker *w)
 {
-	int blocked, rc, bulk = w->ctx->o->batch;
+	int blocked, rc;
 
 	for (;;) {
 		if (rt_gave_up(w) || tx_ready(w, &blocked))
 			return -1;
 		if (rt_run_done(w))
 			return 0;
-		rc = bulk ? rx_bulk(w) : rx_frag_step(w, MSG_DONTWAIT);
+		rc = rx_step(w, MSG_DONTWAIT);
 		if (rc < 0)
 			return -1;
 		if (rc == 0 && rt_wait(w, (short)(POLLIN | (blocked ? POLLOUT : 0)), 0))
@@ -235,7 +223,7 @@ static int run_blocking(struct rt_worker *w)
 		while (w->nbusy) {
 			int spin = spin_end && cli_now_ns() < spin_end;
 
-			rc = rx_frag_step(w, spin ? MSG_DONTWAIT : 0);
+			rc = rx_step(w, spin ? MSG_DONTWAIT : 0);
 			if (rc < 0)
 				return -1;
 			if (rc == 0 && !spin)	/* SO_RCVTIMEO: --stall without a byte */
