@@ -14,10 +14,12 @@
 #   rpcbind            rpcinfo and rpcbind: real RPC clients and portmapper for tests
 #   tshark             Wireshark's dissectors check krpc's bytes on the wire (tests)
 #   libtirpc-dev       libtirpc: the RPC library's client and server, tests and bench
+#   strace             counts rpctest's recv() calls per reply (tests)
+#   python3            a server that fragments its RPC replies (tests)
 set -u
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-for p in liburing-dev socat clang libclang-rt-14-dev procps rpcbind tshark libtirpc-dev; do
+for p in liburing-dev socat clang libclang-rt-14-dev procps rpcbind tshark libtirpc-dev strace python3; do
 	have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0
