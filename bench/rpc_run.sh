@@ -13,11 +13,20 @@
 #   sh bench/rpc_run.sh BUILD_DIR
 #
 # Loads (rpctest flags): -j1 -a1, -j1 -a128, -j2 -a128, -j1 -a128 -b
-# (batched), -u -j1 -a1, -u -j2 -a32 (UDP, the floor is TCP only). Each is
-# `rpctest -c 0 -t RPC_BENCH_SECONDS -i RPC_BENCH_RUNS` (default 1.5 s x 3);
-# RPC/s, p50 and p99 are medians over the runs; server CPU per RPC is the
-# server's utime+stime (/proc/PID/stat, all threads) over the whole rpctest
-# invocation divided by the calls it made.
+# (batched), -u -j1 -a1, -u -j2 -a32 (UDP, the floor is TCP only).
+#
+# A small VM can change speed several times over within minutes, so servers
+# are only ever compared within the same moments: all servers run at once,
+# and each load is measured in RPC_BENCH_RUNS rounds (default 5); in a round
+# every server takes one `rpctest -c 0 -t RPC_BENCH_SECONDS -i 1` (default
+# 1 s), one after the other, the order rotated by one each round. For each
+# invocation we record RPC/s, p50, p99, calls and the server's utime+stime
+# (/proc/PID/stat, all threads) around it. A row's RPC/s, p50, p99 and
+# server CPU per RPC (that round's CPU time / that round's calls) are
+# medians over the rounds; the ratio columns ("vs floor", "vs libtirpc",
+# "vs ganesha") and the targets are medians over the rounds of the
+# per-round ratio (server vs reference measured in the same round), which
+# cancels a change of phase between rounds.
 #
 # On a machine with few CPUs the round trip of one call in flight depends
 # mostly on whether client and server share a CPU (same CPU: a context
@@ -25,7 +34,13 @@
 # latency targets are judged on extra "pinned" rows where every server
 # serves from CPU 0 (rpc_floor under taskset, krpc with -C 0) and rpctest
 # runs on CPU 1 (-P 1), with and without busy-polling (--busy-poll
-# RPC_BENCH_BUSY_POLL us, default 50, on krpc and rpctest).
+# RPC_BENCH_BUSY_POLL us, default 50, on krpc and rpctest). The pinned
+# servers also run at once on their own ports and are interleaved round by
+# round, in two groups so that no busy-polling krpc is up while the others
+# are measured: first the floor (plain, and with rpctest busy-polling) and
+# krpc -C 0 on both backends; then, those krpc stopped, krpc -C 0
+# --busy-poll on both backends with the same pinned floor measured again in
+# each of their rounds as the reference for their ratios.
 #
 # nfs-ganesha will not start without rpcbind, so it runs with its own
 # rpcbind in a private network and mount namespace (unshare -n -m, lo up,
@@ -36,14 +51,14 @@
 # Prints a markdown table, the issue's targets as met / not met, and writes
 # both to BUILD_DIR/rpc-bench.md. Speed is reported, never asserted: the
 # exit status is non-zero only when something failed to run. About four
-# minutes with the defaults.
+# minutes with the defaults (the expected time is printed at the start).
 set -u
 
 B=$(cd "${1:-build}" && pwd) || exit 2
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$B/bin
-SECS=${RPC_BENCH_SECONDS:-1.5}
-RUNS=${RPC_BENCH_RUNS:-3}
+SECS=${RPC_BENCH_SECONDS:-1}
+RUNS=${RPC_BENCH_RUNS:-5}
 BP=${RPC_BENCH_BUSY_POLL:-50}
 HZ=$(getconf CLK_TCK)
 NCPU=$(nproc)
@@ -108,36 +123,52 @@ cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $
 json_get() {	# FILE KEY: a number from rpctest --json's "summary"
 	tr -d '\n' < "$1" | sed 's/.*"summary"//' | sed -n "s/.*\"$2\": *\([-0-9.eE+]*\).*/\1/p"
 }
-json_sum() {	# FILE KEY: KEY summed over the runs
-	grep '{"run":' "$1" | grep -o "\"$2\": *[0-9]*" | awk -F: '{ s += $2 } END { print s + 0 }'
-}
-
-# measure SERVER LOAD PID PORT [rpctest args...]: one row of the table.
-# RPCTEST_PREFIX (e.g. nsenter ...) runs rpctest somewhere else.
-measure() {
-	srv=$1 load=$2 spid=$3 sport=$4; shift 4
+# run1 SRV LABEL REF ROUND SERVER [rpctest args...]: one rpctest invocation
+# (one round of one row) against SERVER (a name given to start, or ganesha),
+# appended to $T/raw as SRV LABEL REF ROUND ok|fail RPC/s p50 p99 calls
+# ticks lost; REF is the label of the rows this one is compared with in the
+# ratio columns and targets (same round).
+run1() {
+	srv=$1 label=$2 ref=$3 round=$4 server=$5; shift 5
+	if [ "$server" = ganesha ]; then
+		spid=$GPID sport=2049 pfx="nsenter -t $NSPID -n"
+	else
+		spid=$(cat "$T/$server.pid") sport=$(cat "$T/$server.port") pfx=""
+	fi
 	c0=$(cpu_ticks "$spid")
-	# shellcheck disable=SC2086 # RPCTEST_PREFIX is a command prefix
-	if ${RPCTEST_PREFIX:-} "$BIN/rpctest" --json --quiet -c 0 -t "$SECS" -i "$RUNS" "$@" \
-	    -p "$sport" 127.0.0.1 > "$T/rt.json" 2> "$T/rt.err"; then
+	# shellcheck disable=SC2086 # $pfx is a command prefix
+	if $pfx "$BIN/rpctest" --json --quiet -c 0 -t "$SECS" -i 1 "$@" \
+	    -p "$sport" 127.0.0.1 > "$T/rt.json" 2> "$T/rt.err" < /dev/null; then
 		c1=$(cpu_ticks "$spid")
 		rate=$(json_get "$T/rt.json" rpc_per_s)
 		p50=$(json_get "$T/rt.json" rtt_p50_us)
 		p99=$(json_get "$T/rt.json" rtt_p99_us)
-		calls=$(json_sum "$T/rt.json" calls)
-		lost=$(json_sum "$T/rt.json" lost)
-		cpu=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v m="$calls" \
-			'BEGIN { if (m > 0) printf "%.2f", d * 1e6 / hz / m; else print "-" }')
-		note=""; [ "$lost" -gt 0 ] && note="$lost lost"
-		say "$srv $load: $rate RPC/s, p50 $p50 us, p99 $p99 us, $cpu us CPU/RPC $note"
+		calls=$(json_get "$T/rt.json" calls)
+		lost=$(json_get "$T/rt.json" lost)
+		ticks=-; [ -n "$c0" ] && [ -n "$c1" ] && ticks=$((c1 - c0))
+		st=ok
+		progress="$progress, $srv $(printf '%.0f' "$rate")/s p50 $p50"
 	else
 		errors=$((errors + 1))
-		say "rpctest $load against $srv failed:"; tail -n 5 "$T/rt.err" >&2
-		rate=- p50=- p99=- cpu=- note="rpctest failed"
+		say "rpctest $label (round $round) against $srv failed:"; tail -n 5 "$T/rt.err" >&2
+		st=fail rate=- p50=- p99=- calls=0 ticks=- lost=0
+		progress="$progress, $srv failed"
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$load" "$rate" "$p50" "$p99" "$cpu" "$note" \
-		>> "$T/rows"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$label" "$ref" "$round" \
+		"$st" "$rate" "$p50" "$p99" "$calls" "$ticks" "$lost" >> "$T/raw"
 }
+
+# rotate K WORD...: the words, starting with the K-th (from 0, cyclic).
+rotate() {
+	k=$1; shift
+	[ $# -gt 0 ] || return 0
+	k=$((k % $#)) front="" back=""
+	for w in "$@"; do
+		if [ "$k" -gt 0 ]; then front="$front $w"; k=$((k - 1)); else back="$back $w"; fi
+	done
+	echo $back $front
+}
+
 
 # ---- nfs-ganesha in its own namespace ----
 GSKIP=""

@@ -11,7 +11,7 @@
  * the ring, as a POLLOUT poll. An io_uring sendmsg to a socket with room
  * runs inline during the submit anyway, doing the same work, and its
  * completion then ends the turn's wait at once: one more io_uring_enter
- * per turn, and more CPU per RPC (measured: docs/architecture.md).
+ * and loop pass per turn (docs/architecture.md has the measurements).
  *
  * A connection's memory is freed only when no SQE refers to it any more:
  * closing cancels its requests and waits for their last completions.
