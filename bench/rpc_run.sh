@@ -50,7 +50,7 @@
 #
 # Prints a markdown table, the issue's targets as met / not met, and writes
 # both to BUILD_DIR/rpc-bench.md. Speed is reported, never asserted: the
-# exit status is non-zero only when something failed to run. About four
+# exit status is non-zero only when something failed to run. About three
 # minutes with the defaults (the expected time is printed at the start).
 set -u
 
@@ -64,6 +64,7 @@ HZ=$(getconf CLK_TCK)
 NCPU=$(nproc)
 SCPU=0 CCPU=1
 [ "$NCPU" -ge 2 ] || CCPU=0
+case $RUNS in ''|*[!0-9]*|0) echo "rpc bench: RPC_BENCH_RUNS must be a positive integer" >&2; exit 2 ;; esac
 
 for f in "$BIN/krpc" "$BIN/rpctest" "$B/bench/rpc_floor" "$B/bench/tirpc_null"; do
 	[ -x "$f" ] || { echo "rpc bench: $f not built (run make)" >&2; exit 2; }
@@ -90,7 +91,7 @@ start() {
 	echo $! > "$T/$name.pid"
 	SERVERS="$SERVERS $name"
 	n=100
-	until grep -q '^listening on 127\.0\.0\.1:' "$T/$name.out"; do
+	until grep -q '^listening on 127\.0\.0\.1:' "$T/$name.out" 2>/dev/null; do
 		n=$((n - 1))
 		if [ $n = 0 ] || ! kill -0 "$(cat "$T/$name.pid")" 2>/dev/null; then
 			say "$name did not start:"; cat "$T/$name.err" >&2
@@ -123,6 +124,7 @@ cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $
 json_get() {	# FILE KEY: a number from rpctest --json's "summary"
 	tr -d '\n' < "$1" | sed 's/.*"summary"//' | sed -n "s/.*\"$2\": *\([-0-9.eE+]*\).*/\1/p"
 }
+
 # run1 SRV LABEL REF ROUND SERVER [rpctest args...]: one rpctest invocation
 # (one round of one row) against SERVER (a name given to start, or ganesha),
 # appended to $T/raw as SRV LABEL REF ROUND ok|fail RPC/s p50 p99 calls
@@ -147,12 +149,12 @@ run1() {
 		lost=$(json_get "$T/rt.json" lost)
 		ticks=-; [ -n "$c0" ] && [ -n "$c1" ] && ticks=$((c1 - c0))
 		st=ok
-		progress="$progress, $srv $(printf '%.0f' "$rate")/s p50 $p50"
+		progress="$progress, $srv${ptag:-} $(printf '%.0f' "$rate")/s p50 $p50"
 	else
 		errors=$((errors + 1))
 		say "rpctest $label (round $round) against $srv failed:"; tail -n 5 "$T/rt.err" >&2
 		st=fail rate=- p50=- p99=- calls=0 ticks=- lost=0
-		progress="$progress, $srv failed"
+		progress="$progress, $srv${ptag:-} failed"
 	fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$label" "$ref" "$round" \
 		"$st" "$rate" "$p50" "$p99" "$calls" "$ticks" "$lost" >> "$T/raw"
@@ -166,9 +168,9 @@ rotate() {
 	for w in "$@"; do
 		if [ "$k" -gt 0 ]; then front="$front $w"; k=$((k - 1)); else back="$back $w"; fi
 	done
+	# shellcheck disable=SC2086 # split back into words
 	echo $back $front
 }
-
 
 # ---- nfs-ganesha in its own namespace ----
 GSKIP=""
@@ -249,121 +251,207 @@ stop_ganesha() {
 
 # ---- the run ----
 LOADS="-j1:-a1 -j1:-a128 -j2:-a128 -j1:-a128:-b -u:-j1:-a1 -u:-j2:-a32"
-: > "$T/rows"
-start krpc-epoll "$BIN/krpc" -a 127.0.0.1 --backend epoll
-grep -q 'KSF_HAVE_URING 1' "$B/config.h" 2>/dev/null &&
-	start krpc-uring "$BIN/krpc" -a 127.0.0.1 --backend uring
+PL="-j1 -a1 pinned"
+PLREF="-j1 -a1 pinned (busy-poll rounds)"
+KRPC=krpc-epoll
+grep -q 'KSF_HAVE_URING 1' "$B/config.h" 2>/dev/null && KRPC="$KRPC krpc-uring"
+NK=$(echo "$KRPC" | wc -w)
+
+# expect NSERVERS: the expected time of the rounds with NSERVERS servers
+# (krpc, the floor, libtirpc, ganesha) in the unpinned rounds.
+expect() {
+	awk -v n="$1" -v k="$NK" -v r="$RUNS" -v t="$SECS" 'BEGIN {
+		inv = r * (4 * n + 2 * (n - 1) + (2 + k) + (1 + k))
+		s = inv * (t + 0.02) + 5
+		printf "about %d min %02d s (%d rpctest runs of %s s)", s / 60, s % 60, inv, t }'
+}
+n=$((NK + 2)); [ "$(id -u)" = 0 ] && n=$((n + 1))
+say "$RUNS rounds of ${SECS}s per server and load; expected $(expect $n)$([ "$(id -u)" = 0 ] && echo ", with ganesha")"
+
+: > "$T/raw"
+progress=""
+for kb in $KRPC; do start "$kb" "$BIN/krpc" -a 127.0.0.1 --backend "${kb#krpc-}"; done
 start rpc_floor "$B/bench/rpc_floor"
 start tirpc_null "$B/bench/tirpc_null"
 MAIN="$SERVERS"
 start_ganesha || say "ganesha skipped: $GSKIP"
-say "servers:$MAIN${NSPID:+ ganesha}; $RUNS runs of ${SECS}s per load; $NCPU CPUs"
+ROUND="$MAIN${NSPID:+ ganesha}"
+say "servers:$ROUND; $NCPU CPUs; from now $(expect "$(echo "$ROUND" | wc -w)")"
 
-for load in $LOADS; do
-	args=$(echo "$load" | tr ':' ' ')
-	case $args in -u*) args="$args --udp-loss 1%" ;; esac
-	label=$(echo "$load" | tr ':' ' ')
-	for s in $MAIN; do
-		case "$s $label" in "rpc_floor -u"*) continue ;; esac
-		# shellcheck disable=SC2086
-		measure "$s" "$label" "$(cat "$T/$s.pid")" "$(cat "$T/$s.port")" $args
+# Every load: RUNS rounds, each server once per round, the order rotated.
+for ld in $LOADS; do
+	largs=$(echo "$ld" | tr ':' ' ')
+	case $largs in -u*) largs="$largs --udp-loss 1%" ;; esac
+	llabel=$(echo "$ld" | tr ':' ' ')
+	rnd=1
+	while [ $rnd -le "$RUNS" ]; do
+		progress=""
+		# shellcheck disable=SC2086 # a list of names
+		for s in $(rotate $((rnd - 1)) $ROUND); do
+			case "$s $llabel" in "rpc_floor -u"*) continue ;; esac
+			# shellcheck disable=SC2086
+			run1 "$s" "$llabel" "$llabel" $rnd "$s" $largs
+		done
+		say "$llabel round $rnd/$RUNS: ${progress#, }"
+		rnd=$((rnd + 1))
 	done
-	if [ -n "$NSPID" ]; then
-		# shellcheck disable=SC2086
-		RPCTEST_PREFIX="nsenter -t $NSPID -n" measure ganesha "$label" "$GPID" 2049 $args
-	fi
 done
 stop_ganesha
 for s in $MAIN; do stop "$s"; done
 
-# Pinned one-in-flight rows: server on CPU $SCPU, rpctest on CPU $CCPU.
-PL="-j1 -a1 pinned"
-start floor-pin taskset -c $SCPU "$B/bench/rpc_floor"
-measure rpc_floor "$PL" "$(cat "$T/floor-pin.pid")" "$(cat "$T/floor-pin.port")" -j1 -a1 -P $CCPU
-measure rpc_floor "$PL, client busy-poll" "$(cat "$T/floor-pin.pid")" "$(cat "$T/floor-pin.port")" \
-	-j1 -a1 -P $CCPU --busy-poll "$BP"
-stop floor-pin
-for be in epoll uring; do
-	case " $MAIN " in *" krpc-$be "*) ;; *) continue ;; esac
-	start pin "$BIN/krpc" -a 127.0.0.1 --backend $be -C $SCPU
-	measure krpc-$be "$PL" "$(cat "$T/pin.pid")" "$(cat "$T/pin.port")" -j1 -a1 -P $CCPU
-	stop pin
-	start pin "$BIN/krpc" -a 127.0.0.1 --backend $be -C $SCPU --busy-poll "$BP"
-	measure krpc-$be "$PL, busy-poll both" "$(cat "$T/pin.pid")" "$(cat "$T/pin.port")" \
-		-j1 -a1 -P $CCPU --busy-poll "$BP"
-	stop pin
+# Pinned one-in-flight rows: servers on CPU $SCPU, rpctest on CPU $CCPU.
+# pinned_job JOB ROUND: one round of one pinned row.
+pinned_job() {
+	case $1 in
+	floor)	run1 rpc_floor "$PL" "$PL" "$2" floor-pin -j1 -a1 -P "$CCPU" ;;
+	floor-cbp)
+		ptag=" (client busy-poll)"
+		run1 rpc_floor "$PL, client busy-poll" "$PL" "$2" floor-pin \
+			-j1 -a1 -P "$CCPU" --busy-poll "$BP"
+		ptag="" ;;
+	floor-ref) run1 rpc_floor "$PLREF" "$PLREF" "$2" floor-pin -j1 -a1 -P "$CCPU" ;;
+	pin-*)	run1 "krpc-${1#pin-}" "$PL" "$PL" "$2" "$1" -j1 -a1 -P "$CCPU" ;;
+	bp-*)	run1 "krpc-${1#bp-}" "$PL, busy-poll both" "$PLREF" "$2" "$1" \
+			-j1 -a1 -P "$CCPU" --busy-poll "$BP" ;;
+	esac
+}
+# pinned_rounds TITLE JOB...: RUNS rounds of the jobs, the order rotated.
+pinned_rounds() {
+	title=$1; shift
+	prnd=1
+	while [ $prnd -le "$RUNS" ]; do
+		progress=""
+		for j in $(rotate $((prnd - 1)) "$@"); do pinned_job "$j" $prnd; done
+		say "$title round $prnd/$RUNS: ${progress#, }"
+		prnd=$((prnd + 1))
+	done
+}
+# First the servers that sleep when idle, all up at once ...
+start floor-pin taskset -c "$SCPU" "$B/bench/rpc_floor"
+JOBS="floor floor-cbp"
+for kb in $KRPC; do
+	start "pin-${kb#krpc-}" "$BIN/krpc" -a 127.0.0.1 --backend "${kb#krpc-}" -C "$SCPU"
+	JOBS="$JOBS pin-${kb#krpc-}"
 done
+# shellcheck disable=SC2086
+pinned_rounds "$PL" $JOBS
+# ... then krpc busy-polling (krpc -C 0 stopped), with the pinned floor
+# measured again in each round as their reference.
+JOBS=floor-ref
+for kb in $KRPC; do
+	stop "pin-${kb#krpc-}"
+	start "bp-${kb#krpc-}" "$BIN/krpc" -a 127.0.0.1 --backend "${kb#krpc-}" -C "$SCPU" \
+		--busy-poll "$BP"
+	JOBS="$JOBS bp-${kb#krpc-}"
+done
+# shellcheck disable=SC2086
+pinned_rounds "$PL, busy-poll" $JOBS
+for s in $SERVERS; do stop "$s"; done
 
 # ---- the report ----
 {
 	echo "## ksf RPC bench: krpc vs the floor, libtirpc and nfs-ganesha over loopback"
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $NCPU CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)); Linux $(uname -r)."
-	echo "Each row: \`rpctest -c 0 -t $SECS -i $RUNS <load>\` (NFS v3 NULL, AUTH_NONE); RPC/s, p50 and p99"
-	echo "are medians over the $RUNS runs; server CPU is the server's utime+stime over the rpctest"
-	echo "invocation divided by its calls. krpc runs one worker per CPU; the floor and libtirpc"
-	echo "one thread. Pinned rows: server on CPU $SCPU (krpc -C $SCPU, the floor under taskset),"
-	echo "rpctest -P $CCPU; busy-poll: --busy-poll $BP on krpc and/or rpctest. UDP rows allow 1% loss."
+	echo "Servers are compared within the same moments: all run at once and each load is measured in"
+	echo "$RUNS rounds; in a round every server takes one \`rpctest -c 0 -t $SECS -i 1 <load>\` (NFS v3"
+	echo "NULL, AUTH_NONE), the order rotated each round. RPC/s, p50, p99 and server CPU per RPC (the"
+	echo "server's utime+stime over the invocation divided by its calls) are medians over the rounds;"
+	echo "\"vs floor\", \"vs libtirpc\", \"vs ganesha\" and the targets are medians of the per-round ratios"
+	echo "(server vs reference measured in the same round), which cancels the machine's changes of speed"
+	echo "between rounds. krpc runs one worker per CPU; the floor and libtirpc one thread. Pinned rows:"
+	echo "server on CPU $SCPU (krpc -C $SCPU, the floor under taskset), rpctest -P $CCPU, interleaved the same"
+	echo "way; busy-poll: --busy-poll $BP on krpc and/or rpctest. The krpc busy-poll rows have rounds of"
+	echo "their own after the other pinned rows (krpc -C $SCPU stopped), with the pinned floor measured"
+	echo "again in each (\"$PLREF\") as their reference. UDP rows allow 1% loss."
 	[ -n "$GSKIP" ] && echo "nfs-ganesha: skipped: $GSKIP"
 	echo
 	echo "| server | load | RPC/s | p50 µs | p99 µs | server CPU µs/RPC | vs floor | vs libtirpc | vs ganesha | note |"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-	awk -F'\t' '
-		function num(v, fmt) { return v == "-" ? "-" : sprintf(fmt, v) }
-		function ratio(a, b) { return (a == "-" || b == "" || b == "-" || b <= 0) ? "-" : sprintf("%.2f", a / b) }
-		{ srv[NR] = $1; load[NR] = $2; rate[NR] = $3; p50[NR] = $4; p99[NR] = $5; cpu[NR] = $6; note[NR] = $7
-		  if ($1 == "rpc_floor" && $2 !~ /busy-poll/) floor[$2] = $3
-		  if ($1 == "tirpc_null") tirpc[$2] = $3
-		  if ($1 == "ganesha") gan[$2] = $3 }
-		END {
-			for (i = 1; i <= NR; i++)
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", srv[i], load[i],
-					num(rate[i], "%.0f"), num(p50[i], "%.1f"), num(p99[i], "%.1f"), cpu[i],
-					ratio(rate[i], floor[load[i]]), ratio(rate[i], tirpc[load[i]]),
-					ratio(rate[i], gan[load[i]]), note[i]
-		}' "$T/rows"
-	echo
-	echo "### Targets (issue 3 §5), as ratios from this run"
-	echo
-	awk -F'\t' -v nl="$LOADS" '
-		{ v[$1 "|" $2 "|rate"] = $3; v[$1 "|" $2 "|p50"] = $4; v[$1 "|" $2 "|cpu"] = $6 }
-		function get(s, l, k) { return ((s "|" l "|" k) in v) ? v[s "|" l "|" k] : "-" }
-		function line(name, a, op, b, mult, unit,   ok, r, fmt) {
-			if (a == "-" || b == "-" || b == 0) {
-				printf "- %s: n/a (missing measurement)\n", name; return
+	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" -v pl="$PL" -v plref="$PLREF" '
+		# $T/raw: srv label ref round ok|fail rate p50 p99 calls ticks lost
+		{
+			k = $1 SUBSEP $2
+			if (!(k in seen)) { seen[k] = ++nrow; key[nrow] = k; srv[nrow] = $1; lab[nrow] = $2; ref[nrow] = $3 }
+			if ($5 != "ok") { failed[k]++; next }
+			r = $4
+			v["rate", k, r] = $6 + 0; v["p50", k, r] = $7 + 0; v["p99", k, r] = $8 + 0
+			if ($9 > 0 && $10 != "-") v["cpu", k, r] = $10 * 1e6 / hz / $9
+			lost[k] += $11
+		}
+		function median(a, n,   i, j, t) {
+			for (i = 2; i <= n; i++) {
+				t = a[i]
+				for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
+				a[j + 1] = t
 			}
-			r = a / b
-			ok = (op == ">=") ? (a >= mult * b) : (a <= mult * b)
-			fmt = unit == "" ? "%.0f" : "%.2f"
-			printf "- %s: %s (" fmt "%s vs " fmt "%s: %.2fx, target %s %.2fx)\n", name,
-				ok ? "**met**" : "**not met**", a, unit, b, unit, r, op, mult
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		# med(WHAT, ROW): the median over the rounds of the row
+		function med(what, k,   r, n, a) {
+			n = 0
+			for (r = 1; r <= runs; r++) if ((what, k, r) in v) a[++n] = v[what, k, r]
+			return n ? median(a, n) : "-"
+		}
+		# rmed(WHAT, ROW, REFROW): the median of the per-round ratios; nr: how many
+		function rmed(what, k, rk,   r, n, a) {
+			n = 0
+			for (r = 1; r <= runs; r++)
+				if (((what, k, r) in v) && ((what, rk, r) in v) && v[what, rk, r] > 0)
+					a[++n] = v[what, k, r] / v[what, rk, r]
+			nr = n
+			return n ? median(a, n) : "-"
+		}
+		function fmt(x, f) { return x == "-" ? "-" : sprintf(f, x) }
+		function ratio(i, rs,   rk) {
+			rk = rs SUBSEP ref[i]
+			return (rk in seen) ? fmt(rmed("rate", key[i], rk), "%.2f") : "-"
+		}
+		function line(name, what, k, rk, op, mult, unit,   r, ok, f) {
+			r = rmed(what, k, rk)
+			if (r == "-") { printf "- %s: n/a (missing measurement)\n", name; return }
+			ok = (op == ">=") ? (r >= mult) : (r <= mult)
+			f = unit == "" ? "%.0f" : "%.2f"
+			printf "- %s: %s (median per-round ratio %.2fx over %d rounds, target %s %.2fx; medians " \
+				f "%s vs " f "%s)\n", name, ok ? "**met**" : "**not met**", r, nr, op, mult,
+				med(what, k), unit, med(what, rk), unit
 		}
 		END {
+			for (i = 1; i <= nrow; i++) {
+				k = key[i]
+				note = ""
+				if (failed[k]) note = failed[k] " of " runs " rounds failed"
+				if (lost[k]) note = note (note == "" ? "" : "; ") lost[k] " lost"
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", srv[i], lab[i],
+					fmt(med("rate", k), "%.0f"), fmt(med("p50", k), "%.1f"),
+					fmt(med("p99", k), "%.1f"), fmt(med("cpu", k), "%.2f"),
+					ratio(i, "rpc_floor"), ratio(i, "tirpc_null"), ratio(i, "ganesha"), note
+			}
+			print ""
+			print "### Targets (issue 3 §5), as medians of per-round ratios from this run"
+			print ""
 			n = split("krpc-epoll krpc-uring", ks, " ")
+			m = split("-j1 -a128|-j2 -a128|-j1 -a128 -b", ls, "|")
 			for (i = 1; i <= n; i++) {
 				k = ks[i]
-				if (get(k, "-j1 -a1", "rate") == "-") continue
+				if (!((k SUBSEP "-j1 -a1") in seen)) continue
 				print "**" k "**"
-				line("batched -j1 -a128: RPC/s >= 0.9x the floor",
-				     get(k, "-j1 -a128 -b", "rate"), ">=", get("rpc_floor", "-j1 -a128 -b", "rate"), 0.9, "")
-				line("batched -j1 -a128: RPC/s >= 10x libtirpc (same load)",
-				     get(k, "-j1 -a128 -b", "rate"), ">=", get("tirpc_null", "-j1 -a128 -b", "rate"), 10, "")
-				line("-j1 -a1 p50 (pinned) <= 1.05x the floor",
-				     get(k, "-j1 -a1 pinned", "p50"), "<=", get("rpc_floor", "-j1 -a1 pinned", "p50"), 1.05, " us")
-				line("-j1 -a1 p50 (pinned), busy-poll on both sides, <= 0.6x the floor",
-				     get(k, "-j1 -a1 pinned, busy-poll both", "p50"), "<=", get("rpc_floor", "-j1 -a1 pinned", "p50"), 0.6, " us")
-				line("server CPU/RPC at -j1 -a128 <= the floor",
-				     get(k, "-j1 -a128", "cpu"), "<=", get("rpc_floor", "-j1 -a128", "cpu"), 1, " us")
-				g = get("ganesha", "-j1 -a128", "rate")
-				m = split(nl, ls, " ")
-				for (j = 1; j <= m; j++) {
-					l = ls[j]; gsub(":", " ", l)
-					line("RPC/s at " l " >= 5x ganesha'"'"'s at -j1 -a128",
-					     get(k, l, "rate"), ">=", g, 5, "")
-				}
+				line("batched -j1 -a128: RPC/s >= 0.9x the floor", "rate",
+				     k SUBSEP "-j1 -a128 -b", "rpc_floor" SUBSEP "-j1 -a128 -b", ">=", 0.9, "")
+				line("batched -j1 -a128: RPC/s >= 10x libtirpc (same load)", "rate",
+				     k SUBSEP "-j1 -a128 -b", "tirpc_null" SUBSEP "-j1 -a128 -b", ">=", 10, "")
+				line("-j1 -a1 p50 (pinned) <= 1.05x the floor", "p50",
+				     k SUBSEP pl, "rpc_floor" SUBSEP pl, "<=", 1.05, " us")
+				line("-j1 -a1 p50 (pinned), busy-poll on both sides, <= 0.6x the floor", "p50",
+				     k SUBSEP pl ", busy-poll both", "rpc_floor" SUBSEP plref, "<=", 0.6, " us")
+				line("server CPU/RPC at -j1 -a128 <= the floor", "cpu",
+				     k SUBSEP "-j1 -a128", "rpc_floor" SUBSEP "-j1 -a128", "<=", 1, " us")
+				for (j = 1; j <= m; j++)
+					line("RPC/s at " ls[j] " (128 in flight) >= 5x nfs-ganesha at the same load", "rate",
+					     k SUBSEP ls[j], "ganesha" SUBSEP ls[j], ">=", 5, "")
 				print ""
 			}
-		}' "$T/rows"
+		}' "$T/raw"
 } > "$B/rpc-bench.md"
 cat "$B/rpc-bench.md"
 [ $errors = 0 ] || { say "$errors measurements failed"; exit 1; }
