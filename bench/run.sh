@@ -6,24 +6,40 @@
 #
 #   sh bench/run.sh BUILD_DIR
 #
-# Starts kecho --backend epoll, kecho --backend uring (when built with
-# io_uring) and epoll_echo, each on an ephemeral 127.0.0.1 port, then for
-# each load runs echotest against each server in turn (-i BENCH_RUNS runs of
-# at most BENCH_COUNT messages per thread or BENCH_SECONDS seconds each) and
-# reads the server's CPU time (utime + stime from /proc/PID/stat) around it.
-# Prints a markdown table (median msgs/s and RTT over runs, server CPU per
-# message, throughput relative to epoll_echo) and writes it to
-# BUILD_DIR/bench.md. Speed is reported here, never asserted. Takes about
-# two minutes with the defaults.
+# Loads (echotest flags, BENCH_LOADS): -j1 -a1 -l64, -j1 -a32 -l64,
+# -j2 -a32 -l64, -j1 -a32 -l16384.
+#
+# A small VM can change speed several times over within minutes, so servers
+# are only ever compared within the same moments: kecho --backend epoll,
+# kecho --backend uring (when built with io_uring) and epoll_echo all run at
+# once, each on an ephemeral 127.0.0.1 port, and each load is measured in
+# BENCH_RUNS rounds (default 5); in a round every server takes one
+# `echotest -c BENCH_COUNT -t BENCH_SECONDS -i 1` (at most BENCH_COUNT
+# messages per thread, default 200000, or BENCH_SECONDS seconds, default 1),
+# one after the other, the order rotated by one each round. For each
+# invocation we record msgs/s, p50, p99, messages and the server's
+# utime+stime (/proc/PID/stat, all threads) around it. A row's msgs/s, p50,
+# p99 and server CPU per message (that round's CPU time / that round's
+# messages) are medians over the rounds; "msgs/s vs epoll_echo" is the
+# median over the rounds of the per-round ratio (server vs epoll_echo
+# measured in the same round), which cancels a change of phase between
+# rounds.
+#
+# Prints a markdown table and writes it to BUILD_DIR/bench.md, then runs the
+# RPC half (bench/rpc_run.sh). Speed is reported here, never asserted: the
+# exit status is non-zero only when something failed to run. The echo half
+# takes about a minute with the defaults (the expected time is printed at
+# the start).
 set -u
 
 B=$(cd "${1:-build}" && pwd) || exit 2
 BIN=$B/bin
-SECS=${BENCH_SECONDS:-3}
-RUNS=${BENCH_RUNS:-3}
+SECS=${BENCH_SECONDS:-1}
+RUNS=${BENCH_RUNS:-5}
 COUNT=${BENCH_COUNT:-200000}
 LOADS=${BENCH_LOADS:-"-j1:-a1:-l64 -j1:-a32:-l64 -j2:-a32:-l64 -j1:-a32:-l16384"}
 HZ=$(getconf CLK_TCK)
+case $RUNS in ''|*[!0-9]*|0) echo "bench: BENCH_RUNS must be a positive integer" >&2; exit 2 ;; esac
 
 for f in "$BIN/kecho" "$BIN/echotest" "$B/bench/epoll_echo"; do
 	[ -x "$f" ] || { echo "bench: $f not built (run make)" >&2; exit 2; }
@@ -31,6 +47,7 @@ done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ksf-bench.XXXXXX") || exit 1
 SERVERS=""
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	for s in $SERVERS; do
 		kill -KILL "$(cat "$T/$s.pid")" 2>/dev/null
@@ -62,17 +79,52 @@ start() {
 port() { cat "$T/$1.port"; }
 pid() { cat "$T/$1.pid"; }
 # CPU time of a process (all threads), in clock ticks.
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
 
 # json_get FILE KEY: a number from the "summary" object of echotest --json.
 json_get() {
 	tr -d '\n' < "$1" | sed 's/.*"summary"//' |
 		sed -n "s/.*\"$2\": *\([-0-9.eE+]*\).*/\1/p"
 }
-# json_total_msgs FILE: messages summed over all runs.
-json_total_msgs() {
-	tr -d '\n' < "$1" | sed 's/"summary".*//' | grep -o '"msgs": *[0-9]*' |
-		awk -F: '{ s += $2 } END { print s + 0 }'
+
+# rotate K WORD...: the words, starting with the K-th (from 0, cyclic).
+rotate() {
+	k=$1; shift
+	[ $# -gt 0 ] || return 0
+	k=$((k % $#)) front="" back=""
+	for w in "$@"; do
+		if [ "$k" -gt 0 ]; then front="$front $w"; k=$((k - 1)); else back="$back $w"; fi
+	done
+	# shellcheck disable=SC2086 # split back into words
+	echo $back $front
+}
+
+# run1 SERVER LOAD ROUND: one echotest invocation (one round of one row),
+# appended to $T/raw as SERVER LOAD ROUND ok|fail msgs/s p50 p99 msgs ticks.
+run1() {
+	srv=$1 load=$2 round=$3
+	spid=$(pid "$srv")
+	c0=$(cpu_ticks "$spid")
+	# shellcheck disable=SC2086 # $load is a list of flags
+	if "$BIN/echotest" --json -q $load -c "$COUNT" -t "$SECS" -i 1 \
+	    -p "$(port "$srv")" 127.0.0.1 > "$T/et.json" 2> "$T/et.err" < /dev/null; then
+		c1=$(cpu_ticks "$spid")
+		rate=$(json_get "$T/et.json" msgs_per_s)
+		p50=$(json_get "$T/et.json" rtt_p50_us)
+		p99=$(json_get "$T/et.json" rtt_p99_us)
+		msgs=$(json_get "$T/et.json" msgs)
+		ticks=-; [ -n "$c0" ] && [ -n "$c1" ] && ticks=$((c1 - c0))
+		st=ok
+		progress="$progress, $srv $(printf '%.0f' "${rate:-0}")/s p50 ${p50:--}"
+	else
+		errors=$((errors + 1))
+		echo "bench: echotest $load (round $round) against $srv failed:" >&2
+		tail -n 5 "$T/et.err" >&2
+		st=fail rate=- p50=- p99=- msgs=0 ticks=-
+		progress="$progress, $srv failed"
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$load" "$round" "$st" \
+		"${rate:--}" "${p50:--}" "${p99:--}" "${msgs:-0}" "$ticks" >> "$T/raw"
 }
 
 start kecho-epoll "$BIN/kecho" -a 127.0.0.1 --backend epoll
@@ -84,31 +136,30 @@ if grep -q 'KSF_HAVE_URING 1' "$B/config.h" 2>/dev/null; then
 fi
 start epoll_echo "$B/bench/epoll_echo" -a 127.0.0.1
 
-echo "bench: servers:$SERVERS; loads: $LOADS; $RUNS runs of <= $COUNT msgs/thread or ${SECS}s each" >&2
-: > "$T/results"
+# The expected time: every invocation runs at most $SECS s (less when -c
+# ends it first), plus its connects and start-up; sockperf adds about 10 s.
+nl=$(echo "$LOADS" | wc -w) ns=$(echo "$SERVERS" | wc -w)
+expected=$(awk -v n=$((nl * RUNS * ns)) -v t="$SECS" 'BEGIN {
+	s = n * (t + 0.05) + 10
+	printf "about %d min %02d s (%d echotest runs of <= %s s, then sockperf)", s / 60, s % 60, n, t }')
+echo "bench: servers:$SERVERS; loads: $LOADS; $RUNS rounds of one echotest run per server" \
+	"(<= $COUNT msgs/thread or ${SECS}s); expected $expected, then the RPC half" >&2
+
+# Every load: RUNS rounds, each server once per round, the order rotated
+# (round 1 in the order started, which is the order of the table's rows).
+: > "$T/raw"
 errors=0 note_sp=""
-for load in $LOADS; do
-	args=$(echo "$load" | tr ':' ' ')
-	for s in $SERVERS; do
-		c0=$(cpu_ticks "$(pid "$s")")
-		# shellcheck disable=SC2086 # $args is a list of flags
-		if "$BIN/echotest" --json -q $args -c "$COUNT" -t "$SECS" -i "$RUNS" \
-		    -p "$(port "$s")" 127.0.0.1 > "$T/et.json" 2> "$T/et.err"; then
-			c1=$(cpu_ticks "$(pid "$s")")
-			rate=$(json_get "$T/et.json" msgs_per_s)
-			p50=$(json_get "$T/et.json" rtt_p50_us)
-			p99=$(json_get "$T/et.json" rtt_p99_us)
-			msgs=$(json_total_msgs "$T/et.json")
-			cpu=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v m="$msgs" \
-				'BEGIN { if (m > 0) printf "%.2f", d * 1e6 / hz / m; else print "-" }')
-			echo "bench: $s $args: $rate msg/s, p50 $p50 us, p99 $p99 us, $cpu us CPU/msg" >&2
-		else
-			errors=$((errors + 1))
-			echo "bench: echotest $args against $s failed:" >&2
-			cat "$T/et.err" >&2
-			rate=- p50=- p99=- cpu=-
-		fi
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$args" "$rate" "$p50" "$p99" "$cpu" >> "$T/results"
+for ld in $LOADS; do
+	args=$(echo "$ld" | tr ':' ' ')
+	rnd=1
+	while [ $rnd -le "$RUNS" ]; do
+		progress=""
+		# shellcheck disable=SC2086 # a list of names
+		for s in $(rotate $((rnd - 1)) $SERVERS); do
+			run1 "$s" "$args" $rnd
+		done
+		echo "bench: $args round $rnd/$RUNS: ${progress#, }" >&2
+		rnd=$((rnd + 1))
 	done
 done
 
@@ -183,26 +234,64 @@ done
 	echo "## ksf bench: kecho vs epoll_echo over loopback"
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)); Linux $(uname -r)."
-	echo "Each row: \`echotest -c $COUNT -t $SECS -i $RUNS <load> 127.0.0.1\`; msgs/s and RTT are medians"
-	echo "over the $RUNS runs; server CPU is utime+stime of the server process over all runs"
-	echo "divided by the messages echoed. The client shares the same $(nproc) CPUs."
+	echo "Servers are compared within the same moments: all run at once and each load is measured in"
+	echo "$RUNS rounds; in a round every server takes one \`echotest -c $COUNT -t $SECS -i 1 <load> 127.0.0.1\`,"
+	echo "the order rotated each round. msgs/s, p50, p99 and server CPU per message (utime+stime of the"
+	echo "server process over the invocation, in 1/$HZ s ticks, divided by the messages echoed) are"
+	echo "medians over the rounds; \"msgs/s vs epoll_echo\" is the median of the per-round ratios (server"
+	echo "vs epoll_echo measured in the same round), which cancels the machine's changes of speed"
+	echo "between rounds. The client shares the same $(nproc) CPUs."
 	echo
 	echo "| server | load | msgs/s | p50 µs | p99 µs | server CPU µs/msg | msgs/s vs epoll_echo |"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-	awk -F'\t' '
-		function num(v, fmt) { return v == "-" ? "-" : sprintf(fmt, v) }
-		{ srv[NR] = $1; load[NR] = $2; rate[NR] = $3; p50[NR] = $4; p99[NR] = $5; cpu[NR] = $6
-		  if ($1 == "epoll_echo") base[$2] = $3 }
-		END {
-			for (i = 1; i <= NR; i++) {
-				b = base[load[i]]
-				r = "-"
-				if (rate[i] != "-" && b != "" && b != "-" && b > 0)
-					r = sprintf("%.2f", rate[i] / b)
-				printf "| %s | %s | %s | %s | %s | %s | %s |\n", srv[i], load[i],
-					num(rate[i], "%.0f"), num(p50[i], "%.1f"), num(p99[i], "%.1f"), cpu[i], r
+	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" '
+		# $T/raw: server load round ok|fail msgs/s p50 p99 msgs ticks
+		{
+			k = $1 SUBSEP $2
+			if (!(k in seen)) { seen[k] = ++nrow; key[nrow] = k; srv[nrow] = $1; load[nrow] = $2 }
+			if ($4 != "ok") { failed[k]++; next }
+			r = $3
+			v["rate", k, r] = $5 + 0; v["p50", k, r] = $6 + 0; v["p99", k, r] = $7 + 0
+			if ($8 > 0 && $9 != "-") v["cpu", k, r] = $9 * 1e6 / hz / $8
+		}
+		function median(a, n,   i, j, t) {
+			for (i = 2; i <= n; i++) {
+				t = a[i]
+				for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
+				a[j + 1] = t
 			}
-		}' "$T/results"
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		# med(WHAT, ROW): the median over the rounds of the row
+		function med(what, k,   r, n, a) {
+			n = 0
+			for (r = 1; r <= runs; r++) if ((what, k, r) in v) a[++n] = v[what, k, r]
+			return n ? median(a, n) : "-"
+		}
+		# rmed(WHAT, ROW, REFROW): the median of the per-round ratios
+		function rmed(what, k, rk,   r, n, a) {
+			n = 0
+			for (r = 1; r <= runs; r++)
+				if (((what, k, r) in v) && ((what, rk, r) in v) && v[what, rk, r] > 0)
+					a[++n] = v[what, k, r] / v[what, rk, r]
+			return n ? median(a, n) : "-"
+		}
+		function fmt(x, f) { return x == "-" ? "-" : sprintf(f, x) }
+		END {
+			for (i = 1; i <= nrow; i++) {
+				k = key[i]
+				printf "| %s | %s | %s | %s | %s | %s | %s |\n", srv[i], load[i],
+					fmt(med("rate", k), "%.0f"), fmt(med("p50", k), "%.1f"),
+					fmt(med("p99", k), "%.1f"), fmt(med("cpu", k), "%.2f"),
+					fmt(rmed("rate", k, "epoll_echo" SUBSEP load[i]), "%.2f")
+			}
+			for (i = 1; i <= nrow; i++)
+				if (failed[key[i]]) {
+					if (!nf++) print ""
+					printf "Failed: %s %s in %d of %d rounds (left out of its medians).\n",
+						srv[i], load[i], failed[key[i]], runs
+				}
+		}' "$T/raw"
 	echo
 	if [ -s "$T/sockperf" ]; then
 		echo "\`sockperf ping-pong --tcp --full-rtt -t 3\` (round trip, µs):"

@@ -20,6 +20,7 @@
 #if KSF_HAVE_URING
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,9 @@ enum { K_EVFD = 1, K_ACCEPT = 2, K_RECV = 3, K_IGNORE = 5, K_POLLOUT = 6, K_MASK
 #define BGID		0
 #define SQ_ENTRIES	4096
 #define CQ_ENTRIES	16384
+#ifndef IORING_FEAT_MIN_TIMEOUT
+#define IORING_FEAT_MIN_TIMEOUT	(1U << 15)	/* Linux 6.12; liburing 2.3 lacks it */
+#endif
 
 struct ur {
 	struct io_uring ring;
@@ -40,6 +44,9 @@ struct ur {
 	unsigned nbufs, bufsz;
 	int br_added;			/* buffers given back, not yet published */
 	struct ksf__dlist zombies;	/* released conns waiting for completions */
+	unsigned features;		/* IORING_FEAT_* of the ring */
+	unsigned batch_us, batch_cqes;	/* completion batching (pool options), 0: off */
+	int last_reaped;		/* completions the last wait brought */
 };
 
 static struct io_uring_sqe *sqe_get(struct ur *u, void *p, int kind)
@@ -76,6 +83,7 @@ static int setup_ring(struct ur *u)
 		p.cq_entries = CQ_ENTRIES;
 		err = io_uring_queue_init_params(SQ_ENTRIES, &u->ring, &p);
 	}
+	u->features = p.features;
 	return err;
 }
 
@@ -138,6 +146,15 @@ static int ur_init(struct ksf__worker *w)
 		return err;
 	}
 	w->be_state = u;
+	if (w->pool->o.batch_wait_us) {
+		if (u->features & IORING_FEAT_MIN_TIMEOUT) {
+			u->batch_us = w->pool->o.batch_wait_us;
+			u->batch_cqes = w->pool->o.batch_cqes;
+		} else if (w->idx == 0) {
+			ksf__log(w->pool, KSF_LOG_WARN, "batch wait needs Linux 6.12 "
+				 "(IORING_FEAT_MIN_TIMEOUT): off");
+		}
+	}
 	/* completions posted before a pause's cancel takes effect: at most
 	 * every provided buffer once */
 	w->late_cap = (size_t)u->nbufs * u->bufsz;
@@ -379,6 +396,34 @@ static int reap_cqes(struct ksf__worker *w)
 	return (int)n;
 }
 
+/* Completion batching: wait for batch_cqes completions, or batch_us at most
+ * and then for the first one (the kernel's min-wait, Linux 6.12), with the
+ * timer timeout as the overall bound (1 s when there is none: the loop
+ * comes round and waits again). liburing 2.3 has no call for it, so the
+ * SQEs go in first and the wait is one io_uring_enter2() with the
+ * extended argument whose former pad field is min_wait_usec. */
+static int batch_wait(struct ur *u, int timeout)
+{
+	struct __kernel_timespec ts = {
+		.tv_sec = timeout > 0 ? timeout / 1000 : 1,
+		.tv_nsec = timeout > 0 ? (timeout % 1000) * 1000000LL : 0,
+	};
+	struct io_uring_getevents_arg arg = {
+		.sigmask_sz = _NSIG / 8,
+		.pad = u->batch_us,
+		.ts = (uint64_t)(uintptr_t)&ts,
+	};
+
+	if (io_uring_sq_ready(&u->ring)) {
+		int err = io_uring_submit(&u->ring);
+		if (err < 0)
+			return err;
+	}
+	return io_uring_enter2((unsigned)u->ring.ring_fd, 0, u->batch_cqes,
+			       IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
+			       (sigset_t *)&arg, sizeof(arg));
+}
+
 static int ur_wait(struct ksf__worker *w, int timeout)
 {
 	struct ur *u = w->be_state;
@@ -400,6 +445,8 @@ static int ur_wait(struct ksf__worker *w, int timeout)
 		timeout = 0;
 	if (timeout == 0) {
 		err = io_uring_submit_and_get_events(&u->ring);
+	} else if (u->batch_us && u->last_reaped >= 2) {	/* busy: batch */
+		err = batch_wait(u, timeout);
 	} else {
 		struct __kernel_timespec ts = { .tv_sec = timeout / 1000,
 						.tv_nsec = (timeout % 1000) * 1000000LL };
@@ -409,7 +456,7 @@ static int ur_wait(struct ksf__worker *w, int timeout)
 	ksf__worker_after_sleep(w);
 	if (err < 0 && err != -ETIME && err != -EINTR && err != -EBUSY)
 		return err;
-	return reap_cqes(w);
+	return u->last_reaped = reap_cqes(w);
 }
 
 int ksf__uring_probe(void)

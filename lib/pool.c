@@ -21,6 +21,7 @@ void ksf_pool_opts_init(struct ksf_pool_opts *o)
 	o->backend = KSF_BACKEND_AUTO;
 	o->buf_size = 16384;
 	o->nbufs = 256;
+	o->batch_cqes = 8;
 }
 
 /* CPUs the process may run on, in order, when the caller named none. */
@@ -89,7 +90,8 @@ int ksf_pool_create(struct ksf_pool **poolp, const struct ksf_pool_opts *o)
 	else
 		ksf_pool_opts_init(&p->o);
 	if (p->o.ncpus > KSF_MAX_WORKERS || p->o.nworkers > KSF_MAX_WORKERS ||
-	    p->o.nworkers < 0 || p->o.buf_size < 512 || !p->o.nbufs) {
+	    p->o.nworkers < 0 || p->o.buf_size < 512 || !p->o.nbufs ||
+	    (p->o.batch_wait_us && p->o.batch_cqes < 2)) {
 		err = -EINVAL;
 		goto fail;
 	}
@@ -108,6 +110,10 @@ int ksf_pool_create(struct ksf_pool **poolp, const struct ksf_pool_opts *o)
 	sem_init(&p->ready, 0, 0);
 	pthread_mutex_init(&p->svcs_lock, NULL);
 	p->backend = pick_backend(p);
+	if (p->o.batch_wait_us && p->backend != KSF_BACKEND_URING) {
+		ksf__log(p, KSF_LOG_WARN, "batch wait needs the io_uring backend: off");
+		p->o.batch_wait_us = 0;
+	}
 	if ((err = setup_workers(p, cpus, n)))
 		goto fail;
 	for (; started < n; started++)

@@ -32,6 +32,19 @@ struct ksf_pool_opts {
 	int pin;		/* pin workers to their CPU (default 1 via ksf_pool_opts_init) */
 	enum ksf_backend backend;
 	unsigned busy_poll_us;	/* spin on the event source this long before sleeping; 0 = off */
+	/* io_uring completion batching (kernel >= 6.12, IORING_FEAT_MIN_TIMEOUT):
+	 * when the last wait brought 2 or more completions, the next one waits
+	 * for batch_cqes completions, or batch_wait_us at most and then for any
+	 * one, so that a busy worker wakes once per batch instead of per
+	 * request. Less CPU per request under steady deep pipelines; up to
+	 * batch_wait_us more latency for a request that arrives soon after a
+	 * wait starts when fewer than batch_cqes follow, which with few
+	 * requests in flight (a closed loop of 8, say) is most waits: there it
+	 * costs throughput (README, Results). 0 = off (the default); ignored,
+	 * with a warning, on epoll or an older kernel. batch_cqes: default 8
+	 * via ksf_pool_opts_init. */
+	unsigned batch_wait_us;
+	unsigned batch_cqes;
 	unsigned buf_size;	/* receive buffer size (bytes), default 16384 */
 	unsigned nbufs;		/* receive buffers per worker (io_uring ring), default 256 */
 	ksf_log_cb log_cb;

@@ -9,6 +9,7 @@
 enum {
 	O_BACKEND = 256, O_BUSY, O_STEER, O_NOPIN, O_MAXCONNS, O_OUTQHIGH, O_OUTQLOW,
 	O_OUTQMAX, O_MAXMSG, O_IDLE, O_DRAIN, O_BUFSIZE, O_NBUFS, O_BACKLOG, O_UDP, O_NOUDP,
+	O_BATCHWAIT, O_BATCHCQES,
 };
 
 static const struct option longopts[] = {
@@ -18,6 +19,8 @@ static const struct option longopts[] = {
 	{ "cpus", required_argument, NULL, 'C' },
 	{ "backend", required_argument, NULL, O_BACKEND },
 	{ "busy-poll", required_argument, NULL, O_BUSY },
+	{ "batch-wait", required_argument, NULL, O_BATCHWAIT },
+	{ "batch-cqes", required_argument, NULL, O_BATCHCQES },
 	{ "steer", required_argument, NULL, O_STEER },
 	{ "no-pin", no_argument, NULL, O_NOPIN },
 	{ "max-conns", required_argument, NULL, O_MAXCONNS },
@@ -59,6 +62,9 @@ static void usage(const struct svcopt *o, FILE *f, const char *summary,
 "  -C, --cpus LIST        CPUs for the workers, e.g. 0-3,6 (default: all allowed)\n"
 "  -b, --backend B        epoll, uring or auto (default auto: io_uring if it works)\n"
 "      --busy-poll USEC   spin this long on the event source before sleeping (default 0)\n"
+"      --batch-wait USEC  io_uring, Linux 6.12+: when busy, wait for --batch-cqes\n"
+"                         completions or this long before waking (default 0 = off)\n"
+"      --batch-cqes N     completions that end a batch wait (default %u)\n"
 "      --steer MODE       hash (kernel 4-tuple hash, default) or cpu (worker on the\n"
 "                         CPU that received the packets, reuseport BPF)\n"
 "      --no-pin           do not pin workers to their CPUs\n"
@@ -77,7 +83,7 @@ static void usage(const struct svcopt *o, FILE *f, const char *summary,
 "  -h, --help             this text\n"
 "\nSizes take K, M, G suffixes (KiB, MiB, GiB). On SIGINT or SIGTERM the service stops\n"
 "accepting, flushes queued output, closes, prints its counters to stderr and exits 0.\n%s%s",
-		o->prog, summary, o->port, o->udp ? "yes" : "no", o->svc.max_conns, o->svc.outq_high, o->svc.outq_low,
+		o->prog, summary, o->port, o->udp ? "yes" : "no", o->pool.batch_cqes, o->svc.max_conns, o->svc.outq_high, o->svc.outq_low,
 		o->svc.outq_max, o->svc.max_msg, o->svc.drain_ms, o->pool.buf_size,
 		o->pool.nbufs, o->svc.backlog, extra ? "\n" : "", extra ? extra->help : "");
 }
@@ -111,6 +117,8 @@ static int parse_one(struct svcopt *o, int c, const char *arg)
 	case O_BACKEND: err = ksf_backend_parse(arg); o->pool.backend = err >= 0 ? err : 0;
 		err = err > 0 ? 0 : err; break;
 	case O_BUSY: err = ksf_parse_uint(arg, 0, 10000000, &v); o->pool.busy_poll_us = (unsigned)v; break;
+	case O_BATCHWAIT: err = ksf_parse_uint(arg, 0, 1000000, &v); o->pool.batch_wait_us = (unsigned)v; break;
+	case O_BATCHCQES: err = ksf_parse_uint(arg, 2, 4096, &v); o->pool.batch_cqes = (unsigned)v; break;
 	case O_STEER:
 		if (!strcmp(arg, "hash"))
 			o->svc.steer = KSF_STEER_HASH;
