@@ -17,7 +17,7 @@ set -u
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ksf-integ.XXXXXX") || exit 1
 BGPIDS=""	# every process started in the background, killed at exit
-KN=0		# kechos started so far (names their output files)
+SN=0		# servers started so far (names their output files)
 
 cleanup() {
 	for p in $BGPIDS; do kill -KILL "$p" 2>/dev/null; done
@@ -105,41 +105,48 @@ fi
 
 [ -x "$BIN/kecho" ] || fail "$BIN/kecho not built"
 
-listening_lines() { c=$(grep -c '^listening on ' "$1" 2>/dev/null); echo "${c:-0}"; }
+# start_server NAME PATTERN COUNT CMD...: start CMD (kecho or krpc and its
+# arguments) in the background, output in $T/NAME<n>.out and .err; wait up
+# to 10 s for COUNT lines of its stdout matching the grep PATTERN. Sets
+# KPID, KOUT, KERR. Fails if it exits first; skips when it fell back from
+# io_uring while the uring backend is under test (then this is not a test
+# of the uring backend).
+start_server() {
+	name=$1 pat=$2 want=$3; shift 3
+	SN=$((SN + 1))
+	KOUT=$T/$name$SN.out; KERR=$T/$name$SN.err
+	: > "$KOUT"; : > "$KERR"	# exist before the background child opens them
+	"$@" >"$KOUT" 2>"$KERR" </dev/null &
+	KPID=$! KSTOPPING=0
+	track "$KPID"
+	n=100
+	while [ "$(grep -c "$pat" "$KOUT")" -lt "$want" ]; do
+		if pid_gone "$KPID"; then
+			wait "$KPID"; rc=$?
+			cat "$KERR" >&2
+			fail "$name exited ($rc) before listening: $*"
+		fi
+		n=$((n - 1))
+		if [ "$n" -le 0 ]; then
+			cat "$KOUT" "$KERR" >&2
+			fail "$name did not print its 'listening on' lines within 10 s"
+		fi
+		sleep 0.1
+	done
+	if [ "$KSF_BACKEND" = uring ] && grep -q 'io_uring unavailable' "$KERR"; then
+		skip "$(grep -m1 'io_uring unavailable' "$KERR")"
+	fi
+}
 
 # start_kecho_on ADDR [args...]: start kecho on ADDR, port 0, the backend
 # under test, plus args. Waits up to 10 s for one "listening on" line per
 # -a given. Sets KPID, PORT (port of the first listener), KOUT, KERR.
 start_kecho_on() {
-	KN=$((KN + 1))
-	KOUT=$T/kecho$KN.out; KERR=$T/kecho$KN.err
 	addr=$1; shift
-	: > "$KOUT"; : > "$KERR"	# exist before the background child opens them
 	naddr=1
 	for a in "$@"; do [ "$a" = -a ] && naddr=$((naddr + 1)); done
-	"$BIN/kecho" -p 0 --backend "$KSF_BACKEND" -a "$addr" "$@" \
-		>"$KOUT" 2>"$KERR" </dev/null &
-	KPID=$! KSTOPPING=0
-	track "$KPID"
-	n=100
-	while [ "$(listening_lines "$KOUT")" -lt "$naddr" ]; do
-		if pid_gone "$KPID"; then
-			wait "$KPID"; rc=$?
-			cat "$KERR" >&2
-			fail "kecho -a $addr $* exited ($rc) before listening"
-		fi
-		n=$((n - 1))
-		if [ "$n" -le 0 ]; then
-			cat "$KOUT" "$KERR" >&2
-			fail "kecho did not print 'listening on' within 10 s"
-		fi
-		sleep 0.1
-	done
-	# kecho falls back to epoll when io_uring cannot be used: then this
-	# is not a test of the uring backend.
-	if [ "$KSF_BACKEND" = uring ] && grep -q 'io_uring unavailable' "$KERR"; then
-		skip "$(grep -m1 'io_uring unavailable' "$KERR")"
-	fi
+	start_server kecho '^listening on ' "$naddr" \
+		"$BIN/kecho" -p 0 --backend "$KSF_BACKEND" -a "$addr" "$@"
 	PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$KOUT" | head -n 1)
 	[ -n "$PORT" ] && [ "$PORT" -gt 0 ] ||
 		fail "cannot parse port from: $(head -n 1 "$KOUT")"

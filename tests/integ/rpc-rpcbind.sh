@@ -81,9 +81,9 @@ note "registered, found, pinged and unregistered"
 
 # --register without a running rpcbind must fail, not hang.
 kill -TERM $RBPID; wait_exit $RBPID 10
-RN=$((RN + 1)); KERR=$T/krpc$RN.err
+SN=$((SN + 1)); KERR=$T/krpc$SN.err
 timeout 60 "$BIN/krpc" -p 0 --backend "$KSF_BACKEND" -a 127.0.0.1 --register \
-	> "$T/krpc$RN.out" 2> "$KERR" < /dev/null; rc=$?
+	> "$T/krpc$SN.out" 2> "$KERR" < /dev/null; rc=$?
 [ "$rc" != 0 ] && [ "$rc" != 124 ] ||
 	fail "krpc --register without rpcbind exited $rc (expected a failure, not 0 or a hang)"
 note "without rpcbind, --register fails: $(head -n 1 "$KERR")"

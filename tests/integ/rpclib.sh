@@ -38,38 +38,16 @@ show_kerr() {
 	fi
 }
 
-RN=0	# krpcs started so far (names their output files)
-
-# start_krpc [args...]: krpc -p 0 --backend $KSF_BACKEND -a 127.0.0.1 args.
-# Waits up to 10 s for its TCP and (unless --no-udp) UDP listening lines.
-# Sets KPID, PORT (TCP), UPORT (UDP, empty with --no-udp), KOUT, KERR.
+# start_krpc [args...]: krpc -p 0 --backend $KSF_BACKEND -a 127.0.0.1 args
+# (run under $KRPC_WRAP, if set). Waits up to 10 s for its TCP and (unless
+# --no-udp) UDP listening lines. Sets KPID, PORT (TCP), UPORT (UDP, empty
+# with --no-udp), KOUT, KERR.
 start_krpc() {
-	RN=$((RN + 1))
-	KOUT=$T/krpc$RN.out; KERR=$T/krpc$RN.err
-	: > "$KOUT"; : > "$KERR"
 	want=2
 	for a in "$@"; do [ "$a" = --no-udp ] && want=1; done
-	${KRPC_WRAP:-} "$BIN/krpc" -p 0 --backend "$KSF_BACKEND" -a 127.0.0.1 "$@" \
-		>"$KOUT" 2>"$KERR" </dev/null &
-	KPID=$! KSTOPPING=0
-	track "$KPID"
-	n=100
-	while [ "$(grep -c '^listening on \(udp \)\{0,1\}127\.0\.0\.1:' "$KOUT")" -lt "$want" ]; do
-		if pid_gone "$KPID"; then
-			wait "$KPID"; rc=$?
-			cat "$KERR" >&2
-			fail "krpc $* exited ($rc) before listening"
-		fi
-		n=$((n - 1))
-		if [ "$n" -le 0 ]; then
-			cat "$KOUT" "$KERR" >&2
-			fail "krpc did not print its 'listening on' lines within 10 s"
-		fi
-		sleep 0.1
-	done
-	if [ "$KSF_BACKEND" = uring ] && grep -q 'io_uring unavailable' "$KERR"; then
-		skip "$(grep -m1 'io_uring unavailable' "$KERR")"
-	fi
+	# shellcheck disable=SC2086 # KRPC_WRAP is a command prefix
+	start_server krpc '^listening on \(udp \)\{0,1\}127\.0\.0\.1:' "$want" \
+		${KRPC_WRAP:-} "$BIN/krpc" -p 0 --backend "$KSF_BACKEND" -a 127.0.0.1 "$@"
 	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$KOUT" | head -n 1)
 	UPORT=$(sed -n 's/^listening on udp 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$KOUT" | head -n 1)
 	[ -n "$PORT" ] && [ "$PORT" -gt 0 ] || fail "cannot parse the TCP port from: $(cat "$KOUT")"
