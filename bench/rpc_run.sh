@@ -59,6 +59,7 @@ set -u
 
 B=$(cd "${1:-build}" && pwd) || exit 2
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 BIN=$B/bin
 SECS=${RPC_BENCH_SECONDS:-1}
 RUNS=${RPC_BENCH_RUNS:-5}
@@ -124,10 +125,6 @@ stop() {
 	SERVERS=$(echo "$SERVERS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
 }
 
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
-json_get() {	# FILE KEY: a number from rpctest --json's "summary"
-	tr -d '\n' < "$1" | sed 's/.*"summary"//' | sed -n "s/.*\"$2\": *\([-0-9.eE+]*\).*/\1/p"
-}
 
 # run1 SRV LABEL REF ROUND SERVER [rpctest args...]: one rpctest invocation
 # (one round of one row) against SERVER (a name given to start, or ganesha),
@@ -164,17 +161,6 @@ run1() {
 		"$st" "$rate" "$p50" "$p99" "$calls" "$ticks" "$lost" >> "$T/raw"
 }
 
-# rotate K WORD...: the words, starting with the K-th (from 0, cyclic).
-rotate() {
-	k=$1; shift
-	[ $# -gt 0 ] || return 0
-	k=$((k % $#)) front="" back=""
-	for w in "$@"; do
-		if [ "$k" -gt 0 ]; then front="$front $w"; k=$((k - 1)); else back="$back $w"; fi
-	done
-	# shellcheck disable=SC2086 # split back into words
-	echo $back $front
-}
 
 # ---- nfs-ganesha in its own namespace ----
 GSKIP=""
@@ -377,7 +363,8 @@ for s in $SERVERS; do stop "$s"; done
 	echo
 	echo "| server | load | RPC/s | p50 µs | p99 µs | server CPU µs/RPC | vs floor | vs libtirpc | vs ganesha | note |"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" -v pl="$PL" -v plref="$PLREF" -v bw="$BW" '
+	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" -v pl="$PL" -v plref="$PLREF" -v bw="$BW" \
+	    "$(cat "$ROOT/bench/rounds.awk")"'
 		# $T/raw: srv label ref round ok|fail rate p50 p99 calls ticks lost
 		{
 			k = $1 SUBSEP $2
@@ -388,30 +375,6 @@ for s in $SERVERS; do stop "$s"; done
 			if ($9 > 0 && $10 != "-") v["cpu", k, r] = $10 * 1e6 / hz / $9
 			lost[k] += $11
 		}
-		function median(a, n,   i, j, t) {
-			for (i = 2; i <= n; i++) {
-				t = a[i]
-				for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
-				a[j + 1] = t
-			}
-			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-		}
-		# med(WHAT, ROW): the median over the rounds of the row
-		function med(what, k,   r, n, a) {
-			n = 0
-			for (r = 1; r <= runs; r++) if ((what, k, r) in v) a[++n] = v[what, k, r]
-			return n ? median(a, n) : "-"
-		}
-		# rmed(WHAT, ROW, REFROW): the median of the per-round ratios; nr: how many
-		function rmed(what, k, rk,   r, n, a) {
-			n = 0
-			for (r = 1; r <= runs; r++)
-				if (((what, k, r) in v) && ((what, rk, r) in v) && v[what, rk, r] > 0)
-					a[++n] = v[what, k, r] / v[what, rk, r]
-			nr = n
-			return n ? median(a, n) : "-"
-		}
-		function fmt(x, f) { return x == "-" ? "-" : sprintf(f, x) }
 		function ratio(i, rs,   rk) {
 			rk = rs SUBSEP ref[i]
 			return (rk in seen) ? fmt(rmed("rate", key[i], rk), "%.2f") : "-"

@@ -28,11 +28,13 @@
 # Prints a markdown table and writes it to BUILD_DIR/bench.md, then runs the
 # RPC half (bench/rpc_run.sh). Speed is reported here, never asserted: the
 # exit status is non-zero only when something failed to run. The echo half
-# takes about a minute with the defaults (the expected time is printed at
+# takes about 75 s with the defaults (the expected time is printed at
 # the start).
 set -u
 
 B=$(cd "${1:-build}" && pwd) || exit 2
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 BIN=$B/bin
 SECS=${BENCH_SECONDS:-1}
 RUNS=${BENCH_RUNS:-5}
@@ -78,26 +80,6 @@ start() {
 
 port() { cat "$T/$1.port"; }
 pid() { cat "$T/$1.pid"; }
-# CPU time of a process (all threads), in clock ticks.
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
-
-# json_get FILE KEY: a number from the "summary" object of echotest --json.
-json_get() {
-	tr -d '\n' < "$1" | sed 's/.*"summary"//' |
-		sed -n "s/.*\"$2\": *\([-0-9.eE+]*\).*/\1/p"
-}
-
-# rotate K WORD...: the words, starting with the K-th (from 0, cyclic).
-rotate() {
-	k=$1; shift
-	[ $# -gt 0 ] || return 0
-	k=$((k % $#)) front="" back=""
-	for w in "$@"; do
-		if [ "$k" -gt 0 ]; then front="$front $w"; k=$((k - 1)); else back="$back $w"; fi
-	done
-	# shellcheck disable=SC2086 # split back into words
-	echo $back $front
-}
 
 # run1 SERVER LOAD ROUND: one echotest invocation (one round of one row),
 # appended to $T/raw as SERVER LOAD ROUND ok|fail msgs/s p50 p99 msgs ticks.
@@ -115,7 +97,7 @@ run1() {
 		msgs=$(json_get "$T/et.json" msgs)
 		ticks=-; [ -n "$c0" ] && [ -n "$c1" ] && ticks=$((c1 - c0))
 		st=ok
-		progress="$progress, $srv $(printf '%.0f' "${rate:-0}")/s p50 ${p50:--}"
+		progress="$progress, $srv $(printf '%.0f/s p50 %.1f us' "${rate:-0}" "${p50:-0}")"
 	else
 		errors=$((errors + 1))
 		echo "bench: echotest $load (round $round) against $srv failed:" >&2
@@ -244,7 +226,7 @@ done
 	echo
 	echo "| server | load | msgs/s | p50 µs | p99 µs | server CPU µs/msg | msgs/s vs epoll_echo |"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" '
+	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" "$(cat "$ROOT/bench/rounds.awk")"'
 		# $T/raw: server load round ok|fail msgs/s p50 p99 msgs ticks
 		{
 			k = $1 SUBSEP $2
@@ -254,29 +236,6 @@ done
 			v["rate", k, r] = $5 + 0; v["p50", k, r] = $6 + 0; v["p99", k, r] = $7 + 0
 			if ($8 > 0 && $9 != "-") v["cpu", k, r] = $9 * 1e6 / hz / $8
 		}
-		function median(a, n,   i, j, t) {
-			for (i = 2; i <= n; i++) {
-				t = a[i]
-				for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
-				a[j + 1] = t
-			}
-			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-		}
-		# med(WHAT, ROW): the median over the rounds of the row
-		function med(what, k,   r, n, a) {
-			n = 0
-			for (r = 1; r <= runs; r++) if ((what, k, r) in v) a[++n] = v[what, k, r]
-			return n ? median(a, n) : "-"
-		}
-		# rmed(WHAT, ROW, REFROW): the median of the per-round ratios
-		function rmed(what, k, rk,   r, n, a) {
-			n = 0
-			for (r = 1; r <= runs; r++)
-				if (((what, k, r) in v) && ((what, rk, r) in v) && v[what, rk, r] > 0)
-					a[++n] = v[what, k, r] / v[what, rk, r]
-			return n ? median(a, n) : "-"
-		}
-		function fmt(x, f) { return x == "-" ? "-" : sprintf(f, x) }
 		END {
 			for (i = 1; i <= nrow; i++) {
 				k = key[i]
