@@ -27,11 +27,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 KPID="" KSTOPPING=0
-# fail MSG: end the test as failed; if kecho died on its own meanwhile,
-# its stderr (a crash report) is the likely reason, so show it first.
+SERVER=kecho	# the server under test, as messages name it (rpclib.sh: krpc)
+# fail MSG: end the test as failed; if the server died on its own
+# meanwhile, its stderr (a crash report) is the likely reason: shown first.
 fail() {
 	if [ -n "$KPID" ] && [ "$KSTOPPING" = 0 ] && pid_gone "$KPID"; then
-		show_kerr "kecho died during the test"
+		show_kerr "$SERVER died during the test"
 	fi
 	echo "FAIL: $*" >&2
 	exit 1
@@ -174,11 +175,11 @@ stop_kecho() {
 	return "$rc"
 }
 
-# show_kerr WHY: kecho's stderr, ending with the core of any sanitizer
+# show_kerr WHY: the server's stderr, ending with the core of any sanitizer
 # report (error line and stacks, without the shadow map), so that it is in
 # the last lines the runner shows.
 show_kerr() {
-	echo "--- kecho stderr ($1) ---" >&2
+	echo "--- $SERVER stderr ($1) ---" >&2
 	if grep -Eq 'ERROR: [A-Za-z]*Sanitizer|runtime error:' "$KERR"; then
 		grep -Ev '^ *0x[0-9a-f]+: |^Shadow|^  [A-Z][A-Za-z ]*: *[0-9a-f ]*$' "$KERR" |
 			sed -n '/ERROR: [A-Za-z]*Sanitizer\|runtime error:/,/^SUMMARY/p' | head -n 28 >&2

@@ -20,23 +20,7 @@ esac
 
 [ -x "$BIN/krpc" ] || fail "$BIN/krpc not built"
 
-# lib.sh's fail/show_kerr speak of kecho; these say krpc.
-fail() {
-	if [ -n "$KPID" ] && [ "$KSTOPPING" = 0 ] && pid_gone "$KPID"; then
-		show_kerr "krpc died during the test"
-	fi
-	echo "FAIL: $*" >&2
-	exit 1
-}
-show_kerr() {
-	echo "--- krpc stderr ($1) ---" >&2
-	if grep -Eq 'ERROR: [A-Za-z]*Sanitizer|runtime error:' "$KERR"; then
-		grep -Ev '^ *0x[0-9a-f]+: |^Shadow|^  [A-Z][A-Za-z ]*: *[0-9a-f ]*$' "$KERR" |
-			sed -n '/ERROR: [A-Za-z]*Sanitizer\|runtime error:/,/^SUMMARY/p' | head -n 28 >&2
-	else
-		tail -n 25 "$KERR" >&2
-	fi
-}
+SERVER=krpc	# lib.sh's fail and show_kerr name it
 
 # start_krpc [args...]: krpc -p 0 --backend $KSF_BACKEND -a 127.0.0.1 args
 # (run under $KRPC_WRAP, if set). Waits up to 10 s for its TCP and (unless
