@@ -28,7 +28,10 @@ LIB_OBJS    := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 COMMON_SRCS := $(wildcard tools/common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(B)/obj/%.o)
 SVC_COMMON  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard svc/common/*.c))
-KRPC_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(wildcard svc/krpc/*.c)) $(SVC_COMMON)
+# krpc's NFS layer and stores, as an archive the unit tests and fuzzers link too
+KRPC_LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out svc/krpc/krpc.c,$(wildcard svc/krpc/*.c)))
+KRPC_OBJS   := $(B)/obj/svc/krpc/krpc.o $(B)/lib/libkrpc.a $(SVC_COMMON)
+KRPC_LIBS   := -lsodium
 KECHO_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard svc/kecho/*.c)) $(SVC_COMMON)
 ECHOT_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tools/echotest/*.c))
 RPCT_OBJS   := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tools/rpctest/*.c))
@@ -65,18 +68,21 @@ $(B)/lib/libksf.so: $(LIB_OBJS) lib/ksf.map
 $(B)/bin/kecho: $(KECHO_OBJS) $(B)/lib/libksf.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS)
+$(B)/lib/libkrpc.a: $(KRPC_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 $(B)/bin/krpc: $(KRPC_OBJS) $(B)/lib/libksf.a
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(KRPC_LIBS) $(LDLIBS)
 $(B)/bin/echotest: $(ECHOT_OBJS) $(COMMON_OBJS) $(B)/lib/libksf.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS) -lm
 $(B)/bin/rpctest: $(RPCT_OBJS) $(COMMON_OBJS) $(B)/lib/libksf.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS) -lm
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(COMMON_OBJS) $(B)/lib/libksf.a
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(COMMON_OBJS) $(B)/lib/libkrpc.a $(B)/lib/libksf.a
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS) -lm
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(KRPC_LIBS) $(LDLIBS) -lm
 $(B)/tests/%: $(B)/obj/tests/integ/%.o $(B)/lib/libksf.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <ksf.h>
 #include <ksf/rpcsvc.h>
 
@@ -39,12 +40,15 @@ static struct rpc_worker *worker_of(struct ksf_rpc_service *rs, int idx)
 }
 
 /* Dispatch one record; its reply (if any) is appended to rw->out. */
-static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, size_t *used,
-		    const uint8_t *msg, size_t len)
+static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ksf_conn *c,
+		    size_t *used, const uint8_t *msg, size_t len)
 {
 	uint8_t *hdr = rw->out + *used;
+	struct ksf_rpc_req req = { .udata = rs->ctx, .worker = ksf_conn_worker(c),
+				   .proto = IPPROTO_TCP };
+	req.peer = ksf_conn_peer(c, &req.peerlen);
 	int n = ksf_rpc_dispatch(rs->srv, msg, len, hdr + 4, rw->out_cap - *used - 4,
-				 rw->scratch, sizeof(rw->scratch), rs->ctx, &rw->st.rpc);
+				 rw->scratch, sizeof(rw->scratch), &req, &rw->st.rpc);
 
 	if (n <= 0)
 		return n;	/* no reply due, or -ENOSPC (counted) */
@@ -89,7 +93,7 @@ static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
 			ksf_rpc_rec_gather(p + off, (size_t)span, rw->gather);
 			msg = rw->gather;
 		}
-		if ((err = one_call(rs, rw, &used, msg, rec.len)))
+		if ((err = one_call(rs, rw, c, &used, msg, rec.len)))
 			break;
 		off += (size_t)span;
 	}
@@ -109,8 +113,10 @@ static void rpc_dgram(struct ksf_svc *svc, const struct ksf_dgram *d)
 	struct ksf_rpc_service *rs = ksf_svc_udata(svc);
 	struct rpc_worker *rw = worker_of(rs, d->worker);
 	size_t cap = rw->out_cap < UDP_REPLY_MAX ? rw->out_cap : UDP_REPLY_MAX;
+	struct ksf_rpc_req req = { .udata = rs->ctx, .peer = d->peer, .peerlen = d->peerlen,
+				   .worker = d->worker, .proto = IPPROTO_UDP };
 	int n = ksf_rpc_dispatch(rs->srv, d->data, d->len, rw->out, cap, rw->scratch,
-				 sizeof(rw->scratch), rs->ctx, &rw->st.rpc);
+				 sizeof(rw->scratch), &req, &rw->st.rpc);
 
 	if (n > 0)
 		(void)ksf_dgram_reply(d, rw->out, (size_t)n);	/* drops are counted */

@@ -16,10 +16,12 @@
 #   libtirpc-dev       libtirpc: the RPC library's client and server, tests and bench
 #   strace             counts rpctest's recv() calls per reply (tests)
 #   python3            a server that fragments its RPC replies (tests)
+#   libsodium-dev      krpc: keyed SipHash MAC of NFS file handles, random keys
+#   libnfs-utils       nfs-ls, nfs-cat, nfs-cp: a real NFS v3 client (tests)
 set -u
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-for p in liburing-dev socat clang libclang-rt-14-dev procps rpcbind tshark libtirpc-dev strace python3; do
+for p in liburing-dev socat clang libclang-rt-14-dev procps rpcbind tshark libtirpc-dev strace python3 libsodium-dev libnfs-utils; do
 	have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -320,7 +320,17 @@ struct ksf_rpc_proc {
 	int (*handle)(const struct ksf_rpc_call *call, void *args, void *res, void *ctx);
 	int (*encode)(struct ksf_xdr *x, const void *res);
 	size_t args_size, res_size;
+	unsigned flags;		/* KSF_RPC_PROC_* */
 };
+
+/* Procedure flags, for the transport (ksf/rpcsvc.h); the dispatcher
+ * itself ignores them. BLOCKING: the handler may block (disk I/O), so a
+ * service with helper threads runs it on one, off the event loop.
+ * NONIDEMPOTENT: executing it twice differs from once (CREATE, REMOVE,
+ * ...), so a retransmitted call is answered from the duplicate request
+ * cache instead of being executed again. */
+#define KSF_RPC_PROC_BLOCKING		0x1u
+#define KSF_RPC_PROC_NONIDEMPOTENT	0x2u
 
 /* One version: procs[i] is procedure number i. */
 struct ksf_rpc_vers {
@@ -342,7 +352,7 @@ int ksf_rpc_void_decode(struct ksf_xdr *x, void *args);
 int ksf_rpc_void_encode(struct ksf_xdr *x, const void *res);
 int ksf_rpc_null_proc(const struct ksf_rpc_call *call, void *args, void *res, void *ctx);
 #define KSF_RPC_NULL_PROC \
-	{ "NULL", ksf_rpc_void_decode, ksf_rpc_null_proc, ksf_rpc_void_encode, 0, 0 }
+	{ "NULL", ksf_rpc_void_decode, ksf_rpc_null_proc, ksf_rpc_void_encode, 0, 0, 0 }
 
 #define KSF_RPC_SRV_MAX_PROGS	16
 

@@ -10,11 +10,23 @@
 #define KSF_RPCSVC_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 #include <ksf/svc.h>
 #include <ksf/rpc.h>
 
 struct ksf_pool;
 struct ksf_rpc_service;
+
+/* What a handler of a ksf_rpc_service gets as its ctx argument: the
+ * service's own ctx and where the call came from. Valid during the call. */
+struct ksf_rpc_req {
+	void *udata;			/* ctx given to ksf_rpc_service_create */
+	const struct sockaddr *peer;	/* the caller */
+	socklen_t peerlen;
+	int worker;			/* index of the worker that owns the call */
+	int proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	int offloaded;			/* 1 on a helper thread (may block), else 0 */
+};
 
 /* Counters beyond ksf_rpc_stats: framing errors that close a connection. */
 struct ksf_rpc_service_stats {

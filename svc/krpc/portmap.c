@@ -34,7 +34,7 @@ int pmap_mapping_encode(struct ksf_xdr *x, const struct pmap_mapping *m)
 static int getport(const struct ksf_rpc_call *call, void *args, void *res, void *ctx)
 {
 	const struct pmap_mapping *q = args;
-	const struct pmap_table *t = ctx;
+	const struct pmap_table *t = ((const struct ksf_rpc_req *)ctx)->udata;
 	uint32_t *port = res;
 
 	(void)call;
@@ -64,7 +64,7 @@ static int dump(const struct ksf_rpc_call *call, void *args, void *res, void *ct
 {
 	(void)call;
 	(void)args;
-	*(const struct pmap_table **)res = ctx;
+	*(const struct pmap_table **)res = ((const struct ksf_rpc_req *)ctx)->udata;
 	return 0;
 }
 
@@ -81,11 +81,11 @@ static int dump_encode(struct ksf_xdr *x, const void *res)
 
 static const struct ksf_rpc_proc pmap_procs[] = {
 	KSF_RPC_NULL_PROC,				/* 0 NULL */
-	{ "SET", NULL, NULL, NULL, 0, 0 },		/* 1: not offered */
-	{ "UNSET", NULL, NULL, NULL, 0, 0 },		/* 2: not offered */
+	{ "SET", NULL, NULL, NULL, 0, 0, 0 },		/* 1: not offered */
+	{ "UNSET", NULL, NULL, NULL, 0, 0, 0 },		/* 2: not offered */
 	{ "GETPORT", pmap_mapping_decode, getport, u32_encode,
-	  sizeof(struct pmap_mapping), sizeof(uint32_t) },
-	{ "DUMP", ksf_rpc_void_decode, dump, dump_encode, 0, sizeof(void *) },
+	  sizeof(struct pmap_mapping), sizeof(uint32_t), 0 },
+	{ "DUMP", ksf_rpc_void_decode, dump, dump_encode, 0, sizeof(void *), 0 },
 };
 
 static const struct ksf_rpc_vers pmap_vers[] = {

@@ -50,9 +50,9 @@ static int args_encode(struct ksf_xdr *x, const void *p)
 
 static const struct ksf_rpc_proc procs[] = {
 	KSF_RPC_NULL_PROC,
-	{ "ARGS", args_decode, args_handle, args_encode, sizeof(struct args), sizeof(struct args) },
+	{ "ARGS", args_decode, args_handle, args_encode, sizeof(struct args), sizeof(struct args), 0 },
 	{ 0 },
-	{ "HUGE", NULL, ksf_rpc_null_proc, NULL, 1 << 16, 0 },
+	{ "HUGE", NULL, ksf_rpc_null_proc, NULL, 1 << 16, 0, 0 },
 };
 static const struct ksf_rpc_vers vers[] = { { 3, procs, 4 }, { 2, procs, 1 } };
 static const struct ksf_rpc_prog nfs = { 100003, "nfs", vers, 2 };

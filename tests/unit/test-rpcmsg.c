@@ -66,11 +66,11 @@ static int big_encode(struct ksf_xdr *x, const void *res)
 static const struct ksf_rpc_proc nfs3_procs[NPROCS] = {
 	[P_NULL] = KSF_RPC_NULL_PROC,
 	[P_ECHO] = { "ECHO", echo_decode, echo_handle, echo_encode,
-		     sizeof(struct echo), sizeof(struct echo) },
+		     sizeof(struct echo), sizeof(struct echo), 0 },
 	[P_HOLE] = { 0 },
-	[P_FAIL] = { "FAIL", NULL, fail_handle, NULL, 0, 0 },
-	[P_BIG] = { "BIG", NULL, ksf_rpc_null_proc, big_encode, 0, 0 },
-	[P_HUGE] = { "HUGE", NULL, ksf_rpc_null_proc, NULL, 1 << 20, 0 },
+	[P_FAIL] = { "FAIL", NULL, fail_handle, NULL, 0, 0, 0 },
+	[P_BIG] = { "BIG", NULL, ksf_rpc_null_proc, big_encode, 0, 0, 0 },
+	[P_HUGE] = { "HUGE", NULL, ksf_rpc_null_proc, NULL, 1 << 20, 0, 0 },
 };
 static const struct ksf_rpc_proc null_only[] = { KSF_RPC_NULL_PROC };
 static const struct ksf_rpc_vers nfs_vers[] = {
