@@ -129,7 +129,8 @@ static int listen_all(struct svcopt *o, struct krpc_opts *k, struct ksf_svc *svc
 
 static int run(struct svcopt *o, struct krpc_opts *k)
 {
-	static struct pmap_table table;
+	static struct krpc_ctx kc;
+	struct pmap_table *table = &kc.pmap;
 	struct ksf_rpc_srv srv;
 	struct ksf_rpc_service *rs = NULL;
 	struct ksf_pool *pool = NULL;
@@ -141,22 +142,22 @@ static int run(struct svcopt *o, struct krpc_opts *k)
 		ksf_rpc_srv_register(&srv, &krpc_pmap_prog);
 	if (svcopt_pool(o, &pool))
 		return 1;
-	if ((err = ksf_rpc_service_create(&rs, pool, &srv, &o->svc, k->max_record, &table))) {
+	if ((err = ksf_rpc_service_create(&rs, pool, &srv, &o->svc, k->max_record, &kc))) {
 		fprintf(stderr, "%s: cannot create service: %s\n", o->prog, ksf_strerror(err));
 		goto fail;
 	}
-	if ((err = listen_all(o, k, ksf_rpc_service_svc(rs), &table)))
+	if ((err = listen_all(o, k, ksf_rpc_service_svc(rs), table)))
 		goto fail;
 	if ((err = ksf_svc_start(ksf_rpc_service_svc(rs)))) {
 		fprintf(stderr, "%s: cannot start: %s\n", o->prog, ksf_strerror(err));
 		goto fail;
 	}
-	if (k->reg && (err = do_register(o, &table, 1)))
+	if (k->reg && (err = do_register(o, table, 1)))
 		goto fail;
 	registered = k->reg;
 	svcopt_wait_signal(o);
 	if (registered)
-		do_register(o, &table, 0);
+		do_register(o, table, 0);
 	ksf_svc_stop(ksf_rpc_service_svc(rs));
 	svcopt_print_stats(o, ksf_rpc_service_svc(rs), pool);
 	print_rpc_stats(o, rs);

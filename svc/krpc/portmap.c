@@ -34,7 +34,7 @@ int pmap_mapping_encode(struct ksf_xdr *x, const struct pmap_mapping *m)
 static int getport(const struct ksf_rpc_call *call, void *args, void *res, void *ctx)
 {
 	const struct pmap_mapping *q = args;
-	const struct pmap_table *t = ((const struct ksf_rpc_req *)ctx)->udata;
+	const struct pmap_table *t = &krpc_ctx_of(ctx)->pmap;
 	uint32_t *port = res;
 
 	(void)call;
@@ -64,7 +64,7 @@ static int dump(const struct ksf_rpc_call *call, void *args, void *res, void *ct
 {
 	(void)call;
 	(void)args;
-	*(const struct pmap_table **)res = ((const struct ksf_rpc_req *)ctx)->udata;
+	*(const struct pmap_table **)res = &krpc_ctx_of(ctx)->pmap;
 	return 0;
 }
 
