@@ -12,6 +12,7 @@
 #include <ksf/svc.h>
 #include <ksf/conn.h>
 #include <ksf/dgram.h>
+#include <ksf/offload.h>
 #include <ksf/rpcsvc.h>
 #include <ksf/parse.h>
 #include <ksf/rpc.h>

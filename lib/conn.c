@@ -216,6 +216,50 @@ void ksf__conn_error(struct ksf_conn *c, int err)
 	c->why = KSF_CLOSE_ERROR;
 }
 
+/* Read again once neither backpressure nor the service holds reading: the
+ * output queue is at or below outq_low and ksf_conn_pause is not in force. */
+static void resume_reading(struct ksf_conn *c)
+{
+	if (!(c->flags & KSF__C_RDPAUSED) || (c->flags & (KSF__C_CLOSING | KSF__C_APPPAUSE)) ||
+	    c->out.bytes > c->svc->o.outq_low || c->sw->stopping)
+		return;
+	c->flags &= ~KSF__C_RDPAUSED;
+	if (!(c->flags & KSF__C_EOF))
+		c->w->be->conn_read(c->w, c, true);
+	if (c->in.len)	/* input held back while paused: offer it again */
+		redeliver(c);
+	if ((c->flags & KSF__C_EOF) && !(c->flags & KSF__C_RDPAUSED))
+		ksf__conn_close_why(c, KSF_CLOSE_PEER, 0);
+}
+
+void ksf_conn_pause(struct ksf_conn *c)
+{
+	if (c->flags & (KSF__C_DEAD | KSF__C_APPPAUSE))
+		return;
+	c->flags |= KSF__C_APPPAUSE;
+	if (!(c->flags & KSF__C_RDPAUSED)) {
+		c->flags |= KSF__C_RDPAUSED;
+		c->w->be->conn_read(c->w, c, false);
+	}
+}
+
+void ksf_conn_resume(struct ksf_conn *c)
+{
+	if (!(c->flags & KSF__C_APPPAUSE))
+		return;
+	c->flags &= ~KSF__C_APPPAUSE;
+	if (c->flags & KSF__C_DEAD)
+		return;
+	if (!(c->flags & KSF__C_IN_CB)) {
+		resume_reading(c);
+	} else if ((c->flags & KSF__C_RDPAUSED) && !(c->flags & (KSF__C_CLOSING | KSF__C_EOF)) &&
+		   c->out.bytes <= c->svc->o.outq_low && !c->sw->stopping) {
+		/* inside recv_cb the held input is being offered right now */
+		c->flags &= ~KSF__C_RDPAUSED;
+		c->w->be->conn_read(c->w, c, true);
+	}
+}
+
 void ksf__conn_sent(struct ksf_conn *c, size_t n)
 {
 	ksf__outq_consume(c->w, &c->out, n);
@@ -227,16 +271,7 @@ void ksf__conn_sent(struct ksf_conn *c, size_t n)
 		queue_close(c);
 		return;
 	}
-	if ((c->flags & KSF__C_RDPAUSED) && !(c->flags & KSF__C_CLOSING) &&
-	    c->out.bytes <= c->svc->o.outq_low && !c->sw->stopping) {
-		c->flags &= ~KSF__C_RDPAUSED;
-		if (!(c->flags & KSF__C_EOF))
-			c->w->be->conn_read(c->w, c, true);
-		if (c->in.len)	/* input held back while paused: offer it again */
-			redeliver(c);
-		if ((c->flags & KSF__C_EOF) && !(c->flags & KSF__C_RDPAUSED))
-			ksf__conn_close_why(c, KSF_CLOSE_PEER, 0);
-	}
+	resume_reading(c);
 }
 
 /* Send queued output now with sendmsg(MSG_DONTWAIT), at most 4 calls (more

@@ -104,6 +104,7 @@ enum {
 	KSF__C_IN_CB     = 1 << 6,	/* inside recv_cb */
 	KSF__C_HARD      = 1 << 7,	/* close without flushing */
 	KSF__C_EOF       = 1 << 8,	/* peer sent FIN while input was held */
+	KSF__C_APPPAUSE  = 1 << 9,	/* ksf_conn_pause(): the service holds reading */
 };
 
 struct ksf_conn {

@@ -4,35 +4,16 @@
  * ksf_svc, feeding the freestanding dispatcher (lib/rpc/). Per worker it
  * keeps a reply buffer (replies of one read, record-marked, go out in one
  * ksf_conn_send), a gather buffer for multi-fragment records, scratch for
- * arguments and results, and counters; nothing is shared between workers.
+ * arguments and results, a duplicate request cache and counters; nothing is
+ * shared between workers. Blocking procedures go to helper threads
+ * (rpc_async.c) when the service has them.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
-#include <ksf.h>
-#include <ksf/rpcsvc.h>
-
-#define SCRATCH_SIZE	65536
-#define UDP_REPLY_MAX	65507
-
-struct rpc_worker {
-	uint8_t *out;		/* replies of the current batch, record-marked */
-	size_t out_cap;
-	uint8_t *gather;	/* a multi-fragment record, made contiguous */
-	_Alignas(16) uint8_t scratch[SCRATCH_SIZE];
-	struct ksf_rpc_service_stats st;
-};
-
-struct ksf_rpc_service {
-	struct ksf_svc *svc;
-	const struct ksf_rpc_srv *srv;
-	uint32_t max_record;
-	size_t reply_max;	/* room kept free in out before each call */
-	void *ctx;
-	int nworkers;
-	struct rpc_worker **w;
-};
+#include "ksf_int.h"
+#include "rpc_svc_int.h"
 
 static struct rpc_worker *worker_of(struct ksf_rpc_service *rs, int idx)
 {
@@ -57,13 +38,73 @@ static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ks
 	return 0;
 }
 
-/* Complete records are answered in order; replies of one read leave in one
- * send. A record whose reply might not fit in the output queue waits (the
- * library pauses reading and offers it again once the queue drains). */
+/* Room the replies of what is queued, pending and about to be made need. */
+static bool room_for_one_more(const struct ksf_rpc_service *rs, const struct rpc_conn *rc,
+			      size_t queued, size_t room)
+{
+	unsigned pending = rc ? rc->pending : 0;
+
+	if (!queued && !pending)
+		return true;	/* always make progress: outq_max has room for one */
+	return queued + (pending + 1) * (rs->reply_max + 4) <= room;
+}
+
+/* A retransmission of a non-idempotent call? 1: answered from the cache
+ * (or dropped while the first runs), 0: go on with *ref reserved. */
+static int drc_check(struct rpc_worker *rw, struct ksf_conn *c, const struct ksf_rpc_peek *pk,
+		     const uint8_t *msg, size_t len, size_t *used, struct rpc_drc_ref *ref)
+{
+	const uint8_t *reply;
+	size_t rlen;
+	socklen_t plen;
+	const struct sockaddr *peer = ksf_conn_peer(c, &plen);
+
+	switch (rpc_drc_lookup(rw->drc, peer, plen, pk, msg, len, ref, &reply, &rlen)) {
+	case RPC_DRC_HIT:
+		memcpy(rw->out + *used, reply, rlen);
+		*used += rlen;
+		rw->st.drc_hits++;
+		return 1;
+	case RPC_DRC_INPROG:
+		rw->st.drc_inprog++;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* One complete record: from the cache, to a helper, or run here. */
+static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ksf_conn *c,
+		      struct rpc_conn *rc, size_t *used, const uint8_t *msg, size_t len)
+{
+	struct rpc_drc_ref ref = { .slot = -1 };
+	struct ksf_rpc_peek pk;
+	size_t start = *used;
+	int err;
+
+	if (ksf_rpc_srv_peek(rs->srv, msg, len, &pk))
+		return one_call(rs, rw, c, used, msg, len);
+	if ((pk.flags & KSF_RPC_PROC_NONIDEMPOTENT) && rw->drc &&
+	    drc_check(rw, c, &pk, msg, len, used, &ref))
+		return 0;
+	if ((pk.flags & KSF_RPC_PROC_BLOCKING) && rs->off && rc &&
+	    !rpc_offload_call(rs, rc, msg, len, &ref))
+		return 0;
+	err = one_call(rs, rw, c, used, msg, len);
+	if (ref.slot >= 0)
+		rpc_drc_done(rw->drc, &ref, *used > start ? rw->out + start : NULL, *used - start);
+	return err;
+}
+
+/* Complete records are answered in order (offloaded ones when they are
+ * done); replies of one read leave in one send. A record whose reply might
+ * not fit in the output queue waits (the library pauses reading and offers
+ * it again once the queue drains, or once offloaded calls are answered). */
 static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
 {
 	struct ksf_rpc_service *rs = ksf_svc_udata(ksf_conn_svc(c));
 	struct rpc_worker *rw = worker_of(rs, ksf_conn_worker(c));
+	struct rpc_conn *rc = ksf_conn_udata(c);
 	const uint8_t *p = data;
 	size_t off = 0, used = 0, sent = 0, room = ksf_conn_room(c);
 	int err = 0;
@@ -80,8 +121,20 @@ static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
 			err = span;
 			break;
 		}
-		if (sent + used && sent + used + rs->reply_max + 4 > room)
+		if (!room_for_one_more(rs, rc, sent + used, room)) {
+			if (rc && rc->pending && !rc->paused) {
+				rc->paused = true;	/* answers of pending calls resume it */
+				ksf_conn_pause(c);
+			}
 			break;
+		}
+		if (rc && rc->pending >= rs->max_pending) {
+			if (!rc->paused) {
+				rc->paused = true;
+				ksf_conn_pause(c);
+			}
+			break;
+		}
 		if (rw->out_cap - used < rs->reply_max + 4) {	/* keep room for any reply */
 			if ((err = ksf_conn_send(c, rw->out, used)))
 				return err;
@@ -93,7 +146,7 @@ static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
 			ksf_rpc_rec_gather(p + off, (size_t)span, rw->gather);
 			msg = rw->gather;
 		}
-		if ((err = one_call(rs, rw, c, &used, msg, rec.len)))
+		if ((err = one_record(rs, rw, c, rc, &used, msg, rec.len)))
 			break;
 		off += (size_t)span;
 	}
@@ -108,18 +161,73 @@ static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
 	return (ssize_t)off;
 }
 
+static int rpc_open(struct ksf_conn *c)
+{
+	struct rpc_conn *rc = calloc(1, sizeof(*rc));
+
+	if (!rc)
+		return -ENOMEM;
+	rc->c = c;
+	rc->refs = 1;
+	ksf_conn_set_udata(c, rc);
+	return 0;
+}
+
+void rpc_conn_put(struct rpc_conn *rc)
+{
+	if (--rc->refs == 0)
+		free(rc);
+}
+
+static void rpc_close(struct ksf_conn *c, enum ksf_close_reason why)
+{
+	struct rpc_conn *rc = ksf_conn_udata(c);
+
+	(void)why;
+	if (!rc)
+		return;
+	rc->c = NULL;		/* replies still to come are dropped */
+	ksf_conn_set_udata(c, NULL);
+	rpc_conn_put(rc);
+}
+
 static void rpc_dgram(struct ksf_svc *svc, const struct ksf_dgram *d)
 {
 	struct ksf_rpc_service *rs = ksf_svc_udata(svc);
 	struct rpc_worker *rw = worker_of(rs, d->worker);
-	size_t cap = rw->out_cap < UDP_REPLY_MAX ? rw->out_cap : UDP_REPLY_MAX;
+	size_t cap = rw->out_cap < RPC_UDP_REPLY_MAX + 4 ? rw->out_cap : RPC_UDP_REPLY_MAX + 4;
 	struct ksf_rpc_req req = { .udata = rs->ctx, .peer = d->peer, .peerlen = d->peerlen,
 				   .worker = d->worker, .proto = IPPROTO_UDP };
-	int n = ksf_rpc_dispatch(rs->srv, d->data, d->len, rw->out, cap, rw->scratch,
-				 sizeof(rw->scratch), &req, &rw->st.rpc);
+	struct rpc_drc_ref ref = { .slot = -1 };
+	struct ksf_rpc_peek pk;
+	const uint8_t *cached;
+	size_t clen;
+	int n;
 
-	if (n > 0)
-		(void)ksf_dgram_reply(d, rw->out, (size_t)n);	/* drops are counted */
+	/* the cache keeps record-marked replies: skip the mark over UDP */
+	if (rw->drc && !ksf_rpc_srv_peek(rs->srv, d->data, d->len, &pk) &&
+	    (pk.flags & KSF_RPC_PROC_NONIDEMPOTENT)) {
+		switch (rpc_drc_lookup(rw->drc, d->peer, d->peerlen, &pk, d->data, d->len, &ref,
+				       &cached, &clen)) {
+		case RPC_DRC_HIT:
+			rw->st.drc_hits++;
+			(void)ksf_dgram_reply(d, cached + 4, clen - 4);
+			return;
+		case RPC_DRC_INPROG:
+			rw->st.drc_inprog++;
+			return;
+		default:
+			break;
+		}
+	}
+	n = ksf_rpc_dispatch(rs->srv, d->data, d->len, rw->out + 4, cap - 4, rw->scratch,
+			     sizeof(rw->scratch), &req, &rw->st.rpc);
+	if (n > 0) {
+		ksf_rpc_rec_mark(rw->out, (uint32_t)n, true);
+		(void)ksf_dgram_reply(d, rw->out + 4, (size_t)n);	/* drops are counted */
+	}
+	if (ref.slot >= 0)
+		rpc_drc_done(rw->drc, &ref, n > 0 ? rw->out : NULL, n > 0 ? 4 + (size_t)n : 0);
 }
 
 static int alloc_workers(struct ksf_rpc_service *rs)
@@ -133,6 +241,8 @@ static int alloc_workers(struct ksf_rpc_service *rs)
 		rw->out_cap = 2 * (rs->reply_max + 4);
 		if (!(rw->out = malloc(rw->out_cap)) || !(rw->gather = malloc(rs->max_record)))
 			return -ENOMEM;
+		if (rs->drc_entries && rpc_drc_create(&rw->drc, rs->drc_entries))
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -141,7 +251,8 @@ int ksf_rpc_service_create(struct ksf_rpc_service **rsp, struct ksf_pool *pool,
 			   const struct ksf_rpc_srv *srv, const struct ksf_svc_opts *so,
 			   uint32_t max_record, void *ctx)
 {
-	static const struct ksf_svc_ops ops = { .recv_cb = rpc_recv, .dgram_cb = rpc_dgram };
+	static const struct ksf_svc_ops ops = { .open_cb = rpc_open, .recv_cb = rpc_recv,
+						.close_cb = rpc_close, .dgram_cb = rpc_dgram };
 	struct ksf_svc_opts o;
 	struct ksf_rpc_service *rs;
 	int err;
@@ -155,6 +266,9 @@ int ksf_rpc_service_create(struct ksf_rpc_service **rsp, struct ksf_pool *pool,
 	rs->max_record = max_record ? max_record : KSF_RPC_REC_MAX_DEFAULT;
 	rs->reply_max = rs->max_record > 65536 ? rs->max_record : 65536;
 	rs->nworkers = ksf_pool_nworkers(pool);
+	rs->pool = pool;
+	rs->drc_entries = RPC_DRC_DEFAULT;
+	rs->max_pending = 16;
 	if (so)
 		o = *so;
 	else
@@ -171,6 +285,38 @@ int ksf_rpc_service_create(struct ksf_rpc_service **rsp, struct ksf_pool *pool,
 		return err;
 	}
 	*rsp = rs;
+	return 0;
+}
+
+int ksf_rpc_service_helpers(struct ksf_rpc_service *rs, int threads, unsigned max_pending)
+{
+	size_t need;
+	int err;
+
+	if (!rs || threads < 0 || threads > 64 || rs->svc->started || rs->off)
+		return -EINVAL;
+	if (!threads)
+		return 0;
+	rs->max_pending = max_pending ? max_pending : 16;
+	need = rs->svc->o.outq_high + (rs->max_pending + 2) * (rs->reply_max + 4);
+	if (rs->svc->o.outq_max < need)
+		rs->svc->o.outq_max = need;
+	if ((err = ksf_offload_create(&rs->off, rs->pool, threads)))
+		return err;
+	return 0;
+}
+
+int ksf_rpc_service_drc(struct ksf_rpc_service *rs, unsigned entries)
+{
+	if (rs->svc->started)
+		return -EBUSY;
+	rs->drc_entries = entries;
+	for (int i = 0; i < rs->nworkers; i++) {
+		rpc_drc_destroy(rs->w[i]->drc);
+		rs->w[i]->drc = NULL;
+		if (entries && rpc_drc_create(&rs->w[i]->drc, entries))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -198,10 +344,14 @@ void ksf_rpc_service_destroy(struct ksf_rpc_service *rs)
 {
 	if (!rs)
 		return;
+	if (rs->svc)
+		ksf_svc_stop(rs->svc);
+	ksf_offload_destroy(rs->off);	/* every offloaded call answered or dropped */
 	ksf_svc_destroy(rs->svc);
 	for (int i = 0; rs->w && i < rs->nworkers; i++) {
 		if (!rs->w[i])
 			continue;
+		rpc_drc_destroy(rs->w[i]->drc);
 		free(rs->w[i]->out);
 		free(rs->w[i]->gather);
 		free(rs->w[i]);

@@ -37,6 +37,18 @@ size_t ksf_conn_outq(const struct ksf_conn *c);
  * above, and the held input is offered to recv_cb again once it drains. */
 size_t ksf_conn_room(const struct ksf_conn *c);
 
+/* Hold reading: recv_cb is not called and the socket is not read (what
+ * is already under way is held, within max_msg) until ksf_conn_resume.
+ * For services whose replies complete later (ksf/offload.h): it bounds the
+ * work in flight per connection. Backpressure (outq_high) still applies
+ * on its own: reading resumes when neither holds it. */
+void ksf_conn_pause(struct ksf_conn *c);
+
+/* End ksf_conn_pause. Held input is offered to recv_cb at once (unless
+ * called from inside recv_cb, or the output queue is still above
+ * outq_low: then when it drains). */
+void ksf_conn_resume(struct ksf_conn *c);
+
 /* Per-connection user pointer, service, socket, peer address. */
 void ksf_conn_set_udata(struct ksf_conn *c, void *udata);
 void *ksf_conn_udata(const struct ksf_conn *c);

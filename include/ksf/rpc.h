@@ -412,4 +412,20 @@ int ksf_rpc_dispatch(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len
 		     uint8_t *reply, size_t cap, void *scratch, size_t scratch_len,
 		     void *ctx, struct ksf_rpc_stats *st);
 
+/* What a transport needs to know of a call before dispatching it: which
+ * procedure it names (for its flags) and where its arguments start. */
+struct ksf_rpc_peek {
+	uint32_t xid, prog, vers, proc;
+	unsigned flags;		/* the procedure's KSF_RPC_PROC_* */
+	size_t args_off;	/* offset of the arguments in msg */
+};
+
+/* Decode the header of msg[0..len) and find its procedure. Returns 0 with
+ * *pk filled; -EBADMSG for anything ksf_rpc_call_decode refuses; -ENOENT
+ * when the program, version or procedure is not registered. Either error
+ * means ksf_rpc_dispatch answers (or drops) the call without running a
+ * handler. */
+int ksf_rpc_srv_peek(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
+		     struct ksf_rpc_peek *pk);
+
 #endif

@@ -33,6 +33,9 @@ struct ksf_rpc_service_stats {
 	struct ksf_rpc_stats rpc;
 	uint64_t rec_too_big;	/* record mark above max_record: closed */
 	uint64_t rec_bad;	/* too many fragments: closed */
+	uint64_t offloaded;	/* calls run on helper threads */
+	uint64_t drc_hits;	/* retransmissions answered from the cache */
+	uint64_t drc_inprog;	/* retransmissions dropped: first still running */
 };
 
 /* Create the service on pool, serving srv (which must outlive it) with the
@@ -43,6 +46,20 @@ struct ksf_rpc_service_stats {
 int ksf_rpc_service_create(struct ksf_rpc_service **rsp, struct ksf_pool *pool,
 			   const struct ksf_rpc_srv *srv, const struct ksf_svc_opts *so,
 			   uint32_t max_record, void *ctx);
+
+/* Run procedures flagged KSF_RPC_PROC_BLOCKING (on TCP) on `threads`
+ * helper threads per worker (ksf/offload.h) instead of the event loop, with
+ * at most max_pending such calls in flight per connection (0: 16); over
+ * it, reading the connection is held until half have been answered. Raises
+ * the service's outq_max so that the replies of every pending call fit.
+ * Call before starting the service. threads 0: off (the default). Returns
+ * 0, -EINVAL or -ENOMEM. UDP calls always run on the worker. */
+int ksf_rpc_service_helpers(struct ksf_rpc_service *rs, int threads, unsigned max_pending);
+
+/* Duplicate request cache of `entries` per worker for procedures flagged
+ * KSF_RPC_PROC_NONIDEMPOTENT (default 1024; 0: off). Call before
+ * starting. Returns 0, -EBUSY (started) or -ENOMEM. */
+int ksf_rpc_service_drc(struct ksf_rpc_service *rs, unsigned entries);
 
 /* The underlying service (listen, start, stop, its counters). */
 struct ksf_svc *ksf_rpc_service_svc(struct ksf_rpc_service *rs);

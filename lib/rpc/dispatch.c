@@ -230,6 +230,28 @@ int ksf_rpc_dispatch(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len
 	return (int)x.pos;
 }
 
+int ksf_rpc_srv_peek(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
+		     struct ksf_rpc_peek *pk)
+{
+	struct ksf_rpc_call call;
+	const struct ksf_rpc_prog *prog;
+	const struct ksf_rpc_vers *v;
+	const struct ksf_rpc_proc *p;
+
+	if (ksf_rpc_call_decode(msg, len, &call))
+		return -EBADMSG;
+	if (!(prog = find_prog(s, call.prog)) || !(v = find_vers(prog, call.vers)) ||
+	    !(p = find_proc(v, call.proc)))
+		return -ENOENT;
+	pk->xid = call.xid;
+	pk->prog = call.prog;
+	pk->vers = call.vers;
+	pk->proc = call.proc;
+	pk->flags = p->flags;
+	pk->args_off = (size_t)(call.args.rbuf - msg) + call.args.pos;
+	return 0;
+}
+
 int ksf_rpc_void_decode(struct ksf_xdr *x, void *args)
 {
 	(void)x;

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Offloaded RPC calls: a procedure flagged KSF_RPC_PROC_BLOCKING runs on a
+ * helper thread of the worker (ksf/offload.h) with a copy of its call;
+ * the reply comes back to the worker, which queues it on the connection
+ * (if still open) for the next batched flush, and records it in the
+ * duplicate request cache. Each helper thread has its own scratch and reply
+ * buffer, allocated at its first call and freed when it exits.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include "rpc_svc_int.h"
+
+struct rpc_job {
+	struct ksf_offload_job base;
+	struct ksf_rpc_service *rs;
+	struct rpc_conn *rc;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	struct rpc_drc_ref ref;
+	struct ksf_rpc_stats st;
+	uint8_t *reply;		/* record-marked reply, or NULL: none */
+	size_t reply_len;
+	size_t len;
+	uint8_t msg[];		/* the call */
+};
+
+struct helper_bufs {
+	uint8_t *out;
+	size_t cap;
+	_Alignas(16) uint8_t scratch[RPC_SCRATCH_SIZE];
+};
+
+static pthread_key_t bufs_key;
+static pthread_once_t bufs_once = PTHREAD_ONCE_INIT;
+
+static void bufs_free(void *p)
+{
+	struct helper_bufs *hb = p;
+
+	if (hb)
+		free(hb->out);
+	free(hb);
+}
+
+static void bufs_key_init(void)
+{
+	(void)pthread_key_create(&bufs_key, bufs_free);
+}
+
+/* This helper thread's buffers, big enough for rs's largest reply. */
+static struct helper_bufs *helper_bufs(const struct ksf_rpc_service *rs)
+{
+	struct helper_bufs *hb;
+	size_t cap = rs->reply_max + 4;
+
+	pthread_once(&bufs_once, bufs_key_init);
+	hb = pthread_getspecific(bufs_key);
+	if (hb && hb->cap >= cap)
+		return hb;
+	if (!hb) {
+		if (!(hb = calloc(1, sizeof(*hb))))
+			return NULL;
+		pthread_setspecific(bufs_key, hb);
+	}
+	free(hb->out);
+	hb->cap = 0;
+	if (!(hb->out = malloc(cap)))
+		return NULL;
+	hb->cap = cap;
+	return hb;
+}
+
+static void job_run(struct ksf_offload_job *j)
+{
+	struct rpc_job *rj = (struct rpc_job *)j;
+	struct ksf_rpc_service *rs = rj->rs;
+	struct helper_bufs *hb = helper_bufs(rs);
+	struct ksf_rpc_req req = {
+		.udata = rs->ctx, .peer = (struct sockaddr *)&rj->peer, .peerlen = rj->peerlen,
+		.worker = j->worker, .proto = IPPROTO_TCP, .offloaded = 1,
+	};
+	int n;
+
+	if (!hb) {		/* no memory: no reply; the client retransmits */
+		rj->st.calls++;
+		rj->st.nospace++;
+		return;
+	}
+	n = ksf_rpc_dispatch(rs->srv, rj->msg, rj->len, hb->out + 4, hb->cap - 4, hb->scratch,
+			     sizeof(hb->scratch), &req, &rj->st);
+	if (n <= 0)
+		return;
+	ksf_rpc_rec_mark(hb->out, (uint32_t)n, true);
+	rj->reply_len = 4 + (size_t)n;
+	if (rj->reply_len <= rj->len) {		/* a WRITE's call holds its reply */
+		rj->reply = rj->msg;
+	} else if (!(rj->reply = malloc(rj->reply_len))) {
+		rj->st.nospace++;
+		return;
+	}
+	memcpy(rj->reply, hb->out, rj->reply_len);
+}
+
+static void stats_add(struct ksf_rpc_stats *dst, const struct ksf_rpc_stats *src)
+{
+	const uint64_t *s = (const uint64_t *)src;
+	uint64_t *d = (uint64_t *)dst;
+
+	/* every field is a uint64_t counter; readers load them relaxed */
+	for (size_t k = 0; k < sizeof(*dst) / sizeof(uint64_t); k++)
+		__atomic_store_n(&d[k], d[k] + s[k], __ATOMIC_RELAXED);
+}
+
+/* Back on the worker: count, remember, send, and maybe read again. */
+static void job_done(struct ksf_offload_job *j)
+{
+	struct rpc_job *rj = (struct rpc_job *)j;
+	struct ksf_rpc_service *rs = rj->rs;
+	struct rpc_worker *rw = rs->w[j->worker];
+	struct rpc_conn *rc = rj->rc;
+
+	stats_add(&rw->st.rpc, &rj->st);
+	if (rw->drc)
+		rpc_drc_done(rw->drc, &rj->ref, rj->reply, rj->reply_len);
+	rc->pending--;
+	if (rc->c && rj->reply && ksf_conn_send(rc->c, rj->reply, rj->reply_len))
+		ksf_conn_close(rc->c, 1);	/* a reply lost: the client must reconnect */
+	if (rc->c && rc->paused && rc->pending <= rs->max_pending / 2) {
+		rc->paused = false;
+		ksf_conn_resume(rc->c);
+	}
+	rpc_conn_put(rc);
+	if (rj->reply != rj->msg)
+		free(rj->reply);
+	free(rj);
+}
+
+int rpc_offload_call(struct ksf_rpc_service *rs, struct rpc_conn *rc, const uint8_t *msg,
+		     size_t len, const struct rpc_drc_ref *ref)
+{
+	struct rpc_job *rj = malloc(sizeof(*rj) + len);
+	const struct sockaddr *peer;
+	socklen_t plen;
+
+	if (!rj)
+		return -ENOMEM;
+	memset(rj, 0, sizeof(*rj));
+	rj->base.run = job_run;
+	rj->base.done = job_done;
+	rj->rs = rs;
+	rj->rc = rc;
+	rj->ref = *ref;
+	rj->len = len;
+	memcpy(rj->msg, msg, len);
+	peer = ksf_conn_peer(rc->c, &plen);
+	if (peer && plen <= sizeof(rj->peer)) {
+		memcpy(&rj->peer, peer, plen);
+		rj->peerlen = plen;
+	}
+	if (ksf_offload_submit(rs->off, &rj->base)) {
+		free(rj);
+		return -EINVAL;
+	}
+	rc->refs++;
+	rc->pending++;
+	rs->w[ksf_conn_worker(rc->c)]->st.offloaded++;
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Internal state of an RPC service (lib/rpc_svc.c, lib/rpc_async.c): per
+ * worker buffers, counters and duplicate request cache; per connection the
+ * count of calls still running on helper threads.
+ */
+#ifndef KSF_RPC_SVC_INT_H
+#define KSF_RPC_SVC_INT_H
+
+#include <stdbool.h>
+#include <ksf.h>
+#include <ksf/rpcsvc.h>
+#include "rpc_drc.h"
+
+#define RPC_SCRATCH_SIZE	65536
+#define RPC_UDP_REPLY_MAX	65507
+
+struct rpc_worker {
+	uint8_t *out;		/* replies of the current batch, record-marked */
+	size_t out_cap;
+	uint8_t *gather;	/* a multi-fragment record, made contiguous */
+	struct rpc_drc *drc;	/* NULL: no duplicate request cache */
+	_Alignas(16) uint8_t scratch[RPC_SCRATCH_SIZE];
+	struct ksf_rpc_service_stats st;
+};
+
+/* One TCP connection's RPC state; freed when the connection is closed and
+ * no offloaded call refers to it any more. Worker-owned: no locks. */
+struct rpc_conn {
+	struct ksf_conn *c;	/* NULL once closed */
+	unsigned refs;		/* the connection itself + offloaded calls */
+	unsigned pending;	/* offloaded calls not answered yet */
+	bool paused;		/* reading held: too many calls pending */
+};
+
+struct ksf_rpc_service {
+	struct ksf_svc *svc;
+	const struct ksf_rpc_srv *srv;
+	uint32_t max_record;
+	size_t reply_max;	/* room kept free in out before each call */
+	void *ctx;
+	int nworkers;
+	struct rpc_worker **w;
+	struct ksf_pool *pool;
+	struct ksf_offload *off;	/* NULL: every call runs on the worker */
+	unsigned max_pending;		/* offloaded calls per connection */
+	unsigned drc_entries;
+};
+
+void rpc_conn_put(struct rpc_conn *rc);
+
+/* Run the call msg[0..len) on a helper thread; its reply is sent on rc's
+ * connection when it is done (rpc_async.c). Returns 0 or -ENOMEM. */
+int rpc_offload_call(struct ksf_rpc_service *rs, struct rpc_conn *rc, const uint8_t *msg,
+		     size_t len, const struct rpc_drc_ref *ref);
+
+#endif
