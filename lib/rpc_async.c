@@ -125,7 +125,7 @@ static void job_done(struct ksf_offload_job *j)
 
 	stats_add(&rw->st.rpc, &rj->st);
 	if (rw->drc)
-		rpc_drc_done(rw->drc, &rj->ref, rj->reply, rj->reply_len);
+		ksf__drc_done(rw->drc, &rj->ref, rj->reply, rj->reply_len);
 	rc->pending--;
 	if (rc->c && rj->reply && ksf_conn_send(rc->c, rj->reply, rj->reply_len))
 		ksf_conn_close(rc->c, 1);	/* a reply lost: the client must reconnect */
@@ -133,13 +133,13 @@ static void job_done(struct ksf_offload_job *j)
 		rc->paused = false;
 		ksf_conn_resume(rc->c);
 	}
-	rpc_conn_put(rc);
+	ksf__rpc_conn_put(rc);
 	if (rj->reply != rj->msg)
 		free(rj->reply);
 	free(rj);
 }
 
-int rpc_offload_call(struct ksf_rpc_service *rs, struct rpc_conn *rc, const uint8_t *msg,
+int ksf__rpc_offload_call(struct ksf_rpc_service *rs, struct rpc_conn *rc, const uint8_t *msg,
 		     size_t len, const struct rpc_drc_ref *ref)
 {
 	struct rpc_job *rj = malloc(sizeof(*rj) + len);

@@ -36,7 +36,7 @@ struct rpc_drc {
 	struct drc_entry *e;
 };
 
-int rpc_drc_create(struct rpc_drc **dp, unsigned entries)
+int ksf__drc_create(struct rpc_drc **dp, unsigned entries)
 {
 	struct rpc_drc *d = calloc(1, sizeof(*d));
 
@@ -53,11 +53,11 @@ int rpc_drc_create(struct rpc_drc **dp, unsigned entries)
 	*dp = d;
 	return 0;
 fail:
-	rpc_drc_destroy(d);
+	ksf__drc_destroy(d);
 	return entries ? -ENOMEM : -EINVAL;
 }
 
-void rpc_drc_destroy(struct rpc_drc *d)
+void ksf__drc_destroy(struct rpc_drc *d)
 {
 	if (!d)
 		return;
@@ -138,7 +138,7 @@ static int32_t take_entry(struct rpc_drc *d)
 	return i;
 }
 
-enum rpc_drc_result rpc_drc_lookup(struct rpc_drc *d, const struct sockaddr *peer,
+enum rpc_drc_result ksf__drc_lookup(struct rpc_drc *d, const struct sockaddr *peer,
 				   socklen_t peerlen, const struct ksf_rpc_peek *pk,
 				   const uint8_t *msg, size_t len, struct rpc_drc_ref *ref,
 				   const uint8_t **reply, size_t *rlen)
@@ -172,7 +172,7 @@ enum rpc_drc_result rpc_drc_lookup(struct rpc_drc *d, const struct sockaddr *pee
 	return RPC_DRC_MISS;
 }
 
-void rpc_drc_done(struct rpc_drc *d, const struct rpc_drc_ref *ref, const uint8_t *reply,
+void ksf__drc_done(struct rpc_drc *d, const struct rpc_drc_ref *ref, const uint8_t *reply,
 		  size_t len)
 {
 	struct drc_entry *e;

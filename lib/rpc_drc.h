@@ -21,7 +21,7 @@
 
 struct rpc_drc;
 
-/* Names the entry a miss reserved, until rpc_drc_done fills it. */
+/* Names the entry a miss reserved, until ksf__drc_done fills it. */
 struct rpc_drc_ref {
 	int32_t slot;		/* -1: none */
 	uint32_t gen;
@@ -30,20 +30,20 @@ struct rpc_drc_ref {
 enum rpc_drc_result { RPC_DRC_MISS, RPC_DRC_HIT, RPC_DRC_INPROG };
 
 /* entries >= 1. Returns 0 or -ENOMEM. */
-int rpc_drc_create(struct rpc_drc **dp, unsigned entries);
-void rpc_drc_destroy(struct rpc_drc *d);
+int ksf__drc_create(struct rpc_drc **dp, unsigned entries);
+void ksf__drc_destroy(struct rpc_drc *d);
 
 /* Look the call msg[0..len) (peeked as *pk) from peer up. MISS: an
  * in-progress entry is reserved in *ref. HIT: *reply and *rlen are the stored
  * reply (record-marked; valid until the next call on d). INPROG: drop. */
-enum rpc_drc_result rpc_drc_lookup(struct rpc_drc *d, const struct sockaddr *peer,
+enum rpc_drc_result ksf__drc_lookup(struct rpc_drc *d, const struct sockaddr *peer,
 				   socklen_t peerlen, const struct ksf_rpc_peek *pk,
 				   const uint8_t *msg, size_t len, struct rpc_drc_ref *ref,
 				   const uint8_t **reply, size_t *rlen);
 
 /* The call of ref was answered with reply[0..len) (NULL: no reply was
  * made; the entry is freed). An entry reused since is left alone. */
-void rpc_drc_done(struct rpc_drc *d, const struct rpc_drc_ref *ref, const uint8_t *reply,
+void ksf__drc_done(struct rpc_drc *d, const struct rpc_drc_ref *ref, const uint8_t *reply,
 		  size_t len);
 
 #endif

@@ -59,7 +59,7 @@ static int drc_check(struct rpc_worker *rw, struct ksf_conn *c, const struct ksf
 	socklen_t plen;
 	const struct sockaddr *peer = ksf_conn_peer(c, &plen);
 
-	switch (rpc_drc_lookup(rw->drc, peer, plen, pk, msg, len, ref, &reply, &rlen)) {
+	switch (ksf__drc_lookup(rw->drc, peer, plen, pk, msg, len, ref, &reply, &rlen)) {
 	case RPC_DRC_HIT:
 		memcpy(rw->out + *used, reply, rlen);
 		*used += rlen;
@@ -88,11 +88,11 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 	    drc_check(rw, c, &pk, msg, len, used, &ref))
 		return 0;
 	if ((pk.flags & KSF_RPC_PROC_BLOCKING) && rs->off && rc &&
-	    !rpc_offload_call(rs, rc, msg, len, &ref))
+	    !ksf__rpc_offload_call(rs, rc, msg, len, &ref))
 		return 0;
 	err = one_call(rs, rw, c, used, msg, len);
 	if (ref.slot >= 0)
-		rpc_drc_done(rw->drc, &ref, *used > start ? rw->out + start : NULL, *used - start);
+		ksf__drc_done(rw->drc, &ref, *used > start ? rw->out + start : NULL, *used - start);
 	return err;
 }
 
@@ -173,7 +173,7 @@ static int rpc_open(struct ksf_conn *c)
 	return 0;
 }
 
-void rpc_conn_put(struct rpc_conn *rc)
+void ksf__rpc_conn_put(struct rpc_conn *rc)
 {
 	if (--rc->refs == 0)
 		free(rc);
@@ -188,7 +188,7 @@ static void rpc_close(struct ksf_conn *c, enum ksf_close_reason why)
 		return;
 	rc->c = NULL;		/* replies still to come are dropped */
 	ksf_conn_set_udata(c, NULL);
-	rpc_conn_put(rc);
+	ksf__rpc_conn_put(rc);
 }
 
 static void rpc_dgram(struct ksf_svc *svc, const struct ksf_dgram *d)
@@ -207,7 +207,7 @@ static void rpc_dgram(struct ksf_svc *svc, const struct ksf_dgram *d)
 	/* the cache keeps record-marked replies: skip the mark over UDP */
 	if (rw->drc && !ksf_rpc_srv_peek(rs->srv, d->data, d->len, &pk) &&
 	    (pk.flags & KSF_RPC_PROC_NONIDEMPOTENT)) {
-		switch (rpc_drc_lookup(rw->drc, d->peer, d->peerlen, &pk, d->data, d->len, &ref,
+		switch (ksf__drc_lookup(rw->drc, d->peer, d->peerlen, &pk, d->data, d->len, &ref,
 				       &cached, &clen)) {
 		case RPC_DRC_HIT:
 			rw->st.drc_hits++;
@@ -227,7 +227,7 @@ static void rpc_dgram(struct ksf_svc *svc, const struct ksf_dgram *d)
 		(void)ksf_dgram_reply(d, rw->out + 4, (size_t)n);	/* drops are counted */
 	}
 	if (ref.slot >= 0)
-		rpc_drc_done(rw->drc, &ref, n > 0 ? rw->out : NULL, n > 0 ? 4 + (size_t)n : 0);
+		ksf__drc_done(rw->drc, &ref, n > 0 ? rw->out : NULL, n > 0 ? 4 + (size_t)n : 0);
 }
 
 static int alloc_workers(struct ksf_rpc_service *rs)
@@ -241,7 +241,7 @@ static int alloc_workers(struct ksf_rpc_service *rs)
 		rw->out_cap = 2 * (rs->reply_max + 4);
 		if (!(rw->out = malloc(rw->out_cap)) || !(rw->gather = malloc(rs->max_record)))
 			return -ENOMEM;
-		if (rs->drc_entries && rpc_drc_create(&rw->drc, rs->drc_entries))
+		if (rs->drc_entries && ksf__drc_create(&rw->drc, rs->drc_entries))
 			return -ENOMEM;
 	}
 	return 0;
@@ -312,9 +312,9 @@ int ksf_rpc_service_drc(struct ksf_rpc_service *rs, unsigned entries)
 		return -EBUSY;
 	rs->drc_entries = entries;
 	for (int i = 0; i < rs->nworkers; i++) {
-		rpc_drc_destroy(rs->w[i]->drc);
+		ksf__drc_destroy(rs->w[i]->drc);
 		rs->w[i]->drc = NULL;
-		if (entries && rpc_drc_create(&rs->w[i]->drc, entries))
+		if (entries && ksf__drc_create(&rs->w[i]->drc, entries))
 			return -ENOMEM;
 	}
 	return 0;
@@ -351,7 +351,7 @@ void ksf_rpc_service_destroy(struct ksf_rpc_service *rs)
 	for (int i = 0; rs->w && i < rs->nworkers; i++) {
 		if (!rs->w[i])
 			continue;
-		rpc_drc_destroy(rs->w[i]->drc);
+		ksf__drc_destroy(rs->w[i]->drc);
 		free(rs->w[i]->out);
 		free(rs->w[i]->gather);
 		free(rs->w[i]);

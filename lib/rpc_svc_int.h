@@ -47,11 +47,11 @@ struct ksf_rpc_service {
 	unsigned drc_entries;
 };
 
-void rpc_conn_put(struct rpc_conn *rc);
+void ksf__rpc_conn_put(struct rpc_conn *rc);
 
 /* Run the call msg[0..len) on a helper thread; its reply is sent on rc's
  * connection when it is done (rpc_async.c). Returns 0 or -ENOMEM. */
-int rpc_offload_call(struct ksf_rpc_service *rs, struct rpc_conn *rc, const uint8_t *msg,
+int ksf__rpc_offload_call(struct ksf_rpc_service *rs, struct rpc_conn *rc, const uint8_t *msg,
 		     size_t len, const struct rpc_drc_ref *ref);
 
 #endif
