@@ -167,33 +167,48 @@ static bool may(int fd, int mode)
 		       AT_EACCESS | AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* Which of R_OK, W_OK, X_OK (in need) the caller has on fd: one
+ * faccessat2 each at most. With no x bit in the mode nobody may execute
+ * or search (ACL entries are capped by the mode's group bits), so X needs
+ * no call then. */
+static int may_modes(int fd, const struct krpc_attr *a, int need)
+{
+	int ok = 0;
+
+	if ((need & R_OK) && may(fd, R_OK))
+		ok |= R_OK;
+	if ((need & W_OK) && may(fd, W_OK))
+		ok |= W_OK;
+	if ((need & X_OK) && (a->mode & 0111) && may(fd, X_OK))
+		ok |= X_OK;
+	return ok;
+}
+
 static int local_access(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 			uint32_t want, uint32_t *granted, struct krpc_pattr *attr)
 {
 	const uint32_t changes = KRPC_ACCESS_MODIFY | KRPC_ACCESS_EXTEND | KRPC_ACCESS_DELETE;
+	bool dir;
 	struct krpc_attr a;
 	struct sl_obj o;
-	int err, all = 0, m;
-	uint32_t ask = 0;
+	int err, need = 0, ok, m;
 
 	*granted = 0;
 	if ((err = krpc__sl_hold(s, fh, &o, &a)) < 0)
 		return err;
 	if (attr)
 		*attr = (struct krpc_pattr){ true, a };
+	dir = a.type == KRPC_DIR;
 	if (s->flags & KRPC_STORE_RO)
 		want &= ~changes;
 	for (uint32_t bit = 1; bit <= KRPC_ACCESS_EXECUTE; bit <<= 1)
-		if ((want & bit) && (m = access_mode(bit, a.type == KRPC_DIR)) >= 0)
-			ask |= bit, all |= m;
-	if (ask && (err = krpc__sl_become(cr)) == 0) {
-		/* One call when everything is allowed, else one per bit. */
-		if (may(o.fd, all))
-			*granted = ask;
-		else
-			for (uint32_t bit = 1; bit <= KRPC_ACCESS_EXECUTE; bit <<= 1)
-				if ((ask & bit) && may(o.fd, access_mode(bit, a.type == KRPC_DIR)))
-					*granted |= bit;
+		if ((want & bit) && (m = access_mode(bit, dir)) >= 0)
+			need |= m;
+	if (need && (err = krpc__sl_become(cr)) == 0) {
+		ok = may_modes(o.fd, &a, need);
+		for (uint32_t bit = 1; bit <= KRPC_ACCESS_EXECUTE; bit <<= 1)
+			if ((want & bit) && (m = access_mode(bit, dir)) >= 0 && (ok & m) == m)
+				*granted |= bit;
 	}
 	krpc__sl_obj_put(s, &o);
 	return err;
