@@ -64,9 +64,11 @@ static int set_fsgid(uint32_t gid)
 
 static bool same_groups(const struct krpc_cred *cr)
 {
-	if (cur.ngids != cr->ngids)
+	uint32_t n = cr->ngids < KRPC_CRED_MAXGIDS ? cr->ngids : KRPC_CRED_MAXGIDS;
+
+	if (cur.ngids != n)
 		return false;
-	for (uint32_t i = 0; i < cr->ngids; i++)
+	for (uint32_t i = 0; i < n; i++)
 		if (cur.gids[i] != cr->gids[i])
 			return false;
 	return true;

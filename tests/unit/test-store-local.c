@@ -16,6 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
 #include "../../svc/krpc/store.h"
 #include "check.h"
@@ -343,9 +346,18 @@ static void test_perms(void)
 	CHECK_EQ(g, 0);	/* ACCESS stays the mode bits' answer, as nfsd's */
 	struct krpc_sattr chown_root = { .set_uid = true, .uid = 0 };
 	CHECK_EQ(ops->setattr(st, &user, &mine, &chown_root, NULL, &w), -EPERM);
-	struct krpc_sfh lnk;
 	CHECK_EQ(ops->link(st, &user, &sec, &ud, N("stolen"), &pa, &w), -EPERM);	/* protected_hardlinks */
-	(void)lnk;
+
+	/* A root-only directory: no lookup, no listing, no MNT inside. */
+	struct krpc_sattr priv = { .set_mode = true, .mode = 0700 };
+	struct krpc_sfh pd;
+	uint8_t verf[8] = { 0 };
+	CHECK_EQ(ops->mkdir(st, &root, &rootfh, N("priv"), &priv, &pd, &pa, &w), 0);
+	CHECK_EQ(mkfile(&pd, "in", 0644, &root, &f), 0);
+	CHECK_EQ(ops->lookup(st, &user, &pd, N("in"), &f, &pa, NULL), -EACCES);
+	CHECK_EQ(ops->readdir(st, &user, &pd, 0, verf, false, NULL, NULL, &eof, &pa), -EACCES);
+	CHECK_EQ(ops->root(st, &user, "priv", &f), 0);		/* the directory itself */
+	CHECK_EQ(ops->root(st, &user, "priv/x", &f), -EACCES);
 }
 
 /* Two threads, two identities, at once: neither leaks into the other. */
@@ -541,6 +553,62 @@ static void test_reopen_and_trust(void)
 	CHECK_EQ(ops->open(&ro, "/nonexistent-ksf", 0), -ENOENT);
 }
 
+/* Without CAP_DAC_READ_SEARCH no handle opens: open says -EPERM (in a
+ * child that drops the capability). */
+static void test_no_cap(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct c[2];
+	struct krpc_store *s2;
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (syscall(SYS_capget, &h, c) < 0)
+			_exit(2);
+		c[0].effective &= ~(1u << CAP_DAC_READ_SEARCH);
+		c[0].permitted &= ~(1u << CAP_DAC_READ_SEARCH);
+		if (syscall(SYS_capset, &h, c) < 0)
+			_exit(3);
+		_exit(ops->open(&s2, exp_path, 0) == -EPERM ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+}
+
+/* Two threads getattr over more handles than the cache holds: every
+ * answer is the object asked about. */
+static struct krpc_sfh many[600];
+static uint64_t many_ino[600];
+
+static void *getattr_loop(void *arg)
+{
+	struct krpc_attr a;
+	unsigned seed = (unsigned)(uintptr_t)arg;
+	long bad = 0;
+
+	for (int i = 0; i < 5000; i++) {
+		int k = (int)(rand_r(&seed) % 600);
+
+		if (ops->getattr(st, &many[k], &a) != 0 || a.fileid != many_ino[k])
+			bad++;
+	}
+	return (void *)bad;
+}
+
+static void test_cache_threads(void)
+{
+	pthread_t t;
+	void *r1, *r2;
+
+	pthread_create(&t, NULL, getattr_loop, (void *)1);
+	r1 = getattr_loop((void *)2);
+	pthread_join(t, &r2);
+	CHECK_EQ((long)r1, 0);
+	CHECK_EQ((long)r2, 0);
+}
+
 /* GETATTR is "cheap" (store.h): print what it costs, with the fd cache
  * hit, and with a cache miss on every call (open_by_handle_at). */
 static void bench_getattr(void)
@@ -550,7 +618,7 @@ static void bench_getattr(void)
 	struct krpc_pattr pa;
 	struct krpc_wcc w;
 	char name[32];
-	const int iters = 20000;
+	const int iters = 5000;
 	double t;
 	uint32_t g;
 
@@ -558,8 +626,18 @@ static void bench_getattr(void)
 	for (int i = 0; i < 600; i++) {
 		snprintf(name, sizeof(name), "f%d", i);
 		CHECK_EQ(mkfile(&d, name, 0644, &root, &fh[i]), 0);
+		many[i] = fh[i];
+		CHECK_EQ(ops->getattr(st, &fh[i], &a), 0);
+		many_ino[i] = a.fileid;
 	}
 	CHECK_EQ(ops->getattr(st, &fh[0], &a), 0);
+	struct statx x;
+	char path[160];
+	snprintf(path, sizeof(path), "%s/many/f0", exp_path);
+	t = now_ns();
+	for (int i = 0; i < iters; i++)
+		statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &x);
+	printf("statx(2) of the path:     %6.0f ns/call (for scale)\n", (now_ns() - t) / iters);
 	t = now_ns();
 	for (int i = 0; i < iters; i++)
 		ops->getattr(st, &fh[0], &a);
@@ -625,7 +703,9 @@ int main(void)
 	test_readdir(true, true);
 	test_mount_point();
 	test_reopen_and_trust();
+	test_no_cap();
 	bench_getattr();
+	test_cache_threads();
 	ops->close(st);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
 	if (system(cmd) != 0)
