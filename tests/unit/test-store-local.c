@@ -514,11 +514,18 @@ static void test_reopen_and_trust(void)
 	struct krpc_attr a, b;
 	char path[128];
 
+	struct krpc_sfh lnk;
+	char tgt[16];
+	uint32_t len;
+	struct krpc_pattr lpa;
+	CHECK_EQ(lookup(&rootfh, "esc", &lnk, NULL), 0);
 	CHECK_EQ(lookup(&rootfh, "public", &f, &a), 0);
 	ops->close(st);
 	CHECK_EQ(ops->open(&st, exp_path, 0), 0);
 	CHECK_EQ(ops->getattr(st, &f, &b), 0);
 	CHECK_EQ(a.fileid, b.fileid);
+	CHECK_EQ(ops->readlink(st, &user, &lnk, tgt, sizeof(tgt), &len, &lpa), 0);
+	CHECK(len == 4 && memcmp(tgt, "/etc", 4) == 0);
 	CHECK_EQ(ops->root(st, &root, "", &f), 0);
 	CHECK(f.len == rootfh.len && memcmp(f.data, rootfh.data, f.len) == 0);
 
