@@ -59,9 +59,9 @@ static void handles(void)
 	CHECK_EQ(krpc_fh_unwrap(&ex, fh, (uint32_t)n, &e, &out), -ESTALE);
 	ex.n = 1;
 	CHECK_EQ(krpc_fh_unwrap(&ex, fh, (uint32_t)n, &e, &out), -ESTALE);
-	/* the largest store handle fits in 64 bytes, one more does not */
+	/* the largest store handle fits, one more does not */
 	sfh.len = KRPC_SFH_MAX;
-	CHECK_EQ(krpc_fh_wrap(&ex, &ex.e[0], &sfh, fh), 64);
+	CHECK_EQ(krpc_fh_wrap(&ex, &ex.e[0], &sfh, fh), 4 + KRPC_SFH_MAX + 16);
 	sfh.len = KRPC_SFH_MAX + 1;
 	CHECK_EQ(krpc_fh_wrap(&ex, &ex.e[0], &sfh, fh), -EOVERFLOW);
 }
