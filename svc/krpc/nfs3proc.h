@@ -21,6 +21,7 @@
 /* One object a procedure works on: its export and store handle, the
  * caller's identity, and the service context. */
 struct nfs3_op {
+	const struct ksf_rpc_req *req;	/* the call's transport and peer */
 	struct krpc_ctx *k;
 	const struct krpc_export *e;	/* NULL until the handle unwrapped */
 	struct krpc_sfh fh;
@@ -60,10 +61,12 @@ void nfs3_op_post_attr(const struct nfs3_op *op, struct krpc_pattr *pa);
 /* Wrap a store handle of op's export into an NFS handle. 0 or < 0. */
 int nfs3_op_wrap(const struct nfs3_op *op, const struct krpc_sfh *sfh, struct nfs3_fh *out);
 
-/* The largest READ and WRITE (FSINFO rtmax and wtmax): the context's, or
- * KRPC_XFER_MIN when it has none. */
-uint32_t nfs3_rtmax(const struct krpc_ctx *k);
-uint32_t nfs3_wtmax(const struct krpc_ctx *k);
+/* The largest READ and WRITE for op's call (FSINFO rtmax and wtmax): the
+ * context's (KRPC_XFER_MIN when it has none), at most NFS3_UDP_XFER_MAX
+ * over UDP, where a reply is one datagram. */
+#define NFS3_UDP_XFER_MAX	(32u << 10)	/* as Linux nfsd's RPCSVC_MAXPAYLOAD_UDP */
+uint32_t nfs3_rtmax(const struct nfs3_op *op);
+uint32_t nfs3_wtmax(const struct nfs3_op *op);
 
 /* This thread's reply-data buffer (READ data, READDIR entries) of at least
  * size bytes, allocated at first use and kept for the thread's life (freed

@@ -91,8 +91,8 @@ NFS3_HANDLER(fsinfo)
 	if (!err)
 		err = op.e->ops->fsinfo(op.e->store, &op.fh, &r->fi, &r->attr);
 	if (!err) {
-		r->rtmax = r->rtpref = nfs3_rtmax(op.k);
-		r->wtmax = r->wtpref = nfs3_wtmax(op.k);
+		r->rtmax = r->rtpref = nfs3_rtmax(&op);
+		r->wtmax = r->wtpref = nfs3_wtmax(&op);
 		r->rtmult = r->wtmult = NFS3_XFER_MULT;
 		r->dtpref = op.k->dtpref ? op.k->dtpref : KRPC_XFER_MIN;
 	}

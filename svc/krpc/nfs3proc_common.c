@@ -6,6 +6,7 @@
  * §2.6), and the per-thread buffer READ and READDIR build their data in.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ int nfs3_op_start(struct nfs3_op *op, const struct ksf_rpc_call *call, void *ctx
 	int err;
 
 	memset(op, 0, sizeof(*op));
+	op->req = ctx;
 	op->k = krpc_ctx_of(ctx);
 	err = krpc_fh_unwrap(&op->k->exports, fh->data, fh->len, &e, &op->fh);
 	if (err)
@@ -70,14 +72,23 @@ int nfs3_op_wrap(const struct nfs3_op *op, const struct krpc_sfh *sfh, struct nf
 	return 0;
 }
 
-uint32_t nfs3_rtmax(const struct krpc_ctx *k)
+static uint32_t xfer_max(const struct nfs3_op *op, uint32_t max)
 {
-	return k->rtmax ? k->rtmax : KRPC_XFER_MIN;
+	if (!max)
+		max = KRPC_XFER_MIN;
+	if (op->req->proto == IPPROTO_UDP && max > NFS3_UDP_XFER_MAX)
+		max = NFS3_UDP_XFER_MAX;
+	return max;
 }
 
-uint32_t nfs3_wtmax(const struct krpc_ctx *k)
+uint32_t nfs3_rtmax(const struct nfs3_op *op)
 {
-	return k->wtmax ? k->wtmax : KRPC_XFER_MIN;
+	return xfer_max(op, op->k->rtmax);
+}
+
+uint32_t nfs3_wtmax(const struct nfs3_op *op)
+{
+	return xfer_max(op, op->k->wtmax);
 }
 
 /* The per-thread buffer: a __thread pointer for speed, and a key whose

@@ -33,7 +33,7 @@ static int take_entry(void *arg, const struct krpc_dirent *d)
 static int list_dir(const struct nfs3_op *op, const struct nfs3_readdir_args *a, bool plus,
 		    struct nfs3_readdir_res *r)
 {
-	uint32_t cap = nfs3_rtmax(op->k);
+	uint32_t cap = nfs3_rtmax(op);
 	void *buf = nfs3_thread_buf(cap);
 	struct listing l = { .op = op };
 	int err;

@@ -42,8 +42,10 @@ NFS3_HANDLER(read)
 	void *buf = NULL;
 
 	if (!err) {
-		count = a->count < nfs3_rtmax(op.k) ? a->count : nfs3_rtmax(op.k);
-		buf = nfs3_thread_buf(nfs3_rtmax(op.k));
+		uint32_t max = nfs3_rtmax(&op);
+
+		count = a->count < max ? a->count : max;
+		buf = nfs3_thread_buf(max);
 		if (!buf)
 			err = -KRPC_ESERVERFAULT;
 	}
@@ -73,7 +75,9 @@ NFS3_HANDLER(write)
 	if (!err && a->count != a->len)
 		err = -EINVAL;
 	if (!err) {
-		count = a->len < nfs3_wtmax(op.k) ? a->len : nfs3_wtmax(op.k);
+		uint32_t max = nfs3_wtmax(&op);
+
+		count = a->len < max ? a->len : max;
 		err = op.e->ops->write(op.e->store, &op.cr, &op.fh, a->offset, a->data, count,
 				       a->stable, &r->count, &r->committed, &r->wcc);
 		memcpy(r->verf, op.k->exports.write_verf, NFS3_WRITEVERFSIZE);
