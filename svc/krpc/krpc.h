@@ -59,7 +59,6 @@ static inline struct krpc_ctx *krpc_ctx_of(void *req)
 
 extern const struct ksf_rpc_prog krpc_nfs3_prog;	/* nfs3proc.c */
 extern const struct ksf_rpc_prog krpc_mount3_prog;	/* mount3.c */
-extern const struct ksf_rpc_prog krpc_nfsacl_prog;	/* nfsacl.c: NFS ACL v3, NULL only */
 extern const struct ksf_rpc_prog krpc_pmap_prog;	/* portmap.c */
 
 /* Portmapper v2 client over UDP to 127.0.0.1:111 (rpcbind): SET or UNSET
