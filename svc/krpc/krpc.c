@@ -214,12 +214,13 @@ static int nfs_setup(struct svcopt *o, struct krpc_opts *k, struct krpc_ctx *kc)
 	uint32_t xfer = k->xfer ? k->xfer : KRPC_XFER_DEFAULT;
 	int err;
 
-	/* a READ reply or WRITE call carries xfer bytes and at most 4 KiB more */
+	/* a READ reply or WRITE call carries xfer bytes and at most 4 KiB
+	 * more: a smaller --max-record lowers the transfer size */
 	if (xfer + 4096 > rec)
-		xfer = rec > 4096 + KRPC_XFER_MIN ? (rec - 4096) & ~4095u : KRPC_XFER_MIN;
-	if (xfer + 4096 > rec) {
-		fprintf(stderr, "%s: --max-record %u is too small for NFS transfers of %u bytes\n",
-			o->prog, rec, KRPC_XFER_MIN);
+		xfer = rec >= 8192 ? (rec - 4096) & ~4095u : 0;
+	if (!xfer && kc->exports.n) {
+		fprintf(stderr, "%s: --max-record %u leaves no room for NFS READ and WRITE data: "
+			"give at least 8192\n", o->prog, rec);
 		return -EINVAL;
 	}
 	kc->rtmax = kc->wtmax = xfer;

@@ -5,13 +5,13 @@
 # rpcbind's socket, lock and state), so nothing here touches the host's
 # rpcbind. The script re-runs itself inside the namespace.
 #
-# 1. --register with Debian's rpcbind: `rpcinfo -p` lists 100003 v3 tcp and
-#    udp at krpc's port; `rpcinfo -T tcp|udp 127.0.0.1 100003 3` (which asks
+# 1. --register with Debian's rpcbind: `rpcinfo -p` lists 100003 v3 (NFS)
+#    and 100005 v3 (MOUNT) tcp and udp at krpc's port; `rpcinfo -T tcp|udp 127.0.0.1 100003 3` (which asks
 #    rpcbind for the address, then pings) succeeds; after SIGTERM both
 #    mappings are gone (UNSET).
 # 2. --portmap with no rpcbind: krpc serves program 100000 v2 on port 111
-#    itself; `rpcinfo -p` (PMAPPROC_DUMP) lists the portmapper and NFS v3 at
-#    krpc's ports; `rpcinfo -T tcp|udp 127.0.0.1 100003 3` finds krpc
+#    itself; `rpcinfo -p` (PMAPPROC_DUMP) lists the portmapper, NFS v3 and
+#    MOUNT v3 at krpc's ports; `rpcinfo -T tcp|udp 127.0.0.1 100003 3` finds krpc
 #    (libtirpc's rpcbind v4/v3 queries get PROG_MISMATCH 2..2, then it falls
 #    back to GETPORT); `rpcinfo -p` keeps working after rpcinfo's mismatched
 #    versions.
@@ -70,11 +70,13 @@ pmap_lines > "$T/reg"
 sed 's/^/# rpcinfo -p: /' "$T/reg"
 expect_line "$T/reg" "100003 3 tcp $PORT"
 expect_line "$T/reg" "100003 3 udp $PORT"
+expect_line "$T/reg" "100005 3 tcp $PORT"
+expect_line "$T/reg" "100005 3 udp $PORT"
 ping_via_pmap tcp
 ping_via_pmap udp
 stop_krpc_ok
 pmap_lines > "$T/unreg"
-grep -q '^100003 ' "$T/unreg" && { cat "$T/unreg" >&2; fail "krpc's mappings are still registered after SIGTERM (no UNSET)"; }
+grep -q '^10000[35] ' "$T/unreg" && { cat "$T/unreg" >&2; fail "krpc's mappings are still registered after SIGTERM (no UNSET)"; }
 grep -q '^100000 2 tcp 111$' "$T/unreg" || fail "rpcbind lost its own mapping: $(cat "$T/unreg")"
 expect_rstat success -ge 2
 note "registered, found, pinged and unregistered"
@@ -94,10 +96,11 @@ grep -q '^listening on portmapper port 111$' "$KOUT" ||
 	fail "no 'listening on portmapper port 111' line: $(cat "$KOUT")"
 pmap_lines > "$T/pm"
 sed 's/^/# rpcinfo -p: /' "$T/pm"
-for l in "100000 2 tcp 111" "100000 2 udp 111" "100003 3 tcp $PORT" "100003 3 udp $PORT"; do
+for l in "100000 2 tcp 111" "100000 2 udp 111" "100003 3 tcp $PORT" "100003 3 udp $PORT" \
+	 "100005 3 tcp $PORT" "100005 3 udp $PORT"; do
 	expect_line "$T/pm" "$l"
 done
-[ "$(wc -l < "$T/pm")" = 4 ] || fail "krpc's portmapper lists more than its 4 mappings"
+[ "$(wc -l < "$T/pm")" = 6 ] || fail "krpc's portmapper lists more than its 6 mappings"
 ping_via_pmap tcp
 ping_via_pmap udp
 timeout 30 rpcinfo -T tcp 127.0.0.1 100000 2 > "$T/pmping" 2>&1 ||
