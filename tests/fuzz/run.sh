@@ -7,6 +7,7 @@
 # Each target's first line names the library sources it needs:
 #
 #   // fuzz-srcs: lib/foo.c lib/bar.c
+#   // fuzz-libs: -lfoo            (optional second line: libraries to link)
 #
 # It is built with clang -fsanitize=fuzzer,address,undefined into
 # BUILD_DIR/fuzz/NAME and run for FUZZ_SECONDS (default 20) with
@@ -59,10 +60,11 @@ for src in $targets; do
 	name=$(basename "$src" .c)
 	[ -n "$PAT" ] && case $name in *"$PAT"*) ;; *) continue;; esac
 	srcs=$(head -n 1 "$src" | sed -n 's|^// *fuzz-srcs: *||p')
+	libs=$(head -n 2 "$src" | sed -n 's|^// *fuzz-libs: *||p')
 	bin=$B/fuzz/$name
 	log=$T/$name.log
 	# shellcheck disable=SC2086 # flag and source lists
-	if ! $CC $CFLAGS -o "$bin" "$src" $srcs $URING_LIBS -lpthread > "$log" 2>&1; then
+	if ! $CC $CFLAGS -o "$bin" "$src" $srcs $libs $URING_LIBS -lpthread > "$log" 2>&1; then
 		failed=$((failed + 1))
 		echo "FAIL $name (build: $CC ... $src $srcs)"
 		tail -n 30 "$log" | sed 's/^/    | /'
