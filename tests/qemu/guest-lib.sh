@@ -17,8 +17,19 @@ KSF_BIN=/ksf/bin
 KSF_FAILED=0
 export PATH="$KSF_BIN:/bin:/sbin:/usr/bin:/usr/sbin"
 
-ksf_now() { read -r t _ < /proc/uptime; echo "$t"; }
-ksf_since() { awk -v a="$1" -v b="$(ksf_now)" 'BEGIN { printf "%.1f", b - a }'; }
+# Times are the guest's uptime in centiseconds, kept in variables: under TCG
+# every fork costs tens of milliseconds, so the helpers avoid $(...) and awk.
+# ksf_now: KSF_T = now. ksf_since T0: KSF_DT = seconds since T0, as "1.2".
+ksf_now() {
+	read -r KSF_T _ < /proc/uptime
+	KSF_T=${KSF_T%.*}${KSF_T#*.}
+	KSF_T=$((10#0$KSF_T + 0))
+}
+ksf_since() {
+	ksf_now
+	KSF_DT=$((KSF_T - $1))
+	KSF_DT="$((KSF_DT / 100)).$((KSF_DT % 100 / 10))"
+}
 ksf_pass() { echo "KSFTEST: PASS $*"; }
 ksf_fail() { echo "KSFTEST: FAIL $*"; KSF_FAILED=$((KSF_FAILED + 1)); }
 ksf_info() { echo "KSFTEST: INFO $*"; }
@@ -73,15 +84,16 @@ ksf_run() {
 # Returns CMD's status.
 ksf_step() {
 	_name=$1 _t=$2; shift 2
-	_t0=$(ksf_now)
+	ksf_now; _t0=$KSF_T
 	ksf_run "$_t" "$@"; _src=$?
+	ksf_since "$_t0"
 	if [ "$_src" = 0 ]; then
-		ksf_pass "$_name ($(ksf_since "$_t0")s)"
+		ksf_pass "$_name (${KSF_DT}s)"
 	elif [ "$_src" = 124 ]; then
 		ksf_fail "$_name timed out after ${_t}s"
 		ksf_show "$KSF_LOG"
 	else
-		ksf_fail "$_name exit $_src ($(ksf_since "$_t0")s)"
+		ksf_fail "$_name exit $_src (${KSF_DT}s)"
 		ksf_show "$KSF_LOG"
 	fi
 	return "$_src"

@@ -18,7 +18,7 @@ for be in epoll uring; do
 	ksf_start kecho kecho -p 0 -a 127.0.0.1 -w 2 -b "$be"
 	if port=$(ksf_port kecho); then
 		ksf_step "echotest kecho [$be]" 60 \
-			echotest -j 2 -a 8 -c 2000 -l 64 "127.0.0.1:$port"
+			echotest -j 2 -a 8 -c 1000 -l 64 "127.0.0.1:$port"
 	else
 		ksf_fail "kecho [$be] did not start"; ksf_show /tmp/kecho.log
 	fi
@@ -27,8 +27,8 @@ for be in epoll uring; do
 
 	ksf_start krpc krpc -p 0 -a 127.0.0.1 -w 2 -b "$be"
 	if port=$(ksf_port krpc); then
-		ksf_step "rpctest NULL tcp [$be]" 60 rpctest -j 2 -a 8 -c 2000 "127.0.0.1:$port"
-		ksf_step "rpctest NULL udp [$be]" 60 rpctest -u -j 1 -a 4 -c 1000 "127.0.0.1:$port"
+		ksf_step "rpctest NULL tcp [$be]" 60 rpctest -j 2 -a 8 -c 1000 "127.0.0.1:$port"
+		ksf_step "rpctest NULL udp [$be]" 60 rpctest -u -j 1 -a 4 -c 500 "127.0.0.1:$port"
 	else
 		ksf_fail "krpc [$be] did not start"; ksf_show /tmp/krpc.log
 	fi

@@ -49,9 +49,10 @@ t_img=$(now)
 
 # The console, each KSFTEST line stamped with the host's clock on arrival
 # (the guest's own clock is in its INFO lines).
+CR=$(printf '\r')
 stamp() {
 	while IFS= read -r line; do
-		line=$(printf '%s' "$line" | tr -d '\r')
+		line=${line%"$CR"}
 		case $line in
 		*KSFTEST:*) printf '%s %s\n' "$(now)" "$line" ;;
 		*) printf '%s\n' "$line" ;;
