@@ -117,12 +117,15 @@ ksf_stop() {
 wait_pid() { while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; }
 
 # ksf_port NAME [SECONDS]: wait (up to 10 s) for server NAME's first
-# "listening on ADDR:PORT" line and print PORT; fails if none came.
+# "listening on ADDR:PORT" line and print PORT; fails if none came or the
+# server exited.
 ksf_port() {
 	_n=$(( ${2:-10} * 10 ))
+	eval "_p=\${KSF_PID_$1:-}"
 	while [ "$_n" -gt 0 ]; do
 		_pt=$(sed -n 's/^listening on [^ ]*:\([0-9][0-9]*\)$/\1/p' "/tmp/$1.log" | head -n 1)
 		[ -n "$_pt" ] && { echo "$_pt"; return 0; }
+		[ -n "$_p" ] && ! kill -0 "$_p" 2>/dev/null && return 1
 		sleep 0.1; _n=$((_n - 1))
 	done
 	return 1

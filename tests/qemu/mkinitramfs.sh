@@ -10,8 +10,9 @@
 #   /bin/busybox, /bin/sh                 the guest's whole user space
 #   /lib/modules/KVER/...                 the modules named in
 #                                         KSF_QEMU_MODULES (default: the NFS
-#                                         v3 client's) and all they depend on,
-#                                         from the guest kernel's own tree (so
+#                                         v3 client's; empty: none) and all
+#                                         they depend on, from the guest
+#                                         kernel's own tree (so
 #                                         vermagic matches), with their lines
 #                                         of modules.dep
 #   /ksf/bin/*                            BUILD_DIR/bin/* (krpc, rpctest,
@@ -34,7 +35,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BB="$Q/busybox/bin/busybox"
 KVER=$(cat "$Q/kver")
 KMOD="$Q/kernel/lib/modules/$KVER"
-MODULES=${KSF_QEMU_MODULES:-sunrpc grace lockd netfs fscache nfs nfs_acl nfsv3}
+MODULES=${KSF_QEMU_MODULES-sunrpc grace lockd netfs fscache nfs nfs_acl nfsv3}
 
 [ -x "$BB" ] && [ -f "$KMOD/modules.dep" ] ||
 	{ echo "mkinitramfs: run scripts/qemu-deps.sh $1 first" >&2; exit 1; }

@@ -83,7 +83,10 @@ passed=$(grep -c 'KSFTEST: PASS ' "$LOG")
 failed=$(grep -c 'KSFTEST: FAIL ' "$LOG")
 first=$(grep -m1 'KSFTEST:' "$LOG" | cut -d' ' -f1)
 done_at=$(grep -m1 'KSFTEST: DONE' "$LOG" | cut -d' ' -f1)
-info() { grep -m1 "KSFTEST: INFO $1 " "$LOG" | sed "s/.*KSFTEST: INFO $1 //"; }
+info() {
+	v=$(grep -m1 "KSFTEST: INFO $1 " "$LOG" | sed "s/.*KSFTEST: INFO $1 //")
+	echo "${v:--}"
+}
 
 if [ -z "$done_at" ]; then
 	failed=$((failed + 1))
