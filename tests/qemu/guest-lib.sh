@@ -113,8 +113,14 @@ ksf_stop() {
 	ksf_run 10 wait_pid "$_p" || ksf_killtree "$_p"
 	eval "KSF_PID_$1="
 }
+# ksf_alive PID: is PID running (not gone, not a zombie)? A server that
+# exited stays a zombie until the shell that started it waits for it.
+ksf_alive() {
+	read -r _ _ _st _ < "/proc/$1/stat" 2>/dev/null || return 1
+	[ "$_st" != Z ] && [ "$_st" != X ]
+}
 # wait_pid PID: wait until PID is gone (for ksf_run; not a child of it).
-wait_pid() { while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; }
+wait_pid() { while ksf_alive "$1"; do sleep 0.1; done; }
 
 # ksf_port NAME [SECONDS]: wait (up to 10 s) for server NAME's first
 # "listening on ADDR:PORT" line and print PORT; fails if none came or the
@@ -125,7 +131,7 @@ ksf_port() {
 	while [ "$_n" -gt 0 ]; do
 		_pt=$(sed -n 's/^listening on [^ ]*:\([0-9][0-9]*\)$/\1/p' "/tmp/$1.log" | head -n 1)
 		[ -n "$_pt" ] && { echo "$_pt"; return 0; }
-		[ -n "$_p" ] && ! kill -0 "$_p" 2>/dev/null && return 1
+		[ -n "$_p" ] && ! ksf_alive "$_p" && return 1
 		sleep 0.1; _n=$((_n - 1))
 	done
 	return 1
