@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # ksf: plain Make build. `make` builds everything into build/, `make test`
 # runs the suite, `make demo` runs kecho + echotest, `make bench` compares
-# with peers, `make asan` runs the suite under ASan+UBSan.
+# with peers, `make asan` runs the suite under ASan+UBSan, `make
+# test-kernel-client` and `make test-qemu-smoke` run tests in a qemu guest.
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -44,7 +45,8 @@ BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 PROGS       := $(B)/bin/kecho $(B)/bin/echotest $(B)/bin/rpctest $(B)/bin/krpc
 
 .SECONDARY:
-.PHONY: all deps test asan demo bench fuzz install uninstall clean
+.PHONY: all deps test asan demo bench fuzz install uninstall clean \
+        test-qemu-smoke test-kernel-client
 all: deps $(B)/lib/libksf.a $(B)/lib/libksf.so $(PROGS) $(UNIT_BINS) \
      $(HELPER_BINS) $(BENCH_BINS) $(B)/ksf.pc
 
@@ -113,6 +115,14 @@ $(B)/ksf.pc: ksf.pc.in
 
 test: all
 	$(Q)sh tests/run.sh $(B)
+
+# Tests in a qemu guest booting Debian's own kernel (tests/qemu/, TCG; not
+# part of `make test`): the harness itself, and the kernel's NFS client
+# against krpc. scripts/qemu-deps.sh (called by run.sh) fetches what is missing.
+test-qemu-smoke: all
+	$(Q)B=$(B) sh tests/qemu/run.sh tests/qemu/guest-smoke.sh
+test-kernel-client: all
+	$(Q)B=$(B) sh tests/qemu/run.sh tests/qemu/guest-nfs.sh
 
 # Sanitizer build of the whole suite in its own tree.
 asan:
