@@ -239,7 +239,8 @@ static int listen_arm(struct ksf__worker *w, struct ksf__listener *l)
 		io_uring_prep_poll_multishot(sqe, l->fd, POLLIN);
 	else if (refuse)
 		io_uring_prep_multishot_accept_direct(sqe, l->fd, NULL, NULL, 0);
-	else
+	else	/* blocking sockets: io_uring then waits for room itself, where
+		 * an O_NONBLOCK socket would complete sends with -EAGAIN */
 		io_uring_prep_multishot_accept(sqe, l->fd, NULL, NULL, SOCK_CLOEXEC);
 	l->armed = 1;
 	l->refusing = refuse;
