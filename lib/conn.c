@@ -209,9 +209,15 @@ static void redeliver(struct ksf_conn *c)
 
 void ksf__conn_eof(struct ksf_conn *c)
 {
-	/* Input held while paused is still to be answered: close after it. */
-	if ((c->flags & KSF__C_RDPAUSED) && c->in.len && !(c->flags & KSF__C_CLOSING)) {
+	/* Input held while paused, or replies the service still owes
+	 * (ksf_conn_hold), are still to be answered: close after them. */
+	if (!(c->flags & KSF__C_CLOSING) &&
+	    (((c->flags & KSF__C_RDPAUSED) && c->in.len) || c->holds)) {
 		c->flags |= KSF__C_EOF;
+		if (!(c->flags & KSF__C_RDPAUSED)) {	/* nothing more to read */
+			c->flags |= KSF__C_RDPAUSED;
+			c->w->be->conn_read(c->w, c, false);
+		}
 		return;
 	}
 	/* The peer finished sending: answer what is queued, then close. */
@@ -240,8 +246,23 @@ static void resume_reading(struct ksf_conn *c)
 		c->w->be->conn_read(c->w, c, true);
 	if (c->in.len)	/* input held back while paused: offer it again */
 		redeliver(c);
-	if ((c->flags & KSF__C_EOF) && !(c->flags & KSF__C_RDPAUSED))
+	if ((c->flags & KSF__C_EOF) && !(c->flags & KSF__C_RDPAUSED) && !c->holds)
 		ksf__conn_close_why(c, KSF_CLOSE_PEER, 0);
+}
+
+void ksf_conn_hold(struct ksf_conn *c)
+{
+	c->holds++;
+}
+
+void ksf_conn_unhold(struct ksf_conn *c)
+{
+	if (!c->holds || --c->holds || !(c->flags & KSF__C_EOF) ||
+	    (c->flags & (KSF__C_DEAD | KSF__C_CLOSING | KSF__C_APPPAUSE)))
+		return;
+	/* the peer's EOF waited for these replies: answer what is queued,
+	 * then close (held input, if any, is an incomplete message) */
+	ksf__conn_close_why(c, KSF_CLOSE_PEER, 0);
 }
 
 void ksf_conn_pause(struct ksf_conn *c)

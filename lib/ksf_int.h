@@ -123,6 +123,7 @@ struct ksf_conn {
 	struct ksf__dlist lru;		/* in sw->conns, least recently active first */
 	uint64_t last_ns;
 	void *udata;
+	unsigned holds;			/* ksf_conn_hold(): replies still to come */
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
 	/* io_uring backend state */

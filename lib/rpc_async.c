@@ -135,6 +135,8 @@ static void job_done(struct ksf_offload_job *j)
 		if (err && err != -EPIPE)
 			ksf_conn_close(rc->c, 1);
 	}
+	if (rc->c)
+		ksf_conn_unhold(rc->c);
 	if (rc->c && rc->paused && rc->pending <= rs->max_pending / 2) {
 		rc->paused = false;
 		ksf_conn_resume(rc->c);
@@ -173,6 +175,7 @@ int ksf__rpc_offload_call(struct ksf_rpc_service *rs, struct rpc_conn *rc, const
 	}
 	rc->refs++;
 	rc->pending++;
+	ksf_conn_hold(rc->c);		/* a half-close waits for the reply */
 	rs->w[ksf_conn_worker(rc->c)]->st.offloaded++;
 	return 0;
 }
