@@ -14,13 +14,16 @@ have nfs-cp || skip "libnfs-utils not installed (apt-get install libnfs-utils)"
 [ "$(id -u)" = 0 ] || skip "krpc needs CAP_DAC_READ_SEARCH: run as root"
 EXP=$T/export
 mkdir -p "$EXP" "$T/state" "$T/in" "$T/out"
-start_krpc --export "$EXP" --state-dir "$T/state"
+start_krpc --export "$EXP" --state-dir "$T/state" --no-root-squash
 Q="nfsport=$PORT&mountport=$PORT"
 url() { echo "nfs://127.0.0.1$EXP/$1?$Q"; }
 
 # nfs_run CMD...: a libnfs tool with a 60 s bound; its output in $T/run.out.
 nfs_run() {
-	timeout 60 "$@" > "$T/run.out" 2>&1 || { cat "$T/run.out"; fail "$* exited $?"; }
+	timeout 60 "$@" > "$T/run.out" 2>&1 && return 0
+	nrc=$?
+	cat "$T/run.out"
+	fail "$* exited $nrc"
 }
 
 for size in 0 1 65536 5242880; do
