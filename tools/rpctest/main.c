@@ -87,9 +87,16 @@ static void verbose_setup(const struct rt_ctx *ctx)
 		o->inflight ? "" : " (blocking)", (unsigned long long)o->count, o->runs,
 		o->runs == 1 ? "" : "s", (double)o->time_ns / 1e9, (double)o->stall_ns / 1e9,
 		o->batch ? ", batched" : "", o->frag ? ", 3 fragments per call" : "");
-	fprintf(stderr, "rpctest: call: prog %u vers %u proc %u, rpcvers %u, %zu bytes of "
-		"arguments, %zu bytes on the wire; expecting %s\n", o->prog, o->vers, o->proc,
-		o->rpcvers, o->argslen, ctx->call.len, rt_expect_name(o->expect));
+	if (o->op != RT_OP_NULL)
+		fprintf(stderr, "rpctest: call: NFS v3 %s%s, up to %zu bytes on the wire; "
+			"expecting NFS3_OK\n", rt_op_name(o->op),
+			o->op == RT_OP_WRITE ? " (-l, --stable)" : o->op == RT_OP_READ ?
+			" (-l)" : "", ctx->call_max);
+	else
+		fprintf(stderr, "rpctest: call: prog %u vers %u proc %u, rpcvers %u, %zu bytes "
+			"of arguments, %zu bytes on the wire; expecting %s\n", o->prog, o->vers,
+			o->proc, o->rpcvers, o->argslen, ctx->call.len,
+			rt_expect_name(o->expect));
 	if (o->auth == RT_AUTH_SYS)
 		fprintf(stderr, "rpctest: AUTH_SYS: uid %u, gid %u, %u groups, machine %s\n",
 			ctx->call.sys.uid, ctx->call.sys.gid, ctx->call.sys.ngids,

@@ -344,6 +344,7 @@ void rt_nfs_reraise(void);
 /* report.c */
 struct rt_report {
 	struct report rep;
+	int c_mbyte;			/* --op read/write: data MB/s; else -1 */
 	int c_date, c_run, c_threads, c_inflight, c_rate, c_rtt, c_mbit, c_min,
 	    c_q0, c_max, c_calls, c_lost, c_late, c_secs, c_txb, c_rxb, c_mean, c_cpu;
 	struct report_row *rows;	/* one per run */
