@@ -270,6 +270,9 @@ int rt_nfs_prepare(struct rt_ctx *ctx)
 	rc = mount_export(ctx, d);
 	if (!rc && o->op != RT_OP_NULL)
 		rc = make_data(ctx, d);
+	if (d->sess_open)	/* idle during the runs; the cleanup opens its own */
+		rt_sess_close(&d->sess);
+	d->sess_open = 0;
 	if (!rc && rt_nfs_signal())
 		rc = prep_fail("interrupted");
 	if (!rc && o->verbose)
