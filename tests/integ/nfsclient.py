@@ -222,8 +222,13 @@ class Client:
         self.sock = s
         self.local_port = s.getsockname()[1]
 
-    def close(self):
+    def close(self, abort=False):
+        """abort: reset the connection (SO_LINGER 0), leaving no TIME_WAIT
+        behind, so that the same local port can connect again at once."""
         if self.sock:
+            if abort:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                     struct.pack("ii", 1, 0))
             self.sock.close()
             self.sock = None
 
