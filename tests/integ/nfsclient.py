@@ -208,6 +208,7 @@ class Client:
         self.uid, self.gid, self.gids, self.machine = uid, gid, tuple(gids), machine
         self.xid = struct.unpack(">I", os.urandom(4))[0]
         self.sock = None
+        self.early = {}		# replies received before they were waited for
         self.connect()
 
     def connect(self):
@@ -279,11 +280,14 @@ class Client:
                 return rec
 
     def recv_reply(self, xid):
-        """The reply to xid (replies to other xids are skipped)."""
-        while True:
+        """The reply to xid. Replies to other xids that arrive first are
+        kept for their own recv_reply: calls on helper threads may be
+        answered out of order."""
+        while xid not in self.early:
             rec = self.recv_record()
-            if len(rec) >= 4 and struct.unpack(">I", rec[:4])[0] == xid:
-                return rec
+            if len(rec) >= 4:
+                self.early[struct.unpack(">I", rec[:4])[0]] = rec
+        return self.early.pop(xid)
 
     def decode_reply(self, rec):
         """(xid, Unpacker at the results); RpcError unless SUCCESS."""
