@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Permissions through raw calls (nfs_perm.py on nfsclient.py), krpc with
+# root squash (the default): as uid 65000 a root-owned 0600 file cannot be
+# read (NFS3ERR_ACCES) while a 0644 one can, supplementary groups count;
+# a root caller's CREATE in a root-owned 0755 directory gets ACCES and a
+# file it creates in a 0777 one is owned by 65534; a ,ro export answers
+# every change with NFS3ERR_ROFS.
+. "$(dirname "$0")/rpclib.sh"
+
+have python3 || skip "python3 not installed"
+[ "$(id -u)" = 0 ] || skip "krpc needs CAP_DAC_READ_SEARCH: run as root"
+EXP=$T/export RO=$T/ro
+mkdir -p "$EXP/closed" "$EXP/open" "$RO/open" "$T/state"
+chmod 755 "$T" "$EXP" "$EXP/closed" "$RO"
+chmod 777 "$EXP/open" "$RO/open"
+echo secret > "$EXP/secret"; chmod 600 "$EXP/secret"
+echo public > "$EXP/public"; chmod 644 "$EXP/public"
+echo group > "$EXP/group"; chgrp 4242 "$EXP/group"; chmod 640 "$EXP/group"
+echo ro > "$RO/open/f"; chmod 666 "$RO/open/f"
+start_krpc --export "$EXP" --export "$RO,ro" --state-dir "$T/state"
+timeout 60 python3 "$(dirname "$0")/nfs_perm.py" "$PORT" "$EXP" "$RO" ||
+	fail "nfs_perm.py found failures (exit $?)"
+[ "$(cat "$EXP/secret")" = secret ] && [ "$(cat "$EXP/public")" = public ] ||
+	fail "a file changed"
+stop_krpc_ok
+check_rpc_sums
+expect_rstat system_err -eq 0
