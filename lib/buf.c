@@ -3,8 +3,9 @@
  * The worker's buffer pool and the two byte queues built on it: the output
  * queue (a chain of chunks handed to writev/sendmsg without copying) and the
  * input buffer that holds bytes recv_cb has not consumed yet. Chunks are
- * recycled through a per-worker free list (no locks, no sharing); the list
- * is capped so an idle worker gives memory back.
+ * recycled through a per-worker free list (no locks, no sharing). The list
+ * is capped, and a worker idle for the pool's idle_trim_ms shrinks it to a
+ * small floor (ksf__bufpool_trim, called by worker.c's idle trim).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -45,15 +46,24 @@ void ksf__chunk_put(struct ksf__worker *w, struct ksf__chunk *ch)
 	free(ch);
 }
 
-void ksf__bufpool_fini(struct ksf__worker *w)
+/* Free cached chunks until at most keep are left; returns how many went. */
+unsigned ksf__bufpool_trim(struct ksf__worker *w, unsigned keep)
 {
 	struct ksf__chunk *ch;
+	unsigned n = 0;
 
-	while ((ch = w->free_chunks)) {
+	while (w->nfree_chunks > keep && (ch = w->free_chunks)) {
 		w->free_chunks = ch->next;
+		w->nfree_chunks--;
 		free(ch);
+		n++;
 	}
-	w->nfree_chunks = 0;
+	return n;
+}
+
+void ksf__bufpool_fini(struct ksf__worker *w)
+{
+	ksf__bufpool_trim(w, 0);
 }
 
 /* Copy n bytes to the tail of q: fill the tail chunk, then add chunks.

@@ -176,8 +176,12 @@ struct ksf__backend {
 	void (*conn_read)(struct ksf__worker *w, struct ksf_conn *c, bool on);
 	void (*conn_flush)(struct ksf__worker *w, struct ksf_conn *c);
 	void (*conn_release)(struct ksf__worker *w, struct ksf_conn *c);
-	/* Wait up to timeout_ms (-1 forever) and dispatch events. */
+	/* Wait up to timeout_ms (-1 forever) and dispatch events. Returns
+	 * the number of events handled (0 on a timeout), or -errno. */
 	int  (*wait)(struct ksf__worker *w, int timeout_ms);
+	/* Idle worker: give memory the backend holds back to the kernel
+	 * (optional, NULL: nothing to give). */
+	void (*trim)(struct ksf__worker *w);
 };
 
 extern const struct ksf__backend ksf__backend_epoll;
@@ -208,6 +212,8 @@ struct ksf__worker {
 	size_t rxlen;
 	struct ksf__chunk *free_chunks;	/* buffer pool */
 	unsigned nfree_chunks;
+	uint64_t active_ns;		/* last turn with events or tasks */
+	bool trimmed;			/* idle trim done since active_ns */
 	uint64_t log_next[8];		/* rate limit per log kind */
 	unsigned log_dropped[8];
 	int init_err;
@@ -243,6 +249,7 @@ void ksf__outq_free(struct ksf__worker *w, struct ksf__outq *q);
 int ksf__inbuf_append(struct ksf__inbuf *b, const void *p, size_t n);
 void ksf__inbuf_consume(struct ksf__inbuf *b, size_t n);
 void ksf__inbuf_free(struct ksf__inbuf *b);
+unsigned ksf__bufpool_trim(struct ksf__worker *w, unsigned keep);
 void ksf__bufpool_fini(struct ksf__worker *w);
 
 /* ---- tasks (task.c) ---- */

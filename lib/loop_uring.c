@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <liburing.h>
 #include "ksf_int.h"
@@ -47,7 +48,7 @@ enum { K_EVFD = 1, K_ACCEPT = 2, K_RECV = 3, K_REFUSE = 4, K_IGNORE = 5, K_POLLO
 struct ur {
 	struct io_uring ring;
 	struct io_uring_buf_ring *br;
-	char *bufs;
+	char *bufs;			/* nbufs x bufsz, mmap()ed */
 	unsigned nbufs, bufsz;
 	int br_added;			/* buffers given back, not yet published */
 	struct ksf__dlist zombies;	/* released conns waiting for completions */
@@ -115,8 +116,13 @@ static int setup_bufs(struct ur *u, unsigned nbufs, unsigned bufsz)
 	u->bufsz = bufsz;
 	if (posix_memalign((void **)&u->br, 4096, u->nbufs * sizeof(struct io_uring_buf)))
 		return -ENOMEM;
-	if (!(u->bufs = malloc((size_t)u->nbufs * bufsz)))
+	/* its own mapping, so that an idle trim can drop its pages */
+	u->bufs = mmap(NULL, (size_t)u->nbufs * bufsz, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (u->bufs == MAP_FAILED) {
+		u->bufs = NULL;
 		return -ENOMEM;
+	}
 	reg.ring_addr = (uintptr_t)u->br;
 	reg.ring_entries = u->nbufs;
 	reg.bgid = BGID;
@@ -161,7 +167,8 @@ static void todo_listener(struct ur *u, struct ksf__listener *l)
 
 static void ur_free(struct ur *u)
 {
-	free(u->bufs);
+	if (u->bufs)
+		munmap(u->bufs, (size_t)u->nbufs * u->bufsz);
 	free(u->br);
 	free(u);
 }
@@ -644,6 +651,22 @@ static int ur_wait(struct ksf__worker *w, int timeout)
 	return u->last_reaped = reap_cqes(w);
 }
 
+/* Idle trim: drop the pages of the provided buffers (the kernel filled
+ * every one of them under load: 4 MiB per worker by default); they come
+ * back zeroed when a receive next lands in them. Between loop turns every
+ * buffer belongs to the kernel (on_recv gives each back at once), but the
+ * kernel must not be writing into one meanwhile: with DEFER_TASKRUN a
+ * receive completes only inside this thread's io_uring_enter, so not now.
+ * Without it (kernels before 6.1) a receive can complete at any time:
+ * the buffers are left alone. */
+static void ur_trim(struct ksf__worker *w)
+{
+	struct ur *u = w->be_state;
+
+	if (u->ring.flags & IORING_SETUP_DEFER_TASKRUN)
+		madvise(u->bufs, (size_t)u->nbufs * u->bufsz, MADV_DONTNEED);
+}
+
 int ksf__uring_probe(void)
 {
 	struct io_uring ring;
@@ -671,5 +694,6 @@ const struct ksf__backend ksf__backend_uring = {
 	.conn_flush = ur_conn_flush,
 	.conn_release = ur_conn_release,
 	.wait = ur_wait,
+	.trim = ur_trim,
 };
 #endif

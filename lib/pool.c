@@ -22,6 +22,7 @@ void ksf_pool_opts_init(struct ksf_pool_opts *o)
 	o->buf_size = 16384;
 	o->nbufs = 256;
 	o->batch_cqes = 8;
+	o->idle_trim_ms = 2000;
 }
 
 /* CPUs the process may run on, in order, when the caller named none. */

@@ -7,7 +7,8 @@
  *   2. timers    idle timeouts, drain deadlines
  *   3. closes    deferred closes requested during the last turn
  *   4. flush     one writev / one sendmsg SQE per connection with output
- *   5. wait      busy-poll then block (epoll_wait / io_uring submit+wait),
+ *   5. trim      once idle for the pool's idle_trim_ms: give memory back
+ *   6. wait      busy-poll then block (epoll_wait / io_uring submit+wait),
  *                dispatching events: accepts, input to recv_cb, completions
  *
  * Output produced while handling a batch of input therefore leaves in one
@@ -15,11 +16,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "ksf_int.h"
+
+#define TRIM_KEEP_CHUNKS 8	/* output chunks (128 KiB) an idle trim keeps */
 
 void ksf__task_set_self(struct ksf_pool *p, int idx);
 
@@ -34,13 +38,46 @@ static int pin_self(struct ksf__worker *w)
 	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
+/* Idle trim. A load leaves memory behind that an idle worker does not
+ * need: up to 512 cached output chunks (8 MiB), the receive buffers the
+ * kernel filled (io_uring: 256 x 16 KiB by default), and free memory in
+ * this thread's malloc arena that glibc keeps (its trim threshold rises
+ * with the sizes freed, and only the top of a heap is ever released on
+ * free). Once a worker has had no event, task or close for idle_trim_ms,
+ * free the chunk cache down to a floor, let the backend drop its buffers'
+ * pages, and malloc_trim(0), which returns the free pages of every arena.
+ * Once per idle period: an idle worker is not woken again for it. Returns
+ * the timeout to wait with (ms, -1: none). */
+static int idle_trim(struct ksf__worker *w, int timeout)
+{
+	uint64_t after = (uint64_t)w->pool->o.idle_trim_ms * 1000000u;
+	uint64_t due = w->active_ns + after;
+
+	if (!after || w->trimmed)
+		return timeout;
+	if (w->now_ns < due) {
+		int ms = (int)((due - w->now_ns) / 1000000u) + 1;
+		return timeout < 0 || ms < timeout ? ms : timeout;
+	}
+	ksf__bufpool_trim(w, TRIM_KEEP_CHUNKS);
+	if (w->be->trim)
+		w->be->trim(w);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	w->trimmed = true;
+	return timeout;
+}
+
 static void loop_turn(struct ksf__worker *w)
 {
-	int timeout;
+	int timeout, ran;
+	bool busy;
 
 	w->now_ns = ksf__now_ns();
-	ksf__tasks_run(w);
+	ran = ksf__tasks_run(w);
 	timeout = ksf__svc_timers(w);
+	busy = ran > 0 || w->closeq || w->flushq;
 	ksf__worker_run_closes(w);
 	ksf__worker_run_flushes(w);
 	ksf__worker_run_closes(w);	/* flush errors */
@@ -48,7 +85,12 @@ static void loop_turn(struct ksf__worker *w)
 	ksf__svc_post_done(w);
 	if (w->flushq || w->closeq || ksf__tasks_pending(w))
 		timeout = 0;
-	w->be->wait(w, timeout);
+	if (!busy)
+		timeout = idle_trim(w, timeout);
+	if (w->be->wait(w, timeout) > 0 || busy) {
+		w->active_ns = w->now_ns;
+		w->trimmed = false;
+	}
 }
 
 static void *worker_main(void *arg)
@@ -57,6 +99,7 @@ static void *worker_main(void *arg)
 	int err;
 
 	ksf__task_set_self(w->pool, w->idx);
+	w->active_ns = ksf__now_ns();
 	err = pin_self(w);
 	if (!err)
 		err = w->be->init(w);

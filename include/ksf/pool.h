@@ -49,6 +49,11 @@ struct ksf_pool_opts {
 	unsigned nbufs;		/* receive buffers per worker (io_uring ring), default 256 */
 	ksf_log_cb log_cb;
 	void *log_arg;
+	/* A worker that has had no event for this long gives memory back
+	 * once: its output chunk cache down to 8 chunks, the pages of its
+	 * io_uring receive buffers, and malloc_trim(0). 0 = never; default
+	 * 2000 via ksf_pool_opts_init. */
+	unsigned idle_trim_ms;
 };
 
 struct ksf_pool;

@@ -9,7 +9,7 @@
 enum {
 	O_BACKEND = 256, O_BUSY, O_STEER, O_NOPIN, O_MAXCONNS, O_OUTQHIGH, O_OUTQLOW,
 	O_OUTQMAX, O_MAXMSG, O_IDLE, O_DRAIN, O_BUFSIZE, O_NBUFS, O_BACKLOG, O_UDP, O_NOUDP,
-	O_BATCHWAIT, O_BATCHCQES,
+	O_BATCHWAIT, O_BATCHCQES, O_IDLETRIM,
 };
 
 static const struct option longopts[] = {
@@ -32,6 +32,7 @@ static const struct option longopts[] = {
 	{ "drain-ms", required_argument, NULL, O_DRAIN },
 	{ "buf-size", required_argument, NULL, O_BUFSIZE },
 	{ "nbufs", required_argument, NULL, O_NBUFS },
+	{ "idle-trim-ms", required_argument, NULL, O_IDLETRIM },
 	{ "backlog", required_argument, NULL, O_BACKLOG },
 	{ "udp", no_argument, NULL, O_UDP },
 	{ "no-udp", no_argument, NULL, O_NOUDP },
@@ -77,6 +78,8 @@ static void usage(const struct svcopt *o, FILE *f, const char *summary,
 "      --drain-ms MS      on SIGINT/SIGTERM, time to flush before closing (default %u)\n"
 "      --buf-size BYTES   receive buffer size (default %u)\n"
 "      --nbufs N          io_uring provided receive buffers per worker (default %u)\n"
+"      --idle-trim-ms MS  a worker idle this long gives cached memory back (default %u,\n"
+"                         0 = never)\n"
 "      --backlog N        listen backlog (default %d)\n"
 "  -v, --verbose          say more on stderr\n"
 "  -V, --version          print the version and exit\n"
@@ -85,7 +88,7 @@ static void usage(const struct svcopt *o, FILE *f, const char *summary,
 "accepting, flushes queued output, closes, prints its counters to stderr and exits 0.\n%s%s",
 		o->prog, summary, o->port, o->udp ? "yes" : "no", o->pool.batch_cqes, o->svc.max_conns, o->svc.outq_high, o->svc.outq_low,
 		o->svc.outq_max, o->svc.max_msg, o->svc.drain_ms, o->pool.buf_size,
-		o->pool.nbufs, o->svc.backlog, extra ? "\n" : "", extra ? extra->help : "");
+		o->pool.nbufs, o->pool.idle_trim_ms, o->svc.backlog, extra ? "\n" : "", extra ? extra->help : "");
 }
 
 static int bad(const struct svcopt *o, const char *flag, const char *val, int err)
@@ -136,6 +139,7 @@ static int parse_one(struct svcopt *o, int c, const char *arg)
 	case O_DRAIN: err = ksf_parse_uint(arg, 0, 3600000, &v); o->svc.drain_ms = (unsigned)v; break;
 	case O_BUFSIZE: err = ksf_parse_size(arg, 512, 1u << 20, &v); o->pool.buf_size = (unsigned)v; break;
 	case O_NBUFS: err = ksf_parse_uint(arg, 1, 32768, &v); o->pool.nbufs = (unsigned)v; break;
+	case O_IDLETRIM: err = ksf_parse_uint(arg, 0, 3600000, &v); o->pool.idle_trim_ms = (unsigned)v; break;
 	case O_BACKLOG: err = ksf_parse_uint(arg, 1, 65535, &v); o->svc.backlog = (int)v; break;
 	}
 	if (err) {

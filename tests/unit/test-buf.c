@@ -2,7 +2,8 @@
 /*
  * The buffer pool and byte queues: output queue appends of every size
  * across chunk boundaries, partial consumption, the iovec view, and the
- * input buffer, each checked byte for byte against a flat model.
+ * input buffer, each checked byte for byte against a flat model; the chunk
+ * cache's cap and its idle trim.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,23 @@ static void chunk_pool(struct ksf__worker *w)
 	CHECK_EQ(w->nfree_chunks, 0);
 }
 
+/* The cache keeps at most 512 chunks; a trim frees all but the floor. */
+static void chunk_trim(struct ksf__worker *w)
+{
+	struct ksf__chunk *ch[600];
+
+	for (int i = 0; i < 600; i++)
+		ch[i] = ksf__chunk_get(w, KSF_CHUNK);
+	for (int i = 0; i < 600; i++)
+		ksf__chunk_put(w, ch[i]);
+	CHECK_EQ(w->nfree_chunks, 512);
+	CHECK_EQ(ksf__bufpool_trim(w, 8), 504);
+	CHECK_EQ(w->nfree_chunks, 8);
+	CHECK_EQ(ksf__bufpool_trim(w, 8), 0);	/* at the floor: nothing to do */
+	CHECK_EQ(ksf__bufpool_trim(w, 0), 8);
+	CHECK(w->free_chunks == NULL);
+}
+
 static void inbuf(void)
 {
 	struct ksf__inbuf b = { 0 };
@@ -92,6 +110,7 @@ int main(void)
 
 	memset(&w, 0, sizeof(w));
 	chunk_pool(&w);
+	chunk_trim(&w);
 	outq_model(&w);
 	ksf__bufpool_fini(&w);
 	inbuf();
