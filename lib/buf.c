@@ -32,11 +32,18 @@ struct ksf__chunk *ksf__chunk_get(struct ksf__worker *w, size_t want)
 	}
 	ch->next = NULL;
 	ch->off = ch->len = 0;
+	ch->ref = NULL;
 	return ch;
 }
 
 void ksf__chunk_put(struct ksf__worker *w, struct ksf__chunk *ch)
 {
+	if (ch->ref) {		/* the caller's bytes: give them back */
+		if (ch->ref_free)
+			ch->ref_free(ch->ref_arg);
+		free(ch);
+		return;
+	}
 	if (ch->cap == KSF_CHUNK && w->nfree_chunks < FREE_CHUNKS_MAX) {
 		ch->next = w->free_chunks;
 		w->free_chunks = ch;
@@ -98,6 +105,31 @@ int ksf__outq_append(struct ksf__worker *w, struct ksf__outq *q, const void *p, 
 	return 0;
 }
 
+/* Queue the caller's bytes p[0..n) by reference: a chunk header points
+ * at them, and free_fn(arg) runs once they are sent or dropped. */
+int ksf__outq_append_ref(struct ksf__worker *w, struct ksf__outq *q, const void *p, size_t n,
+			 void (*free_fn)(void *arg), void *arg)
+{
+	struct ksf__chunk *ch;
+
+	(void)w;
+	if (n > UINT32_MAX || !(ch = malloc(sizeof(*ch))))
+		return -ENOMEM;
+	ch->next = NULL;
+	ch->off = 0;
+	ch->len = ch->cap = (uint32_t)n;	/* full: appends start a new chunk */
+	ch->ref = (char *)p;
+	ch->ref_free = free_fn;
+	ch->ref_arg = arg;
+	if (q->tail)
+		q->tail->next = ch;
+	else
+		q->head = ch;
+	q->tail = ch;
+	q->bytes += n;
+	return 0;
+}
+
 void ksf__outq_consume(struct ksf__worker *w, struct ksf__outq *q, size_t n)
 {
 	while (n && q->head) {
@@ -125,7 +157,7 @@ int ksf__outq_iov(const struct ksf__outq *q, struct iovec *iov, int max)
 	for (struct ksf__chunk *c = q->head; c && n < max; c = c->next) {
 		if (c->len == c->off)
 			continue;
-		iov[n].iov_base = c->data + c->off;
+		iov[n].iov_base = (c->ref ? c->ref : c->data) + c->off;
 		iov[n].iov_len = c->len - c->off;
 		n++;
 	}

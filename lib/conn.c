@@ -575,6 +575,33 @@ int ksf_conn_sendv(struct ksf_conn *c, const struct iovec *iov, int iovcnt)
 	return 0;
 }
 
+int ksf_conn_send_ref(struct ksf_conn *c, const void *data, size_t len,
+		      void (*free_fn)(void *arg), void *arg)
+{
+	int err;
+
+	if (c->flags & (KSF__C_CLOSING | KSF__C_DEAD))
+		return -EPIPE;
+	if (c->out.bytes + len > c->svc->o.outq_max) {
+		KSF__STAT_ADD(&c->sw->st, lim_outq_max, 1);
+		ksf__log_limited(c->w, KSF__LOG_OUTQ_MAX, "outq-max %zu reached: send refused",
+				 c->svc->o.outq_max);
+		return -ENOBUFS;
+	}
+	if (!len) {
+		if (free_fn)
+			free_fn(arg);
+		return 0;
+	}
+	if ((err = ksf__outq_append_ref(c->w, &c->out, data, len, free_fn, arg)))
+		return err;
+	KSF__STAT_ADD(&c->sw->st, sends, 1);
+	ksf__conn_want_flush(c);
+	if (!(c->flags & KSF__C_IN_CB))
+		check_outq_high(c);
+	return 0;
+}
+
 int ksf_conn_send(struct ksf_conn *c, const void *data, size_t len)
 {
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };

@@ -49,6 +49,9 @@ static inline void ksf__dlist_add_tail(struct ksf__dlist *h, struct ksf__dlist *
 struct ksf__chunk {
 	struct ksf__chunk *next;
 	uint32_t off, len, cap;	/* bytes [off, len) are queued */
+	char *ref;		/* NULL: the bytes are data[]; else the caller's */
+	void (*ref_free)(void *arg);	/* called when the referenced bytes are sent */
+	void *ref_arg;
 	char data[];
 };
 
@@ -243,6 +246,8 @@ void ksf__log_limited(struct ksf__worker *w, int kind, const char *fmt, ...)
 struct ksf__chunk *ksf__chunk_get(struct ksf__worker *w, size_t want);
 void ksf__chunk_put(struct ksf__worker *w, struct ksf__chunk *ch);
 int ksf__outq_append(struct ksf__worker *w, struct ksf__outq *q, const void *p, size_t n);
+int ksf__outq_append_ref(struct ksf__worker *w, struct ksf__outq *q, const void *p, size_t n,
+			 void (*free_fn)(void *arg), void *arg);
 void ksf__outq_consume(struct ksf__worker *w, struct ksf__outq *q, size_t n);
 int ksf__outq_iov(const struct ksf__outq *q, struct iovec *iov, int max);
 void ksf__outq_free(struct ksf__worker *w, struct ksf__outq *q);

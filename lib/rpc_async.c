@@ -5,7 +5,9 @@
  * the reply comes back to the worker, which queues it on the connection
  * (if still open) for the next batched flush, and records it in the
  * duplicate request cache. Each helper thread has its own scratch and reply
- * buffer, allocated at its first call and freed when it exits.
+ * buffer, allocated at its first call and freed when it exits; a big reply
+ * (a READ) takes the helper's buffer with it and leaves by reference
+ * (ksf_conn_send_ref): its data is copied once, by the encoder.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -27,6 +29,8 @@ struct rpc_job {
 	size_t len;
 	uint8_t msg[];		/* the call */
 };
+
+#define BIG_REPLY	(64u << 10)	/* replies above this are not copied */
 
 struct helper_bufs {
 	uint8_t *out;
@@ -66,7 +70,7 @@ static struct helper_bufs *helper_bufs(const struct ksf_rpc_service *rs)
 			return NULL;
 		pthread_setspecific(bufs_key, hb);
 	}
-	free(hb->out);
+	free(hb->out);		/* too small, or NULL: handed to a reply */
 	hb->cap = 0;
 	if (!(hb->out = malloc(cap)))
 		return NULL;
@@ -96,6 +100,13 @@ static void job_run(struct ksf_offload_job *j)
 		return;
 	ksf_rpc_rec_mark(hb->out, (uint32_t)n, true);
 	rj->reply_len = 4 + (size_t)n;
+	if (rj->reply_len > BIG_REPLY) {	/* a READ: hand the buffer over, no copy */
+		uint8_t *shrunk = realloc(hb->out, rj->reply_len);	/* in place */
+		rj->reply = shrunk ? shrunk : hb->out;
+		hb->out = NULL;
+		hb->cap = 0;
+		return;
+	}
 	if (rj->reply_len <= rj->len) {		/* a WRITE's call holds its reply */
 		rj->reply = rj->msg;
 	} else if (!(rj->reply = malloc(rj->reply_len))) {
@@ -115,6 +126,15 @@ static void stats_add(struct ksf_rpc_stats *dst, const struct ksf_rpc_stats *src
 		__atomic_store_n(&d[k], d[k] + s[k], __ATOMIC_RELAXED);
 }
 
+static void job_free(void *arg)
+{
+	struct rpc_job *rj = arg;
+
+	if (rj->reply != rj->msg)
+		free(rj->reply);
+	free(rj);
+}
+
 /* Back on the worker: count, remember, send, and maybe read again. */
 static void job_done(struct ksf_offload_job *j)
 {
@@ -128,7 +148,10 @@ static void job_done(struct ksf_offload_job *j)
 		ksf__drc_done(rw->drc, &rj->ref, rj->reply, rj->reply_len);
 	rc->pending--;
 	if (rc->c && rj->reply) {
-		int err = ksf_conn_send(rc->c, rj->reply, rj->reply_len);
+		/* the reply leaves by reference: the job is freed once it is sent */
+		int err = ksf_conn_send_ref(rc->c, rj->reply, rj->reply_len, job_free, rj);
+		if (!err)
+			rj = NULL;
 		/* -EPIPE: the connection is closing (peer EOF, drain): drop
 		 * the reply. Else a lost reply would leave the client waiting:
 		 * close, so that it reconnects and retransmits. */
@@ -142,9 +165,8 @@ static void job_done(struct ksf_offload_job *j)
 		ksf_conn_resume(rc->c);
 	}
 	ksf__rpc_conn_put(rc);
-	if (rj->reply != rj->msg)
-		free(rj->reply);
-	free(rj);
+	if (rj)
+		job_free(rj);
 }
 
 int ksf__rpc_offload_call(struct ksf_rpc_service *rs, struct rpc_conn *rc, const uint8_t *msg,

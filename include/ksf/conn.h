@@ -21,6 +21,14 @@ struct ksf_svc;
  * -EPIPE (connection closing), or -ENOMEM. */
 int ksf_conn_send(struct ksf_conn *c, const void *data, size_t len);
 
+/* Queue data[0..len) by reference, without copying (PASTE's zero copy):
+ * the bytes must stay untouched until free_fn(arg) (may be NULL) runs, on
+ * the worker, once they have been sent or the connection is gone. Same
+ * returns as ksf_conn_send; on an error free_fn is not called and the
+ * bytes stay the caller's. */
+int ksf_conn_send_ref(struct ksf_conn *c, const void *data, size_t len,
+		      void (*free_fn)(void *arg), void *arg);
+
 /* Gather form of ksf_conn_send: all or nothing. */
 int ksf_conn_sendv(struct ksf_conn *c, const struct iovec *iov, int iovcnt);
 

@@ -104,6 +104,42 @@ static void inbuf(void)
 	ksf__inbuf_free(&b);
 }
 
+static int ref_freed;
+static void ref_free(void *arg)
+{
+	ref_freed += *(int *)arg;
+}
+
+/* Bytes queued by reference sit between copied ones in order, are never
+ * copied, and are given back exactly once, when consumed or dropped. */
+static void outq_ref(struct ksf__worker *w)
+{
+	struct ksf__outq q = { 0 };
+	struct iovec iov[8];
+	static char ext[100000];
+	int one = 1, ten = 10;
+
+	memset(ext, 'r', sizeof(ext));
+	CHECK_EQ(ksf__outq_append(w, &q, "abc", 3), 0);
+	CHECK_EQ(ksf__outq_append_ref(w, &q, ext, sizeof(ext), ref_free, &one), 0);
+	CHECK_EQ(ksf__outq_append(w, &q, "de", 2), 0);
+	CHECK_EQ(q.bytes, 3 + sizeof(ext) + 2);
+	CHECK_EQ(ksf__outq_iov(&q, iov, 8), 3);
+	CHECK(iov[1].iov_base == ext);		/* not copied */
+	CHECK_EQ(iov[1].iov_len, sizeof(ext));
+	CHECK(memcmp(iov[2].iov_base, "de", 2) == 0);
+	ksf__outq_consume(w, &q, 3 + 500);	/* partly sent: still held */
+	CHECK_EQ(ref_freed, 0);
+	CHECK_EQ(ksf__outq_iov(&q, iov, 8), 2);
+	CHECK(iov[0].iov_base == ext + 500);
+	ksf__outq_consume(w, &q, sizeof(ext) - 500);
+	CHECK_EQ(ref_freed, 1);
+	CHECK_EQ(ksf__outq_append_ref(w, &q, ext, 10, ref_free, &ten), 0);
+	ksf__outq_free(w, &q);			/* dropped: given back too */
+	CHECK_EQ(ref_freed, 11);
+	CHECK_EQ(q.bytes, 0);
+}
+
 int main(void)
 {
 	struct ksf__worker w;
@@ -112,6 +148,7 @@ int main(void)
 	chunk_pool(&w);
 	chunk_trim(&w);
 	outq_model(&w);
+	outq_ref(&w);
 	ksf__bufpool_fini(&w);
 	inbuf();
 	return CHECK_DONE();
