@@ -18,10 +18,12 @@
 #   python3            a server that fragments its RPC replies (tests)
 #   libsodium-dev      krpc: keyed SipHash MAC of NFS file handles, random keys
 #   libnfs-utils       nfs-ls, nfs-cat, nfs-cp: a real NFS v3 client (tests)
+#   nmap               its NSE scripts nfs-showmount, nfs-ls, nfs-statfs: another
+#                      NFS/MOUNT/portmapper client nobody here wrote (tests)
 set -u
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-for p in liburing-dev socat clang libclang-rt-14-dev procps rpcbind tshark libtirpc-dev strace python3 libsodium-dev libnfs-utils; do
+for p in liburing-dev socat clang libclang-rt-14-dev procps rpcbind tshark libtirpc-dev strace python3 libsodium-dev libnfs-utils nmap; do
 	have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -17,6 +17,20 @@
 
 #define FH_HDR	4u
 
+/*
+ * The store handle is padded with zero bytes to a multiple of 4, so every
+ * handle is a multiple of 4 bytes long, as the Linux nfsd's always are.
+ * RFC 1813 allows any length up to 64, but some clients assume this:
+ * nmap's NSE rpc library (nselib/rpc.lua, 7.93) sends an nfs_fh3 it got
+ * from MNT or READDIRPLUS as its length word and bytes, without the XDR
+ * padding (RFC 4506 §4.10), so with a 29-byte handle every call it makes
+ * is garbage.
+ */
+static size_t sfh_padded(size_t len)
+{
+	return (len + 3u) & ~(size_t)3u;
+}
+
 int krpc_export_add(struct krpc_exports *ex, const char *spec)
 {
 	const char *comma = strchr(spec, ',');
@@ -129,7 +143,7 @@ static void fh_mac(const struct krpc_exports *ex, const uint8_t *p, size_t n,
 int krpc_fh_wrap(const struct krpc_exports *ex, const struct krpc_export *e,
 		 const struct krpc_sfh *sfh, uint8_t out[KRPC_FH_MAX])
 {
-	size_t n = FH_HDR + sfh->len;
+	size_t n = FH_HDR + sfh_padded(sfh->len);
 
 	if (sfh->len > KRPC_SFH_MAX || n + KRPC_FH_MAC_LEN > KRPC_FH_MAX)
 		return -EOVERFLOW;
@@ -137,6 +151,7 @@ int krpc_fh_wrap(const struct krpc_exports *ex, const struct krpc_export *e,
 	out[1] = e->id;
 	out[2] = sfh->len;
 	out[3] = 0;
+	memset(out + FH_HDR, 0, n - FH_HDR);
 	memcpy(out + FH_HDR, sfh->data, sfh->len);
 	fh_mac(ex, out, n, out + n);
 	return (int)(n + KRPC_FH_MAC_LEN);
@@ -149,9 +164,10 @@ int krpc_fh_unwrap(const struct krpc_exports *ex, const uint8_t *fh, uint32_t le
 	size_t n;
 
 	if (len < FH_HDR + KRPC_FH_MAC_LEN || len > KRPC_FH_MAX || fh[0] != KRPC_FH_VERSION ||
-	    fh[3] != 0 || fh[2] > KRPC_SFH_MAX || len != FH_HDR + fh[2] + KRPC_FH_MAC_LEN)
+	    fh[3] != 0 || fh[2] > KRPC_SFH_MAX ||
+	    len != FH_HDR + sfh_padded(fh[2]) + KRPC_FH_MAC_LEN)
 		return -KRPC_EBADHANDLE;
-	n = FH_HDR + fh[2];
+	n = FH_HDR + sfh_padded(fh[2]);
 	fh_mac(ex, fh, n, mac);
 	if (sodium_memcmp(mac, fh + n, KRPC_FH_MAC_LEN) != 0)
 		return -KRPC_EBADHANDLE;

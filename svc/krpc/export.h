@@ -9,7 +9,8 @@
  *   byte 1        export id (index in the export table + 1)
  *   byte 2        store handle length n (<= KRPC_SFH_MAX)
  *   byte 3        0
- *   bytes 4..4+n  the store's handle (store.h: the kernel's file handle)
+ *   bytes 4..4+n  the store's handle (store.h: the kernel's file handle),
+ *                 then zero bytes up to a multiple of 4 (so is the handle)
  *   then 16       MAC: keyed SipHash-2-4-128 (libsodium) over the bytes
  *                 before it, with the key of the state directory
  *

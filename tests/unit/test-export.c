@@ -59,6 +59,19 @@ static void handles(void)
 	CHECK_EQ(krpc_fh_unwrap(&ex, fh, (uint32_t)n, &e, &out), -ESTALE);
 	ex.n = 1;
 	CHECK_EQ(krpc_fh_unwrap(&ex, fh, (uint32_t)n, &e, &out), -ESTALE);
+	/* a store handle of 9 bytes is padded: every handle is a multiple
+	 * of 4 bytes (nmap's NSE sends handles without XDR padding) */
+	sfh.len = 9;
+	ex.e[1].store = (struct krpc_store *)&ex;
+	ex.n = 2;
+	n = krpc_fh_wrap(&ex, &ex.e[1], &sfh, fh);
+	CHECK_EQ(n, 4 + 12 + 16);
+	CHECK_EQ(fh[2], 9);
+	CHECK(fh[13] == 0 && fh[14] == 0 && fh[15] == 0);
+	CHECK_EQ(krpc_fh_unwrap(&ex, fh, (uint32_t)n, &e, &out), 0);
+	CHECK_EQ(out.len, 9);
+	CHECK(memcmp(out.data, sfh.data, 9) == 0);
+	CHECK_EQ(krpc_fh_unwrap(&ex, fh, (uint32_t)n - 3, &e, &out), -KRPC_EBADHANDLE);
 	/* the largest store handle fits, one more does not */
 	sfh.len = KRPC_SFH_MAX;
 	CHECK_EQ(krpc_fh_wrap(&ex, &ex.e[0], &sfh, fh), 4 + KRPC_SFH_MAX + 16);
