@@ -5,9 +5,11 @@
  * the reply comes back to the worker, which queues it on the connection
  * (if still open) for the next batched flush, and records it in the
  * duplicate request cache. Each helper thread has its own scratch and reply
- * buffer, allocated at its first call and freed when it exits; a big reply
- * (a READ) takes the helper's buffer with it and leaves by reference
- * (ksf_conn_send_ref): its data is copied once, by the encoder.
+ * buffer, allocated at its first call and freed when it exits. A reply is
+ * copied out of it into a buffer of its own size, which leaves by
+ * reference (ksf_conn_send_ref). (Handing the helper's whole buffer over
+ * instead costs a fresh 1 MiB allocation per call, mmap and page faults:
+ * 3.5x the CPU per READ of 64 KiB, measured.)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -29,8 +31,6 @@ struct rpc_job {
 	size_t len;
 	uint8_t msg[];		/* the call */
 };
-
-#define BIG_REPLY	(64u << 10)	/* replies above this are not copied */
 
 struct helper_bufs {
 	uint8_t *out;
@@ -70,7 +70,7 @@ static struct helper_bufs *helper_bufs(const struct ksf_rpc_service *rs)
 			return NULL;
 		pthread_setspecific(bufs_key, hb);
 	}
-	free(hb->out);		/* too small, or NULL: handed to a reply */
+	free(hb->out);		/* too small */
 	hb->cap = 0;
 	if (!(hb->out = malloc(cap)))
 		return NULL;
@@ -100,13 +100,6 @@ static void job_run(struct ksf_offload_job *j)
 		return;
 	ksf_rpc_rec_mark(hb->out, (uint32_t)n, true);
 	rj->reply_len = 4 + (size_t)n;
-	if (rj->reply_len > BIG_REPLY) {	/* a READ: hand the buffer over, no copy */
-		uint8_t *shrunk = realloc(hb->out, rj->reply_len);	/* in place */
-		rj->reply = shrunk ? shrunk : hb->out;
-		hb->out = NULL;
-		hb->cap = 0;
-		return;
-	}
 	if (rj->reply_len <= rj->len) {		/* a WRITE's call holds its reply */
 		rj->reply = rj->msg;
 	} else if (!(rj->reply = malloc(rj->reply_len))) {
