@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,9 +93,20 @@ void ksf__conn_accepted(struct ksf__worker *w, struct ksf__listener *l, int fd)
 		atomic_fetch_sub(&svc->nconns, 1);
 		return;
 	}
-	if (w->be->conn_start(w, c) < 0) {
-		free(c);
-		goto unaccount;
+	if (ksf__fault(KSF__FAULT_CONN_START) || w->be->conn_start(w, c) < 0) {
+		/* open_cb ran: the service may hold data for the connection and
+		 * may have queued it for a flush or close. Close it as an error
+		 * (close_cb is owed after a successful open_cb); its memory goes
+		 * in the reap phase, once those lists are done with it. */
+		c->flags |= KSF__C_DEAD;
+		KSF__STAT_ADD(&sw->st, errors, 1);
+		if (svc->ops.close_cb)
+			svc->ops.close_cb(c, KSF_CLOSE_ERROR);
+		ksf__inbuf_free(&c->in);
+		close(fd);
+		ksf__conn_free(c);
+		atomic_fetch_sub(&svc->nconns, 1);
+		return;
 	}
 	c->last_ns = w->now_ns;
 	ksf__dlist_add_tail(&sw->conns, &c->lru);
@@ -197,9 +209,15 @@ static void redeliver(struct ksf_conn *c)
 
 void ksf__conn_eof(struct ksf_conn *c)
 {
-	/* Input held while paused is still to be answered: close after it. */
-	if ((c->flags & KSF__C_RDPAUSED) && c->in.len && !(c->flags & KSF__C_CLOSING)) {
+	/* Input held while paused, or replies the service still owes
+	 * (ksf_conn_hold), are still to be answered: close after them. */
+	if (!(c->flags & KSF__C_CLOSING) &&
+	    (((c->flags & KSF__C_RDPAUSED) && c->in.len) || c->holds)) {
 		c->flags |= KSF__C_EOF;
+		if (!(c->flags & KSF__C_RDPAUSED)) {	/* nothing more to read */
+			c->flags |= KSF__C_RDPAUSED;
+			c->w->be->conn_read(c->w, c, false);
+		}
 		return;
 	}
 	/* The peer finished sending: answer what is queued, then close. */
@@ -228,8 +246,23 @@ static void resume_reading(struct ksf_conn *c)
 		c->w->be->conn_read(c->w, c, true);
 	if (c->in.len)	/* input held back while paused: offer it again */
 		redeliver(c);
-	if ((c->flags & KSF__C_EOF) && !(c->flags & KSF__C_RDPAUSED))
+	if ((c->flags & KSF__C_EOF) && !(c->flags & KSF__C_RDPAUSED) && !c->holds)
 		ksf__conn_close_why(c, KSF_CLOSE_PEER, 0);
+}
+
+void ksf_conn_hold(struct ksf_conn *c)
+{
+	c->holds++;
+}
+
+void ksf_conn_unhold(struct ksf_conn *c)
+{
+	if (!c->holds || --c->holds || !(c->flags & KSF__C_EOF) ||
+	    (c->flags & (KSF__C_DEAD | KSF__C_CLOSING | KSF__C_APPPAUSE)))
+		return;
+	/* the peer's EOF waited for these replies: answer what is queued,
+	 * then close (held input, if any, is an incomplete message) */
+	ksf__conn_close_why(c, KSF_CLOSE_PEER, 0);
 }
 
 void ksf_conn_pause(struct ksf_conn *c)
@@ -338,6 +371,8 @@ void ksf__conn_free(struct ksf_conn *c)
 {
 	struct ksf__worker *w = c->w;
 
+	if (w->accept_retry_ns)	/* a descriptor was freed: accept again */
+		w->accept_retry_ns = 1;
 	ksf__outq_free(w, &c->out);
 	c->free_next = w->reapq;
 	w->reapq = c;
@@ -403,19 +438,105 @@ void ksf__worker_run_flushes(struct ksf__worker *w)
 	}
 }
 
-/* accept() failed. Out of descriptors, refuse one pending connection with
- * the spare descriptor so a ready listener does not spin. */
-void ksf__accept_error(struct ksf__worker *w, struct ksf__listener *l, int err)
+/* ---- accepting at the descriptor limit ----
+ *
+ * accept() fails with EMFILE while the process has no free descriptor, and
+ * the pending connection stays queued: a ready listener would report it
+ * again at once (epoll, level-triggered) and io_uring's accept fails at once
+ * even with an empty queue (it takes a descriptor before it looks). So: give
+ * up the worker's spare descriptor for a moment to accept and close what is
+ * pending (those clients are refused, not left hanging), then pause the
+ * listener until a connection of this worker closes or ACCEPT_RETRY_MS
+ * pass. Being at the limit costs nothing while nothing happens. */
+#define ACCEPT_RETRY_MS	100
+#define REFUSE_MAX	64	/* pending connections refused per attempt */
+
+/* Descriptors are per process: while one worker's spare is closed, another
+ * worker's accept4() would take the freed number and the spare would be
+ * lost. Accepts take this lock shared, refusing takes it exclusive (writers
+ * first, so a busy listener cannot starve a refusal). */
+static pthread_rwlock_t spare_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+
+int ksf__accept4(int fd, int flags)
 {
-	KSF__STAT_ADD(&l->svc->sws[w->idx].st, errors, 1);
-	ksf__log_limited(w, KSF__LOG_ACCEPT, "accept: %s", strerror(err));
-	if ((err == EMFILE || err == ENFILE) && w->spare_fd >= 0 && l->fd >= 0) {
-		close(w->spare_fd);
-		int fd = accept(l->fd, NULL, NULL);
-		if (fd >= 0)
-			close(fd);
+	int cfd, err;
+
+	pthread_rwlock_rdlock(&spare_lock);
+	cfd = accept4(fd, NULL, NULL, flags);
+	err = errno;
+	pthread_rwlock_unlock(&spare_lock);
+	errno = err;
+	return cfd;
+}
+
+static void spare_reopen(struct ksf__worker *w)
+{
+	if (w->spare_fd < 0)
 		w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* Accept and close what is pending on l with the spare descriptor's slot.
+ * Returns how many connections were refused. */
+static int refuse_pending(struct ksf__worker *w, struct ksf__listener *l)
+{
+	int n = 0, fd;
+
+	spare_reopen(w);
+	if (w->spare_fd < 0 || l->fd < 0)
+		return 0;
+	pthread_rwlock_wrlock(&spare_lock);
+	close(w->spare_fd);
+	while (n < REFUSE_MAX && (fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		close(fd);
+		n++;
 	}
+	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	pthread_rwlock_unlock(&spare_lock);
+	return n;
+}
+
+/* accept() failed. Out of descriptors or memory: refuse what is pending,
+ * and if that made no progress, pause the listener (backends: until
+ * ksf__accept_timer re-arms it; io_uring meanwhile refuses every new
+ * connection with an accept into a registered file slot, which needs no
+ * descriptor). Other errors concern one connection. */
+void ksf__accept_error(struct ksf__worker *w, struct ksf__listener *l, int err, bool use_spare)
+{
+	struct ksf__svc_worker *sw = &l->svc->sws[w->idx];
+
+	KSF__STAT_ADD(&sw->st, errors, 1);
+	ksf__log_limited(w, KSF__LOG_ACCEPT, "accept: %s", strerror(err));
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+		return;
+	if (use_spare && (err == EMFILE || err == ENFILE) && refuse_pending(w, l) > 0)
+		return;	/* progress: the listener reports what comes next */
+	if (l->backoff || l->stopping || l->fd < 0)
+		return;
+	l->backoff = 1;
+	w->be->listen_pause(w, l);
+	if (!w->accept_retry_ns)
+		w->accept_retry_ns = w->now_ns + ACCEPT_RETRY_MS * 1000000ull;
+}
+
+int ksf__accept_timer(struct ksf__worker *w)
+{
+	if (!w->accept_retry_ns)
+		return -1;
+	if (w->now_ns < w->accept_retry_ns)
+		return (int)((w->accept_retry_ns - w->now_ns) / 1000000u) + 1;
+	w->accept_retry_ns = 0;
+	spare_reopen(w);
+	for (struct ksf__svc_worker *sw = w->svcs; sw; sw = sw->next)
+		for (int a = 0; a < sw->svc->naddrs; a++) {
+			struct ksf__listener *l = &sw->ls[a];
+
+			if (!l->backoff)
+				continue;
+			l->backoff = 0;
+			if (!l->stopping && l->fd >= 0 && w->be->listen_start(w, l) < 0)
+				KSF__STAT_ADD(&sw->st, errors, 1);
+		}
+	return -1;
 }
 
 /* ---- public API ---- */

@@ -92,6 +92,9 @@ struct ksf__listener {
 	int armed;		/* backend is accepting on it */
 	int stopping;
 	int more_pending;	/* UDP: a task will read the rest of the queue */
+	int backoff;		/* accepting paused at the descriptor limit */
+	int refusing;		/* io_uring: the armed accept is the refuser */
+	uint8_t ur_todo;	/* io_uring: arm or cancel waiting for a free SQE */
 };
 
 enum {
@@ -120,12 +123,14 @@ struct ksf_conn {
 	struct ksf__dlist lru;		/* in sw->conns, least recently active first */
 	uint64_t last_ns;
 	void *udata;
+	unsigned holds;			/* ksf_conn_hold(): replies still to come */
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
 	/* io_uring backend state */
 	int inflight;			/* SQEs whose CQEs have not all arrived */
 	uint8_t recv_armed, recv_cancel, send_busy, released;
-	struct ksf_conn *free_next;
+	uint8_t ur_todo;		/* on the backend's list of work without an SQE */
+	struct ksf_conn *free_next, *todo_next;
 };
 
 /* A service's state on one worker: its listeners, connections, counters. */
@@ -165,6 +170,8 @@ struct ksf__backend {
 	void (*fini)(struct ksf__worker *w);
 	int  (*listen_start)(struct ksf__worker *w, struct ksf__listener *l);
 	void (*listen_stop)(struct ksf__worker *w, struct ksf__listener *l);
+	/* Stop accepting for now (descriptor limit); listen_start re-arms. */
+	void (*listen_pause)(struct ksf__worker *w, struct ksf__listener *l);
 	int  (*conn_start)(struct ksf__worker *w, struct ksf_conn *c);
 	void (*conn_read)(struct ksf__worker *w, struct ksf_conn *c, bool on);
 	void (*conn_flush)(struct ksf__worker *w, struct ksf_conn *c);
@@ -186,6 +193,7 @@ struct ksf__worker {
 	void *be_state;
 	int evfd;
 	int spare_fd;			/* reserve descriptor for EMFILE */
+	uint64_t accept_retry_ns;	/* re-arm paused listeners then; 0: none paused */
 	_Alignas(64) atomic_int sleeping;	/* written by the worker, read by producers */
 	_Alignas(64) atomic_int stop;
 	struct ksf__ring **rings;	/* [nworkers + 1]: one per producer worker, then external */
@@ -251,7 +259,15 @@ void ksf__task_post_wait(struct ksf_pool *p, int worker, ksf_task_fn fn, void *a
 
 /* ---- connections: what backends call (conn.c) ---- */
 void ksf__conn_accepted(struct ksf__worker *w, struct ksf__listener *l, int fd);
-void ksf__accept_error(struct ksf__worker *w, struct ksf__listener *l, int err);
+/* use_spare: refuse what is pending with the worker's spare descriptor
+ * (backends that cannot refuse without a descriptor of their own). */
+void ksf__accept_error(struct ksf__worker *w, struct ksf__listener *l, int err, bool use_spare);
+/* Re-arm listeners paused at the descriptor limit when due: ms until the
+ * next retry, or -1 (none paused). */
+int ksf__accept_timer(struct ksf__worker *w);
+/* accept4() on a listener, serialised against refusing with a spare;
+ * errno as accept4's. */
+int ksf__accept4(int fd, int flags);
 void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len);
 void ksf__conn_close_why(struct ksf_conn *c, enum ksf_close_reason why, int hard);
 void ksf__conn_eof(struct ksf_conn *c);
@@ -270,6 +286,12 @@ int ksf__svc_timers(struct ksf__worker *w);
 void ksf__svc_worker_check_done(struct ksf__svc_worker *sw);
 void ksf__svc_post_done(struct ksf__worker *w);
 
+/* ---- fault injection for the tests (fault.c) ---- */
+enum ksf__fault_kind { KSF__FAULT_CONN_START, KSF__FAULT_SQE, KSF__FAULT_N };
+/* True when this call should fail: KSF_FAULT_CONN_START=N, KSF_FAULT_SQE=N
+ * in the environment fail every Nth call; unset, never. */
+bool ksf__fault(enum ksf__fault_kind kind);
+
 /* ---- UDP (udp.c) ---- */
 int ksf__udp_open(struct ksf__worker *w, struct ksf__listener *l);
 void ksf__udp_close(struct ksf__listener *l);
@@ -277,7 +299,7 @@ void ksf__udp_readable(struct ksf__worker *w, struct ksf__listener *l);
 
 /* ---- sockets (sock.c) ---- */
 int ksf__resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len);
-int ksf__claim_port(struct sockaddr_storage *ss, socklen_t *len, int type);
+int ksf__claim_port(struct ksf_pool *p, struct sockaddr_storage *ss, socklen_t *len, int type);
 int ksf__listen_socket(const struct sockaddr_storage *ss, socklen_t len, int backlog, int type);
 int ksf__attach_cpu_steer(int fd, struct ksf_pool *p);
 int ksf__sockaddr_name(const struct sockaddr *sa, socklen_t len, char *buf, size_t n);

@@ -66,6 +66,11 @@ static int ep_listen_start(struct ksf__worker *w, struct ksf__listener *l)
 	return ep_ctl(w, EPOLL_CTL_ADD, l->fd, EPOLLIN, (uintptr_t)l | TAG_LISTEN);
 }
 
+static void ep_listen_pause(struct ksf__worker *w, struct ksf__listener *l)
+{
+	(void)ep_ctl(w, EPOLL_CTL_DEL, l->fd, 0, 0);	/* listen_start adds it again */
+}
+
 static void ep_listen_stop(struct ksf__worker *w, struct ksf__listener *l)
 {
 	(void)w;
@@ -77,7 +82,10 @@ static void ep_listen_stop(struct ksf__worker *w, struct ksf__listener *l)
 
 static int ep_conn_start(struct ksf__worker *w, struct ksf_conn *c)
 {
-	return ep_ctl(w, EPOLL_CTL_ADD, c->fd, EPOLLIN, (uintptr_t)c | TAG_CONN);
+	/* open_cb may have paused reading already (output above outq_high) */
+	uint32_t ev = c->flags & KSF__C_RDPAUSED ? 0 : EPOLLIN;
+
+	return ep_ctl(w, EPOLL_CTL_ADD, c->fd, ev, (uintptr_t)c | TAG_CONN);
 }
 
 static void ep_conn_update(struct ksf__worker *w, struct ksf_conn *c)
@@ -124,8 +132,8 @@ static void on_listener(struct ksf__worker *w, struct ksf__listener *l)
 		ksf__udp_readable(w, l);
 		return;
 	}
-	for (int i = 0; i < ACCEPTS_PER_EVENT && l->fd >= 0; i++) {
-		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	for (int i = 0; i < ACCEPTS_PER_EVENT && l->fd >= 0 && !l->backoff; i++) {
+		int fd = ksf__accept4(l->fd, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
 			ksf__conn_accepted(w, l, fd);
 			continue;
@@ -133,7 +141,7 @@ static void on_listener(struct ksf__worker *w, struct ksf__listener *l)
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
 		if (errno != EAGAIN)
-			ksf__accept_error(w, l, errno);
+			ksf__accept_error(w, l, errno, true);
 		break;
 	}
 }
@@ -219,6 +227,7 @@ const struct ksf__backend ksf__backend_epoll = {
 	.fini = ep_fini,
 	.listen_start = ep_listen_start,
 	.listen_stop = ep_listen_stop,
+	.listen_pause = ep_listen_pause,
 	.conn_start = ep_conn_start,
 	.conn_read = ep_conn_read,
 	.conn_flush = ep_conn_flush,

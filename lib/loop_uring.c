@@ -15,6 +15,11 @@
  *
  * A connection's memory is freed only when no SQE refers to it any more:
  * closing cancels its requests and waits for their last completions.
+ *
+ * No path depends on a free SQE: with the submission queue full even after
+ * a submit, an arm or a cancel is noted (the eventfd poll, a listener, a
+ * connection on a to-do list) and redone before the next submission.
+ * KSF_URING_SQ_ENTRIES sets the queue size (tests use a tiny one).
  */
 #include "config.h"
 #if KSF_HAVE_URING
@@ -29,10 +34,12 @@
 #include <liburing.h>
 #include "ksf_int.h"
 
-enum { K_EVFD = 1, K_ACCEPT = 2, K_RECV = 3, K_IGNORE = 5, K_POLLOUT = 6, K_MASK = 7 };
+enum { K_EVFD = 1, K_ACCEPT = 2, K_RECV = 3, K_REFUSE = 4, K_IGNORE = 5, K_POLLOUT = 6,
+       K_MASK = 7 };
 #define BGID		0
 #define SQ_ENTRIES	4096
 #define CQ_ENTRIES	16384
+#define REFUSE_SLOTS	16	/* registered file slots for refused connections */
 #ifndef IORING_FEAT_MIN_TIMEOUT
 #define IORING_FEAT_MIN_TIMEOUT	(1U << 15)	/* Linux 6.12; liburing 2.3 lacks it */
 #endif
@@ -47,12 +54,18 @@ struct ur {
 	unsigned features;		/* IORING_FEAT_* of the ring */
 	unsigned batch_us, batch_cqes;	/* completion batching (pool options), 0: off */
 	int last_reaped;		/* completions the last wait brought */
+	struct ksf_conn *todo;		/* connections with an arm or cancel to redo */
+	int todo_evfd, todo_listen;	/* the eventfd poll, a listener: to redo */
+	int direct;			/* REFUSE_SLOTS registered: refuse without descriptors */
 };
 
 static struct io_uring_sqe *sqe_get(struct ur *u, void *p, int kind)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+	struct io_uring_sqe *sqe;
 
+	if (ksf__fault(KSF__FAULT_SQE))
+		return NULL;
+	sqe = io_uring_get_sqe(&u->ring);
 	if (!sqe) {	/* SQ full: submit what is there and take a fresh one */
 		io_uring_submit(&u->ring);
 		sqe = io_uring_get_sqe(&u->ring);
@@ -75,13 +88,19 @@ static int setup_ring(struct ur *u)
 {
 	struct io_uring_params p = { .flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER |
 					      IORING_SETUP_DEFER_TASKRUN, .cq_entries = CQ_ENTRIES };
-	int err = io_uring_queue_init_params(SQ_ENTRIES, &u->ring, &p);
+	const char *env = getenv("KSF_URING_SQ_ENTRIES");
+	unsigned sq = env ? (unsigned)strtoul(env, NULL, 10) : 0;
+	int err;
+
+	if (sq < 1 || sq > SQ_ENTRIES)
+		sq = SQ_ENTRIES;
+	err = io_uring_queue_init_params(sq, &u->ring, &p);
 
 	if (err == -EINVAL) {	/* older kernel: no single-issuer / deferred task work */
 		memset(&p, 0, sizeof(p));
 		p.flags = IORING_SETUP_CQSIZE;
 		p.cq_entries = CQ_ENTRIES;
-		err = io_uring_queue_init_params(SQ_ENTRIES, &u->ring, &p);
+		err = io_uring_queue_init_params(sq, &u->ring, &p);
 	}
 	u->features = p.features;
 	return err;
@@ -113,12 +132,31 @@ static int setup_bufs(struct ur *u, unsigned nbufs, unsigned bufsz)
 
 static void arm_evfd(struct ksf__worker *w)
 {
-	struct io_uring_sqe *sqe = sqe_get(w->be_state, NULL, K_EVFD);
+	struct ur *u = w->be_state;
+	struct io_uring_sqe *sqe = sqe_get(u, NULL, K_EVFD);
 
-	if (sqe) {
-		io_uring_prep_poll_multishot(sqe, w->evfd, POLLIN);
-		io_uring_sqe_set_data64(sqe, K_EVFD);
+	if (!sqe) {
+		u->todo_evfd = 1;
+		return;
 	}
+	io_uring_prep_poll_multishot(sqe, w->evfd, POLLIN);
+	io_uring_sqe_set_data64(sqe, K_EVFD);
+}
+
+/* No SQE for a connection's arm or cancel: redone before the next submit. */
+static void todo_conn(struct ur *u, struct ksf_conn *c)
+{
+	if (c->ur_todo)
+		return;
+	c->ur_todo = 1;
+	c->todo_next = u->todo;
+	u->todo = c;
+}
+
+static void todo_listener(struct ur *u, struct ksf__listener *l)
+{
+	l->ur_todo = 1;
+	u->todo_listen = 1;
 }
 
 static void ur_free(struct ur *u)
@@ -146,6 +184,9 @@ static int ur_init(struct ksf__worker *w)
 		return err;
 	}
 	w->be_state = u;
+	/* the table counts against RLIMIT_NOFILE: fewer slots under a low one */
+	for (unsigned n = REFUSE_SLOTS; n && !u->direct; n /= 2)
+		u->direct = io_uring_register_files_sparse(&u->ring, n) == 0;
 	if (w->pool->o.batch_wait_us) {
 		if (u->features & IORING_FEAT_MIN_TIMEOUT) {
 			u->batch_us = w->pool->o.batch_wait_us;
@@ -178,20 +219,63 @@ static void ur_fini(struct ksf__worker *w)
 	w->be_state = NULL;
 }
 
-static int ur_listen_start(struct ksf__worker *w, struct ksf__listener *l)
+/* Arm the listener's accept: the multishot accept, or while paused at the
+ * descriptor limit the refuser, a multishot accept into a registered file
+ * slot (no descriptor needed) whose connections are closed at once, so
+ * that clients over the limit are refused, not left in the queue. */
+static int listen_arm(struct ksf__worker *w, struct ksf__listener *l)
 {
-	struct io_uring_sqe *sqe = sqe_get(w->be_state, l, K_ACCEPT);
+	struct ur *u = w->be_state;
+	int refuse = l->backoff && !l->dgram;
+	struct io_uring_sqe *sqe;
 
-	if (!sqe)
-		return -EBUSY;
+	if (refuse && !u->direct)
+		return 0;	/* paused: the timer re-arms */
+	if (!(sqe = sqe_get(u, l, refuse ? K_REFUSE : K_ACCEPT))) {
+		todo_listener(u, l);
+		return 0;
+	}
 	if (l->dgram)	/* UDP: readiness, then recvmmsg batches (udp.c) */
 		io_uring_prep_poll_multishot(sqe, l->fd, POLLIN);
-	else
-		/* blocking sockets: io_uring then waits for room itself, where
+	else if (refuse)
+		io_uring_prep_multishot_accept_direct(sqe, l->fd, NULL, NULL, 0);
+	else	/* blocking sockets: io_uring then waits for room itself, where
 		 * an O_NONBLOCK socket would complete sends with -EAGAIN */
 		io_uring_prep_multishot_accept(sqe, l->fd, NULL, NULL, SOCK_CLOEXEC);
 	l->armed = 1;
+	l->refusing = refuse;
 	return 0;
+}
+
+static void listen_cancel(struct ksf__worker *w, struct ksf__listener *l)
+{
+	struct io_uring_sqe *sqe = sqe_get(w->be_state, NULL, K_IGNORE);
+
+	if (!sqe) {
+		todo_listener(w->be_state, l);
+		return;
+	}
+	io_uring_prep_cancel64(sqe, (uintptr_t)l | (l->refusing ? K_REFUSE : K_ACCEPT), 0);
+}
+
+/* Start accepting, or again after a pause: the refuser's last completion
+ * arms the accept. */
+static int ur_listen_start(struct ksf__worker *w, struct ksf__listener *l)
+{
+	if (!l->armed)
+		return listen_arm(w, l);
+	if (l->refusing)
+		listen_cancel(w, l);
+	return 0;
+}
+
+/* Paused (l->backoff): the accept's last completion arms the refuser. */
+static void ur_listen_pause(struct ksf__worker *w, struct ksf__listener *l)
+{
+	if (!l->armed)
+		listen_arm(w, l);
+	else if (!l->refusing)
+		listen_cancel(w, l);
 }
 
 static void listener_closed(struct ksf__worker *w, struct ksf__listener *l)
@@ -203,16 +287,13 @@ static void listener_closed(struct ksf__worker *w, struct ksf__listener *l)
 
 static void ur_listen_stop(struct ksf__worker *w, struct ksf__listener *l)
 {
-	struct io_uring_sqe *sqe;
-
 	l->stopping = 1;
 	if (!l->armed) {
 		close(l->fd);
 		l->fd = -1;
 		return;
 	}
-	if ((sqe = sqe_get(w->be_state, NULL, K_IGNORE)))
-		io_uring_prep_cancel64(sqe, (uintptr_t)l | K_ACCEPT, 0);
+	listen_cancel(w, l);
 }
 
 static void arm_recv(struct ksf__worker *w, struct ksf_conn *c)
@@ -220,7 +301,7 @@ static void arm_recv(struct ksf__worker *w, struct ksf_conn *c)
 	struct io_uring_sqe *sqe = sqe_get(w->be_state, c, K_RECV);
 
 	if (!sqe) {
-		ksf__conn_error(c, EBUSY);
+		todo_conn(w->be_state, c);
 		return;
 	}
 	io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
@@ -230,25 +311,35 @@ static void arm_recv(struct ksf__worker *w, struct ksf_conn *c)
 	c->recv_armed = 1;
 }
 
+static void cancel_recv(struct ksf__worker *w, struct ksf_conn *c)
+{
+	struct io_uring_sqe *sqe = sqe_get(w->be_state, NULL, K_IGNORE);
+
+	if (!sqe) {
+		todo_conn(w->be_state, c);
+		return;
+	}
+	io_uring_prep_cancel64(sqe, (uintptr_t)c | K_RECV, 0);
+	c->recv_cancel = 1;
+}
+
 static int ur_conn_start(struct ksf__worker *w, struct ksf_conn *c)
 {
-	arm_recv(w, c);
-	return c->recv_armed ? 0 : -EBUSY;
+	/* open_cb may have paused reading (output above outq_high) already */
+	if (!(c->flags & (KSF__C_RDPAUSED | KSF__C_CLOSING)))
+		arm_recv(w, c);
+	return 0;
 }
 
 static void ur_conn_read(struct ksf__worker *w, struct ksf_conn *c, bool on)
 {
-	struct io_uring_sqe *sqe;
-
 	if (on) {
 		if (!c->recv_armed)
 			arm_recv(w, c);
 		return;	/* a cancel in flight: its last completion re-arms */
 	}
-	if (c->recv_armed && !c->recv_cancel && (sqe = sqe_get(w->be_state, NULL, K_IGNORE))) {
-		io_uring_prep_cancel64(sqe, (uintptr_t)c | K_RECV, 0);
-		c->recv_cancel = 1;
-	}
+	if (c->recv_armed && !c->recv_cancel)
+		cancel_recv(w, c);
 }
 
 static void ur_conn_flush(struct ksf__worker *w, struct ksf_conn *c)
@@ -269,23 +360,93 @@ static void ur_conn_flush(struct ksf__worker *w, struct ksf_conn *c)
 
 static void maybe_free(struct ksf_conn *c)
 {
-	if (!c->released || c->inflight)
+	if (!c->released || c->inflight || c->ur_todo)
 		return;
 	ksf__dlist_del(&c->lru);
 	close(c->fd);
 	ksf__conn_free(c);
 }
 
+static void cancel_all(struct ksf__worker *w, struct ksf_conn *c)
+{
+	struct io_uring_sqe *sqe = sqe_get(w->be_state, NULL, K_IGNORE);
+
+	if (!sqe) {
+		todo_conn(w->be_state, c);
+		return;
+	}
+	io_uring_prep_cancel_fd(sqe, c->fd, IORING_ASYNC_CANCEL_ALL);
+}
+
 static void ur_conn_release(struct ksf__worker *w, struct ksf_conn *c)
 {
 	struct ur *u = w->be_state;
-	struct io_uring_sqe *sqe;
 
 	c->released = 1;
 	ksf__dlist_add_tail(&u->zombies, &c->lru);
-	if (c->inflight && (sqe = sqe_get(u, NULL, K_IGNORE)))
-		io_uring_prep_cancel_fd(sqe, c->fd, IORING_ASYNC_CANCEL_ALL);
+	if (c->inflight)
+		cancel_all(w, c);
 	maybe_free(c);
+}
+
+/* ---- work that found no free SQE ---- */
+
+/* Bring a connection's requests in line with its state. */
+static void conn_sync(struct ksf__worker *w, struct ksf_conn *c)
+{
+	if (c->released) {
+		if (c->inflight)
+			cancel_all(w, c);
+		maybe_free(c);
+	} else if (c->flags & KSF__C_DEAD) {
+		return;
+	} else if (!(c->flags & (KSF__C_RDPAUSED | KSF__C_CLOSING))) {
+		if (!c->recv_armed)
+			arm_recv(w, c);
+	} else if (c->recv_armed && !c->recv_cancel) {
+		cancel_recv(w, c);
+	}
+}
+
+static void listeners_sync(struct ksf__worker *w)
+{
+	for (struct ksf__svc_worker *sw = w->svcs; sw; sw = sw->next)
+		for (int a = 0; a < sw->svc->naddrs; a++) {
+			struct ksf__listener *l = &sw->ls[a];
+
+			if (!l->ur_todo)
+				continue;
+			l->ur_todo = 0;
+			if (l->fd < 0)
+				continue;
+			if (l->armed && (l->stopping || l->backoff != l->refusing))
+				listen_cancel(w, l);
+			else if (!l->armed && !l->stopping)
+				listen_arm(w, l);
+		}
+}
+
+/* Redo what found no SQE. Returns true if some of it still waits. */
+static bool run_todo(struct ksf__worker *w)
+{
+	struct ur *u = w->be_state;
+	struct ksf_conn *c, *list = u->todo;
+
+	u->todo = NULL;
+	if (u->todo_evfd) {
+		u->todo_evfd = 0;
+		arm_evfd(w);
+	}
+	if (u->todo_listen) {
+		u->todo_listen = 0;
+		listeners_sync(w);
+	}
+	while ((c = list)) {
+		list = c->todo_next;
+		c->ur_todo = 0;
+		conn_sync(w, c);
+	}
+	return u->todo || u->todo_evfd || u->todo_listen;
 }
 
 /* ---- completions ---- */
@@ -339,6 +500,10 @@ static void on_pollout(struct ksf__worker *w, struct ksf_conn *c)
 
 static void on_accept(struct ksf__worker *w, struct ksf__listener *l, struct io_uring_cqe *cqe)
 {
+	bool more = cqe->flags & IORING_CQE_F_MORE;
+
+	if (!more)
+		l->armed = 0;
 	if (l->dgram) {
 		if (cqe->res > 0 && !l->stopping)
 			ksf__udp_readable(w, l);
@@ -348,15 +513,32 @@ static void on_accept(struct ksf__worker *w, struct ksf__listener *l, struct io_
 		else
 			ksf__conn_accepted(w, l, cqe->res);
 	} else if (cqe->res != -ECANCELED && !l->stopping) {
-		ksf__accept_error(w, l, -cqe->res);
+		ksf__accept_error(w, l, -cqe->res, !((struct ur *)w->be_state)->direct);
 	}
+	if (more)
+		return;
+	if (l->stopping)
+		listener_closed(w, l);
+	else if (!l->armed)	/* the accept or the refuser, as l->backoff says */
+		listen_arm(w, l);
+}
+
+/* The refuser accepted a connection into a file slot: close it. */
+static void on_refuse(struct ksf__worker *w, struct ksf__listener *l, struct io_uring_cqe *cqe)
+{
+	struct io_uring_sqe *sqe;
+
+	if (cqe->res >= 0 && (sqe = sqe_get(w->be_state, NULL, K_IGNORE)))
+		io_uring_prep_close_direct(sqe, (unsigned)cqe->res);
 	if (cqe->flags & IORING_CQE_F_MORE)
 		return;
 	l->armed = 0;
+	l->refusing = 0;
 	if (l->stopping)
 		listener_closed(w, l);
-	else
-		ur_listen_start(w, l);
+	else if (!l->backoff || cqe->res == -ECANCELED)
+		listen_arm(w, l);	/* back to accepting, or the refuser again */
+	/* else it failed: the timer re-arms */
 }
 
 static void on_cqe(struct ksf__worker *w, struct io_uring_cqe *cqe)
@@ -371,6 +553,7 @@ static void on_cqe(struct ksf__worker *w, struct io_uring_cqe *cqe)
 			arm_evfd(w);
 		break;
 	case K_ACCEPT: on_accept(w, p, cqe); break;
+	case K_REFUSE: on_refuse(w, p, cqe); break;
 	case K_RECV: on_recv(w, p, cqe); break;
 	case K_POLLOUT: on_pollout(w, p); break;
 	default: break;	/* cancel results */
@@ -431,6 +614,8 @@ static int ur_wait(struct ksf__worker *w, int timeout)
 	struct io_uring_cqe *cqe;
 	int err;
 
+	if (run_todo(w) && (timeout < 0 || timeout > 1))
+		timeout = 1;	/* the SQ is still full: try again soon */
 	if (spin && timeout != 0) {	/* Onload-style: spin before sleeping */
 		uint64_t end = ksf__now_ns() + (uint64_t)spin * 1000u;
 		do {
@@ -480,6 +665,7 @@ const struct ksf__backend ksf__backend_uring = {
 	.fini = ur_fini,
 	.listen_start = ur_listen_start,
 	.listen_stop = ur_listen_stop,
+	.listen_pause = ur_listen_pause,
 	.conn_start = ur_conn_start,
 	.conn_read = ur_conn_read,
 	.conn_flush = ur_conn_flush,

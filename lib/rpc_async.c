@@ -127,8 +127,16 @@ static void job_done(struct ksf_offload_job *j)
 	if (rw->drc)
 		ksf__drc_done(rw->drc, &rj->ref, rj->reply, rj->reply_len);
 	rc->pending--;
-	if (rc->c && rj->reply && ksf_conn_send(rc->c, rj->reply, rj->reply_len))
-		ksf_conn_close(rc->c, 1);	/* a reply lost: the client must reconnect */
+	if (rc->c && rj->reply) {
+		int err = ksf_conn_send(rc->c, rj->reply, rj->reply_len);
+		/* -EPIPE: the connection is closing (peer EOF, drain): drop
+		 * the reply. Else a lost reply would leave the client waiting:
+		 * close, so that it reconnects and retransmits. */
+		if (err && err != -EPIPE)
+			ksf_conn_close(rc->c, 1);
+	}
+	if (rc->c)
+		ksf_conn_unhold(rc->c);
 	if (rc->c && rc->paused && rc->pending <= rs->max_pending / 2) {
 		rc->paused = false;
 		ksf_conn_resume(rc->c);
@@ -167,6 +175,7 @@ int ksf__rpc_offload_call(struct ksf_rpc_service *rs, struct rpc_conn *rc, const
 	}
 	rc->refs++;
 	rc->pending++;
+	ksf_conn_hold(rc->c);		/* a half-close waits for the reply */
 	rs->w[ksf_conn_worker(rc->c)]->st.offloaded++;
 	return 0;
 }

@@ -82,11 +82,13 @@ fail:
 	return err;
 }
 
-/* SO_REUSEPORT lets any socket of the same user join a port, so a second
- * server would silently share it. Claim the address first with a plain bind
- * (no SO_REUSEPORT): EADDRINUSE if anyone holds it. With port 0 the probe
- * picks the port, written back into *ss. */
-int ksf__claim_port(struct sockaddr_storage *ss, socklen_t *len, int type)
+/* A port the previous server's sockets may still hold: io_uring tears a
+ * killed process's ring down after the process is gone, and its listeners
+ * with it, some milliseconds later. Wait this long for the port. */
+#define CLAIM_WAIT_MS	1000
+#define CLAIM_STEP_MS	10
+
+static int claim_once(struct sockaddr_storage *ss, socklen_t *len, int type)
 {
 	int one = 1, zero = 0, fd, err = 0;
 
@@ -101,6 +103,26 @@ int ksf__claim_port(struct sockaddr_storage *ss, socklen_t *len, int type)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+/* SO_REUSEPORT lets any socket of the same user join a port, so a second
+ * server would silently share it. Claim the address first with a plain bind
+ * (no SO_REUSEPORT): EADDRINUSE if anyone holds it for CLAIM_WAIT_MS (the
+ * wait is logged once). With port 0 the probe picks the port, written back
+ * into *ss. */
+int ksf__claim_port(struct ksf_pool *p, struct sockaddr_storage *ss, socklen_t *len, int type)
+{
+	char name[80];
+	int err;
+
+	for (int waited = 0;; waited += CLAIM_STEP_MS) {
+		if ((err = claim_once(ss, len, type)) != -EADDRINUSE || waited >= CLAIM_WAIT_MS)
+			return err;
+		if (!waited && !ksf__sockaddr_name((struct sockaddr *)ss, *len, name, sizeof(name)))
+			ksf__log(p, KSF_LOG_WARN, "%s in use: waiting up to %d ms for it "
+				 "(a previous server's sockets still closing?)", name, CLAIM_WAIT_MS);
+		usleep(CLAIM_STEP_MS * 1000);
+	}
 }
 
 /* Classic BPF for SO_ATTACH_REUSEPORT_CBPF: A = CPU that received the

@@ -95,7 +95,7 @@ static int listen_proto(struct ksf_svc *s, const char *host, uint16_t port, int 
 	if (a == KSF_MAX_ADDRS)
 		return -E2BIG;
 	if ((err = ksf__resolve(host, port, &ss, &len)) ||
-	    (err = ksf__claim_port(&ss, &len, type)))
+	    (err = ksf__claim_port(s->pool, &ss, &len, type)))
 		return err;
 	for (int i = 0; i < s->pool->nworkers; i++) {
 		if ((fd = ksf__listen_socket(&ss, len, s->o.backlog, type)) < 0) {
@@ -302,7 +302,7 @@ static int64_t sw_timers(struct ksf__svc_worker *sw, uint64_t now)
 
 int ksf__svc_timers(struct ksf__worker *w)
 {
-	int64_t best = -1;
+	int64_t best = ksf__accept_timer(w);
 
 	for (struct ksf__svc_worker *sw = w->svcs, *next; sw; sw = next) {
 		next = sw->next;	/* sw_timers may unlink sw */

@@ -49,6 +49,14 @@ void ksf_conn_pause(struct ksf_conn *c);
  * outq_low: then when it drains). */
 void ksf_conn_resume(struct ksf_conn *c);
 
+/* Replies are still to come for input already consumed (work running
+ * elsewhere, ksf/offload.h): while a connection is held, the peer's EOF
+ * (a half-close) does not close it; it closes, after flushing, at the last
+ * ksf_conn_unhold. Holds nest. A reset or ksf_conn_close still closes at
+ * once. */
+void ksf_conn_hold(struct ksf_conn *c);
+void ksf_conn_unhold(struct ksf_conn *c);
+
 /* Per-connection user pointer, service, socket, peer address. */
 void ksf_conn_set_udata(struct ksf_conn *c, void *udata);
 void *ksf_conn_udata(const struct ksf_conn *c);

@@ -15,9 +15,17 @@
  *	A, and keeps B going for at least ACTIVE_SECONDS. Prints
  *	"idle_closed=1 active_ok=1 pings=N"; exit 0 if A was closed and B never was.
  *
- *   conncheck listen HOST
- *	Listen (no SO_REUSEPORT) on HOST port 0, print "listening on HOST:PORT",
- *	then hold the socket for 60 s or until killed. Used to occupy a port.
+ *   conncheck hold HOST PORT N SECONDS
+ *	Open N connections at once (for a server at its descriptor limit),
+ *	send one byte on each, and wait (up to 15 s) until each is echoed
+ *	(served) or closed or reset (refused). Prints "served=S refused=R
+ *	hung=H", then keeps them all open for SECONDS more (the caller looks
+ *	at the server meanwhile) and prints "held". Exit 0 if none hung.
+ *
+ *   conncheck listen HOST [PORT [SECONDS]]
+ *	Listen (no SO_REUSEPORT) on HOST port PORT (default 0), print
+ *	"listening on HOST:PORT", then hold the socket for SECONDS (default
+ *	60) or until killed. Used to occupy a port.
  *
  * Exit 2 on usage errors.
  */
@@ -139,6 +147,46 @@ static int cmd_maxconns(const char *host, const char *port, int n)
 	return 1;
 }
 
+static int cmd_hold(const char *host, const char *port, int n, double hold_s)
+{
+	struct addrinfo *ai = resolve(host, port, 0);
+	struct pollfd p[1024];
+	int state[1024], i, served = 0, refused = 0, left = n;
+	double end;
+	char got;
+
+	if (n <= 0 || n > 1024)
+		return 2;
+	for (i = 0; i < n; i++) {
+		p[i] = (struct pollfd){ .fd = connect_to(ai), .events = POLLIN };
+		state[i] = send(p[i].fd, "h", 1, MSG_NOSIGNAL) == 1 ? 0 : -1;
+	}
+	for (end = now() + 15; left && now() < end;) {
+		for (i = 0; i < n; i++)
+			p[i].events = state[i] ? 0 : POLLIN;
+		if (poll(p, (nfds_t)n, 100) < 0)
+			break;
+		for (i = 0; i < n; i++) {
+			if (state[i] || !(p[i].revents & (POLLIN | POLLERR | POLLHUP)))
+				continue;
+			state[i] = recv(p[i].fd, &got, 1, MSG_DONTWAIT) == 1 ? 1 : -1;
+			left--;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		served += state[i] == 1;
+		refused += state[i] == -1;
+	}
+	printf("served=%d refused=%d hung=%d\n", served, refused, n - served - refused);
+	fflush(stdout);
+	usleep((useconds_t)(hold_s * 1e6));
+	for (i = 0; i < n; i++)
+		close(p[i].fd);
+	printf("held\n");
+	freeaddrinfo(ai);
+	return served + refused == n ? 0 : 1;
+}
+
 static int cmd_idle(const char *host, const char *port, double active_s)
 {
 	struct addrinfo *ai = resolve(host, port, 0);
@@ -179,9 +227,9 @@ static int cmd_idle(const char *host, const char *port, double active_s)
 	return 0;
 }
 
-static int cmd_listen(const char *host)
+static int cmd_listen(const char *host, const char *port, double hold_s)
 {
-	struct addrinfo *ai = resolve(host, "0", 1);
+	struct addrinfo *ai = resolve(host, port, 1);
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char h[NI_MAXHOST], p[NI_MAXSERV];
@@ -196,7 +244,7 @@ static int cmd_listen(const char *host)
 	}
 	printf(ss.ss_family == AF_INET6 ? "listening on [%s]:%s\n" : "listening on %s:%s\n", h, p);
 	fflush(stdout);
-	sleep(60);
+	usleep((useconds_t)(hold_s * 1e6));
 	freeaddrinfo(ai);
 	return 0;
 }
@@ -205,7 +253,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: conncheck maxconns HOST PORT N\n"
 			"       conncheck idle HOST PORT ACTIVE_SECONDS\n"
-			"       conncheck listen HOST\n");
+			"       conncheck hold HOST PORT N SECONDS\n"
+			"       conncheck listen HOST [PORT [SECONDS]]\n");
 	exit(2);
 }
 
@@ -215,8 +264,10 @@ int main(int argc, char **argv)
 		return cmd_maxconns(argv[2], argv[3], atoi(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "idle"))
 		return cmd_idle(argv[2], argv[3], atof(argv[4]));
-	if (argc == 3 && !strcmp(argv[1], "listen"))
-		return cmd_listen(argv[2]);
+	if (argc == 6 && !strcmp(argv[1], "hold"))
+		return cmd_hold(argv[2], argv[3], atoi(argv[4]), atof(argv[5]));
+	if (argc >= 3 && argc <= 5 && !strcmp(argv[1], "listen"))
+		return cmd_listen(argv[2], argc > 3 ? argv[3] : "0", argc > 4 ? atof(argv[4]) : 60);
 	usage();
 	return 2;
 }

@@ -61,11 +61,22 @@ static uint32_t random_xid_base(unsigned id)
 /* Bytes of the receive buffer: over TCP any record the parser accepts (the
  * largest reply and 1024 fragment marks); over UDP one reply, with -b one
  * per datagram of a recvmmsg(). */
-static size_t rbuf_size(int udp, int batch)
+static size_t rbuf_size(int udp, int batch, size_t reply_max)
 {
 	if (!udp)
-		return RT_REPLY_MAX + KSF_RPC_REC_HDR * KSF_RPC_REC_MAX_FRAGS;
+		return reply_max + KSF_RPC_REC_HDR * KSF_RPC_REC_MAX_FRAGS;
 	return batch ? (size_t)RT_UDP_RX_BATCH * RT_REPLY_MAX : RT_REPLY_MAX;
+}
+
+/* Calls per batched send: up to -a and RT_BATCH_MAX, and in at most
+ * RT_TX_BATCH_BYTES of buffer (large WRITEs). */
+static unsigned tx_cells(unsigned a, size_t cell)
+{
+	size_t n = a < RT_BATCH_MAX ? a : RT_BATCH_MAX;
+
+	if (n * cell > RT_TX_BATCH_BYTES)
+		n = RT_TX_BATCH_BYTES / cell;
+	return n ? (unsigned)n : 1;
 }
 
 /* Buffers of one worker, sized by transport and mode (see rpctest.h). -b
@@ -85,15 +96,17 @@ int rt_worker_init(struct rt_ctx *ctx, struct rt_worker *w, unsigned id)
 	w->xid_base = random_xid_base(id);
 	w->mask = ring - 1;
 	w->slots = calloc(ring, sizeof(*w->slots));
-	w->ncells = batch ? (a < RT_BATCH_MAX ? a : RT_BATCH_MAX) : 1;
-	w->txbuf = malloc((size_t)w->ncells * RT_CALL_MAX);
-	w->rbuf_len = rbuf_size(o->udp, batch);
+	w->cell = ctx->call_max;
+	w->reply_max = ctx->reply_max;
+	w->ncells = batch ? tx_cells(a, w->cell) : 1;
+	w->txbuf = malloc((size_t)w->ncells * w->cell);
+	w->rbuf_len = rbuf_size(o->udp, batch, w->reply_max);
 	w->rbuf = malloc(w->rbuf_len);
 	hist_init(&w->hist);
 	if (!w->slots || !w->txbuf || !w->rbuf)
 		return -ENOMEM;
 	w->rx_guess = RT_RX_GUESS_INIT;
-	if (!o->udp && !(w->gbuf = malloc(RT_REPLY_MAX)))
+	if (!o->udp && !(w->gbuf = malloc(w->reply_max)))
 		return -ENOMEM;
 	if (!batch || !o->udp)
 		return 0;
@@ -160,6 +173,8 @@ size_t rt_call_start(struct rt_worker *w, uint64_t now, uint8_t *buf)
 	s->state = RT_SLOT_BUSY;
 	w->next_seq++;
 	w->nbusy++;
+	if (w->ctx->nfs.op != RT_OP_NULL)
+		return rt_nfs_call_build(&w->ctx->nfs, w->id, w->next_seq - 1, s->xid, buf);
 	return rt_call_build(&w->ctx->call, s->xid, buf);
 }
 
@@ -278,7 +293,9 @@ int rt_reply(struct rt_worker *w, const uint8_t *msg, size_t len, uint64_t now)
 				"%.3f s\n", w->id, xid, (double)(now - s->t0) / 1e9);
 		return 0;
 	}
-	if (rt_reply_check(w->ctx->o, msg, len, why, sizeof(why))) {
+	if (w->ctx->nfs.op != RT_OP_NULL ?
+	    rt_nfs_reply_check(&w->ctx->nfs, w->id, seq, msg, len, why, sizeof(why)) :
+	    rt_reply_check(w->ctx->o, msg, len, why, sizeof(why))) {
 		if (w->ctx->o->debug)
 			dump_bytes(why, sizeof(why), msg, len);
 		return rt_fail(w, "xid 0x%08x (call %llu): %s", xid,

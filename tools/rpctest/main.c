@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * rpctest's main(): read the options, resolve the target, build the call,
- * connect every thread, then do -i runs over the same connections and
- * report each run and the median over runs, as a table or as JSON.
+ * rpctest's main(): read the options, resolve the target, build the call
+ * (with --export: mount and prepare the NFS workload's data), connect
+ * every thread, then do -i runs over the same connections and report each
+ * run and the median over runs, as a table or as JSON; at the end remove
+ * the NFS data, also after a failure or SIGINT/SIGTERM.
  * Exit status: 0 success, 1 any error (connect, I/O, bad or missing reply,
  * stall, UDP losses over the limit), 2 usage error.
  */
@@ -49,7 +51,30 @@ static int setup(const struct rt_opts *o, struct rt_ctx *ctx)
 		fprintf(stderr, "rpctest: target %s%s\n",
 			target_addr_str((const struct sockaddr *)&t->addr, addr, sizeof(addr)),
 			o->udp ? " (udp)" : "");
+	ctx->call_max = RT_CALL_MAX;
+	ctx->reply_max = RT_REPLY_MAX;
 	return 0;
+}
+
+/* --export: mount, prepare the workload, and size the buffers for it.
+ * 0 or the exit status. */
+static int setup_nfs(struct rt_ctx *ctx)
+{
+	uint8_t *buf;
+	int rc;
+
+	rt_nfs_catch_signals(ctx);
+	rc = rt_nfs_prepare(ctx);
+	if (rc || ctx->nfs.op == RT_OP_NULL)
+		return rc;
+	ctx->call_max = rt_nfs_call_max(&ctx->nfs);
+	ctx->reply_max = rt_nfs_reply_max(&ctx->nfs);
+	buf = malloc(ctx->call_max);	/* one call, to know it encodes */
+	rc = buf && rt_nfs_call_build(&ctx->nfs, 0, 0, 0, buf) ? 0 : 1;
+	free(buf);
+	if (rc)
+		fputs("rpctest: cannot encode the NFS call\n", stderr);
+	return rc;
 }
 
 static void verbose_setup(const struct rt_ctx *ctx)
@@ -62,9 +87,16 @@ static void verbose_setup(const struct rt_ctx *ctx)
 		o->inflight ? "" : " (blocking)", (unsigned long long)o->count, o->runs,
 		o->runs == 1 ? "" : "s", (double)o->time_ns / 1e9, (double)o->stall_ns / 1e9,
 		o->batch ? ", batched" : "", o->frag ? ", 3 fragments per call" : "");
-	fprintf(stderr, "rpctest: call: prog %u vers %u proc %u, rpcvers %u, %zu bytes of "
-		"arguments, %zu bytes on the wire; expecting %s\n", o->prog, o->vers, o->proc,
-		o->rpcvers, o->argslen, ctx->call.len, rt_expect_name(o->expect));
+	if (o->op != RT_OP_NULL)
+		fprintf(stderr, "rpctest: call: NFS v3 %s%s, up to %zu bytes on the wire; "
+			"expecting NFS3_OK\n", rt_op_name(o->op),
+			o->op == RT_OP_WRITE ? " (-l, --stable)" : o->op == RT_OP_READ ?
+			" (-l)" : "", ctx->call_max);
+	else
+		fprintf(stderr, "rpctest: call: prog %u vers %u proc %u, rpcvers %u, %zu bytes "
+			"of arguments, %zu bytes on the wire; expecting %s\n", o->prog, o->vers,
+			o->proc, o->rpcvers, o->argslen, ctx->call.len,
+			rt_expect_name(o->expect));
 	if (o->auth == RT_AUTH_SYS)
 		fprintf(stderr, "rpctest: AUTH_SYS: uid %u, gid %u, %u groups, machine %s\n",
 			ctx->call.sys.uid, ctx->call.sys.gid, ctx->call.sys.ngids,
@@ -122,9 +154,15 @@ static const char *do_runs(struct rt_ctx *ctx, struct rt_report *rep, char *why,
 		return "out of memory";
 	rt_report_header(rep, o);
 	for (unsigned r = 0; r < o->runs && !fail; r++) {
-		if (rt_run_once(ctx, t)) {
+		if (rt_run_once(ctx, t) && !rt_nfs_signal()) {
 			snprintf(why, whylen, "run %u: %s%s", r + 1, t->why,
 				 t->nfailed > 1 ? " (and more threads failed)" : "");
+			fail = why;
+			break;
+		}
+		if (rt_nfs_signal()) {
+			snprintf(why, whylen, "run %u: interrupted by %s", r + 1,
+				 strsignal(rt_nfs_signal()));
 			fail = why;
 			break;
 		}
@@ -182,7 +220,14 @@ int main(int argc, char **argv)
 	rc = setup(&o, &ctx);
 	if (rc)
 		return rc;
-	if (o.verbose)
+	if (o.export)
+		rc = setup_nfs(&ctx);
+	if (!rc && o.verbose)
 		verbose_setup(&ctx);
-	return run_test(&ctx);
+	if (!rc)
+		rc = run_test(&ctx);
+	if (rt_nfs_cleanup(&ctx) && !rc)
+		rc = 1;
+	rt_nfs_reraise();
+	return rc;
 }

@@ -2,7 +2,8 @@
 /*
  * rpctest's command line: the seed's flags (-a -c -j -i -A -f -q -d -H -x
  * -u -v -V -h) plus -t, --json, the program/version/procedure, --expect,
- * --rpcvers, -b, --busy-poll, -P, --stall and the UDP loss rules. Every
+ * --rpcvers, -b, --busy-poll, -P, --stall, the UDP loss rules and the NFS
+ * workloads (--export, --mount-port, --op, -l, --stable). Every
  * number is checked strictly (tools/common/cli.h); a bad flag or value
  * prints a message and the usage line, and the program exits with 2.
  */
@@ -55,6 +56,19 @@ static const char usage_text[] =
 "                        prog_unavail, prog_mismatch, proc_unavail,\n"
 "                        garbage_args, system_err, rpc_mismatch, auth_error\n"
 "\n"
+"NFS workloads (NFS version 3 over TCP, RFC 1813):\n"
+"      --export PATH     MOUNT (MNT) PATH on the server, make a scratch\n"
+"                        directory .rpctest-<pid>-<random> in it with a test\n"
+"                        file, and remove them at the end; calls carry\n"
+"                        AUTH_SYS of the caller (or of user@) unless -A\n"
+"      --mount-port PORT the MOUNT port (default: the target's port)\n"
+"      --op OP           null (default: the calls above), getattr, lookup,\n"
+"                        access, read, write or create (needs --export)\n"
+"  -l, --size BYTES      bytes per READ or WRITE (default 4096, at most 1M;\n"
+"                        K, M = 2^10, 2^20)\n"
+"      --stable HOW      WRITE stability: unstable (default), data_sync,\n"
+"                        file_sync\n"
+"\n"
 "UDP:\n"
 "  -u, --udp             use UDP, one connected socket per thread; no\n"
 "                        retransmission: a call unanswered in time is lost\n"
@@ -81,12 +95,14 @@ static const char usage_text[] =
 "Columns: date, run, threads, inflight, RPC/s, RTT_us (median over threads\n"
 "of each thread's median), Mbit/s (RPC bytes both ways, record marks\n"
 "included), min_us, one column per quantile, max_us; a last row 'med' has\n"
-"the median over runs. Exit status 0 on success, 1 on any error or bad\n"
-"reply, 2 on a usage error.\n";
+"the median over runs; with --op read or write also MB/s (data bytes,\n"
+"10^6 per s). Exit status 0 on success, 1 on any error or bad reply, 2 on\n"
+"a usage error.\n";
 
 enum {
 	OPT_JSON = 256, OPT_STALL, OPT_PROG, OPT_VERS, OPT_PROC, OPT_EXPECT, OPT_RPCVERS,
 	OPT_BUSY_POLL, OPT_UDP_LOSS, OPT_UDP_TIMEOUT, OPT_ARGS, OPT_QUIET,
+	OPT_EXPORT, OPT_MOUNT_PORT, OPT_OP, OPT_STABLE,
 };
 
 static const struct option long_opts[] = {
@@ -108,6 +124,11 @@ static const struct option long_opts[] = {
 	{ "rpcvers",	 required_argument, NULL, OPT_RPCVERS },
 	{ "fragment",	 no_argument,	    NULL, 'f' },
 	{ "expect",	 required_argument, NULL, OPT_EXPECT },
+	{ "export",	 required_argument, NULL, OPT_EXPORT },
+	{ "mount-port",	 required_argument, NULL, OPT_MOUNT_PORT },
+	{ "op",		 required_argument, NULL, OPT_OP },
+	{ "size",	 required_argument, NULL, 'l' },
+	{ "stable",	 required_argument, NULL, OPT_STABLE },
 	{ "udp",	 no_argument,	    NULL, 'u' },
 	{ "udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
 	{ "udp-loss",	 required_argument, NULL, OPT_UDP_LOSS },
@@ -151,6 +172,8 @@ static void defaults(struct rt_opts *o)
 	o->rpcvers = KSF_RPC_VERSION;
 	o->udp_timeout_ns = 1000000000ULL;
 	o->udp_loss_pct = -1.0;
+	o->size = 4096;
+	o->stable = NFS3_UNSTABLE;
 	o->nq = report_quantiles_parse("50,90,99,99.9", o->q, REPORT_MAX_QUANTILES,
 				       err, sizeof(err));
 }
@@ -170,6 +193,7 @@ static int auth(const char *arg, struct rt_opts *o)
 	uint64_t v;
 	char err[200];
 
+	o->auth_set = 1;
 	if (!strcmp(arg, "none") || !strcmp(arg, "sys")) {
 		o->auth = arg[0] == 's' ? RT_AUTH_SYS : RT_AUTH_NONE;
 		return 0;
@@ -267,6 +291,9 @@ static int simple_opt(struct rt_opts *o, int c, const char *arg)
 	case OPT_VERS: return flag_u32(PROG, "--vers", arg, &o->vers);
 	case OPT_PROC: return flag_u32(PROG, "--proc", arg, &o->proc);
 	case OPT_RPCVERS: return flag_u32(PROG, "--rpcvers", arg, &o->rpcvers);
+	case OPT_EXPORT: o->export = arg; return 0;
+	case OPT_MOUNT_PORT: return flag_port(PROG, "--mount-port", arg, &o->mount_port,
+					      &o->mount_port_set);
 	case 'b': o->batch = 1; return 0;
 	case 'f': o->frag = 1; return 0;
 	case 'u': o->udp = 1; return 0;
@@ -280,12 +307,43 @@ static int simple_opt(struct rt_opts *o, int c, const char *arg)
 	}
 }
 
+/* The NFS workload flags that take a word or a size. */
+static int nfs_opt(struct rt_opts *o, int c, const char *arg)
+{
+	uint64_t v;
+
+	switch (c) {
+	case OPT_OP:
+		if (!rt_op_parse(arg, &o->op))
+			return 0;
+		return bad("--op", "use null, getattr, lookup, access, read, write or create");
+	case OPT_STABLE:
+		o->stable_set = 1;
+		if (!rt_stable_parse(arg, &o->stable))
+			return 0;
+		return bad("--stable", "use unstable, data_sync or file_sync");
+	default:	/* -l */
+		o->size_set = 1;
+		if (flag_u64(PROG, "-l", arg, CLI_SIZE, 1, NFS3_MAXDATA, &v))
+			return -1;
+		o->size = (uint32_t)v;
+		return 0;
+	}
+}
+
 /* One option; 0 to go on, 1 for help/version done, -1 for a usage error. */
 static int one_opt(void *arg_o, int c, const char *arg)
 {
 	struct rt_opts *o = arg_o;
 
+	if (c == OPT_PROG || c == OPT_VERS || c == OPT_PROC || c == OPT_ARGS ||
+	    c == OPT_RPCVERS || c == OPT_EXPECT || c == 'f')
+		o->call_set = 1;
 	switch (c) {
+	case OPT_OP:
+	case OPT_STABLE:
+	case 'l':
+		return nfs_opt(o, c, arg);
 	case OPT_BUSY_POLL: return busy_poll(arg, o);
 	case 'P': return flag_pin(PROG, "-P", arg, o->cpus, RT_MAX_THREADS, &o->ncpus);
 	case 'p': return flag_port(PROG, "-p", arg, &o->port, &o->port_set);
@@ -309,6 +367,27 @@ static int fail(const char *msg)
 	return -1;
 }
 
+/* The NFS workload flags, together and with the others. */
+static int check_nfs(const struct rt_opts *o)
+{
+	if (o->op != RT_OP_NULL && !o->export)
+		return fail("--op needs --export: the path to mount on the server");
+	if (o->mount_port_set && !o->export)
+		return fail("--mount-port needs --export");
+	if (o->export && (!*o->export || strlen(o->export) > MNT3_PATHLEN))
+		return fail("--export needs a path of 1 to 1024 bytes");
+	if (o->size_set && o->op != RT_OP_READ && o->op != RT_OP_WRITE)
+		return fail("-l is the size of --op read and --op write");
+	if (o->stable_set && o->op != RT_OP_WRITE)
+		return fail("--stable is for --op write");
+	if (o->op != RT_OP_NULL && o->udp)
+		return fail("the NFS workloads of --op run over TCP only (no -u)");
+	if (o->op != RT_OP_NULL && o->call_set)
+		return fail("--prog, --vers, --proc, --args, --rpcvers, --expect and -f "
+			    "are for --op null");
+	return 0;
+}
+
 /* Checks that involve more than one flag. */
 static int check(const struct rt_opts *o, int nargs)
 {
@@ -322,7 +401,7 @@ static int check(const struct rt_opts *o, int nargs)
 		return fail("--udp-timeout and --udp-loss need -u");
 	if (o->dir && !*o->dir)
 		return fail("-d needs a directory name");
-	return 0;
+	return check_nfs(o);
 }
 
 int rt_opts_parse(struct rt_opts *o, int argc, char **argv)
@@ -330,11 +409,13 @@ int rt_opts_parse(struct rt_opts *o, int argc, char **argv)
 	int rc;
 
 	defaults(o);
-	rc = flag_parse(argc, argv, "j:a:c:i:t:bP:p:A:fuq:d:HxvVh", long_opts, one_opt, o);
+	rc = flag_parse(argc, argv, "j:a:c:i:t:bP:p:A:fuq:d:HxvVhl:", long_opts, one_opt, o);
 	if (rc > 0)
 		return 1;
 	if (rc < 0 || check(o, argc - optind))
 		return usage_error();
 	o->spec = argv[optind];
+	if (o->export && !o->auth_set)	/* NFS calls as the caller, as libnfs */
+		o->auth = RT_AUTH_SYS;
 	return 0;
 }

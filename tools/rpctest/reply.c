@@ -202,3 +202,20 @@ int rt_reply_check(const struct rt_opts *o, const uint8_t *msg, size_t len,
 	}
 	return 0;
 }
+
+int rt_reply_success(const uint8_t *msg, size_t len, struct ksf_rpc_reply *r,
+		     char *why, size_t whylen)
+{
+	char got[128];
+
+	if (ksf_rpc_reply_decode(msg, len, r)) {
+		describe_undecodable(msg, len, got, sizeof(got));
+		snprintf(why, whylen, "expected MSG_ACCEPTED/SUCCESS, got %s", got);
+		return -1;
+	}
+	if (r->stat == KSF_RPC_MSG_ACCEPTED && r->accept_stat == KSF_RPC_SUCCESS)
+		return 0;
+	describe_reply(r, got, sizeof(got));
+	snprintf(why, whylen, "expected MSG_ACCEPTED/SUCCESS, got %s", got);
+	return -1;
+}

@@ -32,6 +32,8 @@ static int add_columns(struct rt_report *r, const struct rt_opts *o)
 	r->c_rate = report_add_num(p, "RPC/s", "rpc_per_s", 10, 0, 1);
 	r->c_rtt = report_add_num(p, "RTT_us", "rtt_us", 8, 1, 3);
 	r->c_mbit = report_add_num(p, "Mbit/s", "mbit_per_s", 8, 2, 3);
+	r->c_mbyte = o->op == RT_OP_READ || o->op == RT_OP_WRITE ?
+		     report_add_num(p, "MB/s", "mb_per_s", 8, 1, 3) : -1;
 	r->c_min = report_add_num(p, "min_us", "rtt_min_us", 9, 1, 3);
 	r->c_q0 = report_add_quantiles(p, o->q, o->nq);
 	if (r->c_q0 < 0)
@@ -88,6 +90,8 @@ static void fill_row(struct rt_report *r, struct report_row *row, const struct r
 	row->v[r->c_rate] = secs > 0 ? (double)t->calls / secs : 0;
 	row->v[r->c_rtt] = t->rtt_med_us;
 	row->v[r->c_mbit] = secs > 0 ? (double)(t->tx_bytes + t->rx_bytes) * 8 / secs / 1e6 : 0;
+	if (r->c_mbyte >= 0)	/* data bytes of READ or WRITE, 10^6 per s */
+		row->v[r->c_mbyte] = secs > 0 ? (double)t->calls * o->size / secs / 1e6 : 0;
 	row->v[r->c_min] = (double)hist_min(&t->hist) / 1e3;
 	for (int i = 0; i < o->nq; i++)
 		row->v[r->c_q0 + i] = (double)hist_quantile(&t->hist, o->q[i].q) / 1e3;
@@ -123,6 +127,21 @@ static const char *auth_text(const struct rt_opts *o, char *buf, size_t len)
 	return buf;
 }
 
+/* --export: the NFS workload's settings. */
+static void json_nfs(FILE *f, const struct rt_ctx *ctx)
+{
+	const struct rt_opts *o = ctx->o;
+
+	fputs(", \"export\": ", f);
+	cli_json_string(f, o->export);
+	fprintf(f, ", \"mount_port\": %u, \"op\": \"%s\"",
+		(unsigned)(o->mount_port_set ? o->mount_port : ctx->tgt.port), rt_op_name(o->op));
+	if (o->op == RT_OP_READ || o->op == RT_OP_WRITE)
+		fprintf(f, ", \"size\": %u", o->size);
+	if (o->op == RT_OP_WRITE)
+		fprintf(f, ", \"stable\": \"%s\"", rt_stable_name(o->stable));
+}
+
 static void json_config(FILE *f, const struct rt_ctx *ctx)
 {
 	const struct rt_opts *o = ctx->o;
@@ -143,6 +162,8 @@ static void json_config(FILE *f, const struct rt_ctx *ctx)
 		o->frag ? "true" : "false", (unsigned long long)(o->busy_poll_ns / 1000),
 		o->prog, o->vers, o->proc, o->rpcvers, o->argslen,
 		auth_text(o, auth, sizeof(auth)), rt_expect_name(o->expect));
+	if (o->export)
+		json_nfs(f, ctx);
 	if (o->udp)
 		fprintf(f, ", \"udp_timeout_s\": %.3f", (double)o->udp_timeout_ns / 1e9);
 	if (o->udp && o->udp_loss_pct >= 0)

@@ -16,6 +16,7 @@
  *   run.c      connecting, the worker threads and one run's totals
  *   report.c   the table, the JSON object and the -d plot files
  *   main.c     main(): options, target, runs, reporting
+ *   nfs*.c     the NFS workloads of --export and --op (see nfs.h)
  */
 #ifndef KSF_RPCTEST_H
 #define KSF_RPCTEST_H
@@ -28,6 +29,7 @@
 #include <ksf/rpc.h>
 #include "crew.h"
 #include "hist.h"
+#include "nfs.h"
 #include "report.h"
 #include "target.h"
 
@@ -41,6 +43,7 @@
 #define RT_CALL_MAX	(3 * KSF_RPC_REC_HDR + KSF_RPC_CALL_HDR_MAX + RT_MAX_ARGS)
 #define RT_REPLY_MAX	(64 * 1024)	/* longest reply accepted */
 #define RT_BATCH_MAX	1024		/* calls per batched send */
+#define RT_TX_BATCH_BYTES (8u << 20)	/* and at most this much buffer */
 #define RT_UDP_RX_BATCH	32		/* datagrams per recvmmsg() with -b */
 /* TCP without -b: a recv() asks for a record mark and this many body bytes
  * (the size of the last reply, at first that of a NULL reply, at most
@@ -101,6 +104,17 @@ struct rt_opts {
 	struct report_quantile q[REPORT_MAX_QUANTILES];
 	int ncpus;			/* -P: thread i runs on cpus[i % ncpus] */
 	int cpus[RT_MAX_THREADS];
+	int auth_set;			/* -A given */
+	int call_set;			/* --prog --vers --proc --args --rpcvers --expect -f */
+	/* NFS workloads (nfs.h) */
+	const char *export;		/* --export: the path MNT asks for */
+	uint16_t mount_port;		/* --mount-port, else the target's port */
+	int mount_port_set;
+	enum rt_op op;			/* --op */
+	uint32_t size;			/* -l */
+	int size_set;
+	uint32_t stable;		/* --stable */
+	int stable_set;
 };
 
 /* Parse argv. Returns 0 to run, 1 when there is nothing left to do (after
@@ -144,6 +158,11 @@ int rt_expect_parse(const char *s, enum rt_expect *e);
 int rt_reply_check(const struct rt_opts *o, const uint8_t *msg, size_t len,
 		   char *why, size_t whylen);
 
+/* Decode msg[0..len) into *r: 0 when it is MSG_ACCEPTED/SUCCESS (the
+ * results follow), else -1 with "expected ..., got ..." in why. */
+int rt_reply_success(const uint8_t *msg, size_t len, struct ksf_rpc_reply *r,
+		     char *why, size_t whylen);
+
 /* client.c: one thread's calls. */
 enum rt_slot_state { RT_SLOT_FREE, RT_SLOT_BUSY, RT_SLOT_LOST };
 
@@ -183,7 +202,8 @@ struct rt_worker {
 
 	/* Sending. TCP: txbuf[txoff..txlen) is still to go. UDP: txn
 	 * datagrams in cells of RT_CALL_MAX, the first txfirst sent. */
-	uint8_t *txbuf;
+	uint8_t *txbuf;			/* ncells cells of cell bytes */
+	size_t cell;
 	size_t txlen, txoff;
 	unsigned ncells, txn, txfirst;
 	struct mmsghdr *txmm;
@@ -192,6 +212,7 @@ struct rt_worker {
 	/* Receiving. */
 	uint8_t *rbuf;			/* UDP: a reply; TCP: the stream window */
 	size_t rbuf_len, rlen, roff;
+	size_t reply_max;		/* longest reply accepted */
 	uint8_t *gbuf;			/* TCP: a multi-fragment record gathered */
 	uint32_t rx_guess;		/* TCP: body bytes asked for with a mark */
 	struct mmsghdr *rxmm;		/* UDP -b */
@@ -214,6 +235,10 @@ struct rt_ctx {
 	struct rt_worker *ws;
 	struct crew crew;
 	atomic_int failed;		/* some worker failed: others give up */
+	/* NFS workloads: nfs.op is RT_OP_NULL for the plain --prog calls. */
+	struct rt_nfs_work nfs;
+	size_t call_max, reply_max;	/* longest call and reply */
+	struct rt_nfs_data *data;	/* --export: what was mounted and made */
 };
 
 int rt_worker_init(struct rt_ctx *ctx, struct rt_worker *w, unsigned id);
@@ -268,9 +293,58 @@ void rt_workers_destroy(struct rt_ctx *ctx);
  * failed or UDP losses passed --udp-loss (t->why says why). */
 int rt_run_once(struct rt_ctx *ctx, struct rt_totals *t);
 
+/* nfs_sess.c: a blocking client for setting up and cleaning up, one
+ * connection to the target's address on port. */
+struct rt_sess {
+	int fd;
+	uint32_t xid;			/* of the next call */
+	const struct ksf_rpc_cred_sys *cred;
+	uint8_t *tx, *rx;		/* RT_SESS_BUF bytes each */
+	size_t txlen, rxlen;		/* bytes queued; bytes of the last record */
+	char *err;			/* where failures are described */
+	size_t errlen;
+};
+#define RT_SESS_BUF	(NFS3_MAXDATA + 64 * 1024)
+
+/* Connect (with --stall as the connect and I/O timeout). 0 or -1 with a
+ * message in err, which the session keeps using. */
+int rt_sess_open(struct rt_sess *s, const struct target *t, uint16_t port,
+		 uint64_t timeout_ns, const struct ksf_rpc_cred_sys *cred,
+		 char *err, size_t errlen);
+void rt_sess_close(struct rt_sess *s);
+/* Queue a call: its header is encoded, the caller appends its arguments
+ * at *x, then calls rt_sess_queue(). */
+void rt_sess_begin(struct rt_sess *s, struct ksf_xdr *x, uint32_t prog, uint32_t vers,
+		   uint32_t proc);
+int rt_sess_queue(struct rt_sess *s, struct ksf_xdr *x);
+/* Send every queued call. 0 or -1. */
+int rt_sess_flush(struct rt_sess *s);
+/* Receive the next reply: MSG_ACCEPTED/SUCCESS with *res (into s->rx) and
+ * *reslen its results. 0 or -1. */
+int rt_sess_reply(struct rt_sess *s, const uint8_t **res, size_t *reslen);
+/* rt_sess_queue + rt_sess_flush + rt_sess_reply. */
+int rt_sess_call(struct rt_sess *s, struct ksf_xdr *x, const uint8_t **res, size_t *reslen);
+
+/* nfs_prep.c: --export. MNT, then the scratch directory and test file
+ * the workload needs; ctx->nfs is filled. 0, or 1 (the exit status)
+ * with the error printed; rt_nfs_cleanup() is due either way. */
+int rt_nfs_prepare(struct rt_ctx *ctx);
+/* Remove what rt_nfs_prepare() and the runs made (best effort) and UMNT.
+ * 0, or -1 when something could not be removed (printed). */
+int rt_nfs_cleanup(struct rt_ctx *ctx);
+/* Workers: remember how many calls each thread made (CREATE names). */
+void rt_nfs_note_calls(struct rt_ctx *ctx, unsigned id, uint64_t calls);
+/* SIGINT and SIGTERM stop the runs (ctx->failed) so that the cleanup
+ * runs; rt_nfs_signal() is the signal caught, or 0. After the cleanup
+ * rt_nfs_reraise() ends the process with it. */
+void rt_nfs_catch_signals(struct rt_ctx *ctx);
+int rt_nfs_signal(void);
+void rt_nfs_reraise(void);
+
 /* report.c */
 struct rt_report {
 	struct report rep;
+	int c_mbyte;			/* --op read/write: data MB/s; else -1 */
 	int c_date, c_run, c_threads, c_inflight, c_rate, c_rtt, c_mbit, c_min,
 	    c_q0, c_max, c_calls, c_lost, c_late, c_secs, c_txb, c_rxb, c_mean, c_cpu;
 	struct report_row *rows;	/* one per run */

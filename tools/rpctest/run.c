@@ -83,8 +83,10 @@ int rt_workers_create(struct rt_ctx *ctx, char *err, size_t errlen)
 void rt_workers_destroy(struct rt_ctx *ctx)
 {
 	crew_stop(&ctx->crew);
-	for (unsigned i = 0; ctx->ws && i < ctx->o->threads; i++)
+	for (unsigned i = 0; ctx->ws && i < ctx->o->threads; i++) {
+		rt_nfs_note_calls(ctx, i, ctx->ws[i].next_seq);
 		rt_worker_free(&ctx->ws[i]);
+	}
 	free(ctx->ws);
 	ctx->ws = NULL;
 }

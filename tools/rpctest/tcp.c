@@ -133,13 +133,16 @@ static int rx_records(struct rt_worker *w)
 	int n;
 
 	while (w->roff < w->rlen) {
-		n = ksf_rpc_rec_parse(w->rbuf + w->roff, w->rlen - w->roff, RT_REPLY_MAX, &rec);
+		n = ksf_rpc_rec_parse(w->rbuf + w->roff, w->rlen - w->roff,
+				      (uint32_t)w->reply_max, &rec);
 		if (n == 0)
 			break;
 		if (n < 0)
-			return rt_fail(w, "bad record marking from the server: %s",
-				       n == -EMSGSIZE ? "a reply longer than 64 KiB" :
-				       "a reply of more than 1024 fragments");
+			return n == -EMSGSIZE ?
+			       rt_fail(w, "bad record marking from the server: a reply "
+				       "longer than %zu bytes", w->reply_max) :
+			       rt_fail(w, "bad record marking from the server: a reply "
+				       "of more than 1024 fragments");
 		if (rec.nfrags > 1)
 			ksf_rpc_rec_gather(w->rbuf + w->roff, (size_t)n, w->gbuf);
 		else
