@@ -106,7 +106,8 @@ rows_of() {
 
 # run1 SRV ROUND LABEL ARGS: one rpctest invocation (one round of one row)
 # against SRV (a krpc started with srv_start, or ganesha), appended to
-# $T/raw as SRV LABEL ROUND ok|fail ops/s MB/s p50 p99 calls ticks.
+# $T/raw as SRV LABEL ROUND ok|fail ops/s MB/s p50 p99 calls ticks
+# client-CPU-us/op.
 run1() {
 	srv=$1 round=$2 label=$3 args=$4
 	if [ "$srv" = ganesha ]; then
@@ -128,17 +129,18 @@ run1() {
 		p50=$(json_get "$T/rt.json" rtt_p50_us)
 		p99=$(json_get "$T/rt.json" rtt_p99_us)
 		calls=$(json_get "$T/rt.json" calls)
+		ccpu=$(json_get "$T/rt.json" cpu_us_per_rpc)
 		ticks=-; [ -n "$c0" ] && [ -n "$c1" ] && ticks=$((c1 - c0))
 		st=ok
 		progress="$progress, $srv $(printf '%.0f' "$rate")/s p50 $p50"
 	else
 		errors=$((errors + 1))
 		say "rpctest $label (round $round) against $srv failed:"; tail -n 5 "$T/rt.err" >&2
-		st=fail rate=- p50=- p99=- calls=0 ticks=- mbs=-
+		st=fail rate=- p50=- p99=- calls=0 ticks=- mbs=- ccpu=-
 		progress="$progress, $srv failed"
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$label" "$round" "$st" \
-		"${rate:--}" "${mbs:--}" "${p50:--}" "${p99:--}" "${calls:-0}" "$ticks" >> "$T/raw"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$label" "$round" "$st" \
+		"${rate:--}" "${mbs:--}" "${p50:--}" "${p99:--}" "${calls:-0}" "$ticks" "${ccpu:--}" >> "$T/raw"
 }
 
 # ---- the servers ----
@@ -202,13 +204,15 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 	echo "ganesha's ganesha.nfsd, divided by its calls; includes rpctest's setup and removal around the"
 	echo "timed ${SECS}s) are medians over the rounds; \"vs ganesha\" and the targets are medians of the"
 	echo "per-round ratios (server vs reference measured in the same round). NULL rows are NFS NULL"
-	echo "(AUTH_NONE), in the same rounds as GETATTR -j2 -a32. The client shares the same $NCPU CPUs."
+	echo "(AUTH_NONE), in the same rounds as GETATTR -j2 -a32. The client shares the same $NCPU CPUs:"
+	echo "client CPU per op is rpctest's own (utime+stime per call, its --json cpu_us_per_rpc); when"
+	echo "both CPUs are busy, ops/s vs ganesha cannot exceed (client + ganesha CPU/op) / (client + krpc CPU/op)."
 	[ -n "$GSKIP" ] && echo "nfs-ganesha: skipped: $GSKIP"
 	echo
-	echo "| server | load | ops/s | MB/s | p50 µs | p99 µs | server CPU µs/op | server CPU µs/MiB | ops/s vs ganesha | note |"
-	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+	echo "| server | load | ops/s | MB/s | p50 µs | p99 µs | server CPU µs/op | server CPU µs/MiB | client CPU µs/op | ops/s vs ganesha | note |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" "$(cat "$ROOT/bench/rounds.awk")"'
-		# $T/raw: srv label round ok|fail ops/s MB/s p50 p99 calls ticks
+		# $T/raw: srv label round ok|fail ops/s MB/s p50 p99 calls ticks ccpu
 		{
 			k = $1 SUBSEP $2
 			if (!(k in seen)) { seen[k] = ++nrow; key[nrow] = k; srv[nrow] = $1; lab[nrow] = $2 }
@@ -217,6 +221,7 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 			v["rate", k, r] = $5 + 0; v["p50", k, r] = $7 + 0; v["p99", k, r] = $8 + 0
 			if ($6 != "-" && $6 != "") v["mbs", k, r] = $6 + 0
 			if ($9 > 0 && $10 != "-") v["cpu", k, r] = $10 * 1e6 / hz / $9
+			if ($11 != "-" && $11 != "") v["ccpu", k, r] = $11 + 0
 		}
 		# KiB of data per op of a row, from its label ("READ 64 KiB ..."), or 0
 		function kib(l,   a) { return match(l, /[0-9]+ KiB/) ? substr(l, RSTART, RLENGTH - 4) + 0 : 0 }
@@ -239,11 +244,11 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 				k = key[i]
 				note = failed[k] ? failed[k] " of " runs " rounds failed" : ""
 				c = med("cpu", k); kb = kib(lab[i])
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", srv[i], lab[i],
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", srv[i], lab[i],
 					fmt(med("rate", k), "%.0f"), fmt(med("mbs", k), "%.1f"),
 					fmt(med("p50", k), "%.1f"), fmt(med("p99", k), "%.1f"), fmt(c, "%.2f"),
 					(kb && c != "-") ? sprintf("%.1f", c * 1024 / kb) : "-",
-					gratio("rate", i), note
+					fmt(med("ccpu", k), "%.2f"), gratio("rate", i), note
 			}
 			print ""
 			print "### Targets (issue 7 §5), as medians of per-round ratios from this run"
