@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
+# shellcheck shell=sh disable=SC2034 # GSKIP, GPID, NSPID are for the scripts that source this
 # Shell helpers shared by bench/run.sh, bench/rpc_run.sh and bench/nfs_run.sh
 # (sourced).
 
