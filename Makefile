@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # ksf: plain Make build. `make` builds everything into build/, `make test`
-# runs the suite, `make demo` runs kecho + echotest, `make bench` compares
+# runs the suite, `make demo` runs kecho, krpc and their clients, `make bench` compares
 # with peers, `make asan` runs the suite under ASan+UBSan, `make
 # test-kernel-client` and `make test-qemu-smoke` run tests in a qemu guest.
 

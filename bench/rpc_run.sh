@@ -77,7 +77,6 @@ done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ksf-rpcbench.XXXXXX") || exit 1
 SERVERS=""	# names of running servers; $T/NAME.pid holds each pid
-NSPID=""	# the ganesha namespace's first process
 cleanup() {
 	for s in $SERVERS; do kill -KILL "$(cat "$T/$s.pid")" 2>/dev/null; done
 	stop_ganesha
@@ -88,43 +87,8 @@ trap 'exit 130' INT TERM
 errors=0
 say() { echo "rpc bench: $*" >&2; }
 
-# start NAME CMD...: start a server with -p 0; wait (10 s) for its TCP
-# "listening on 127.0.0.1:PORT" line.
-start() {
-	name=$1; shift
-	"$@" -p 0 > "$T/$name.out" 2> "$T/$name.err" < /dev/null &
-	echo $! > "$T/$name.pid"
-	SERVERS="$SERVERS $name"
-	n=100
-	until grep -q '^listening on 127\.0\.0\.1:' "$T/$name.out" 2>/dev/null; do
-		n=$((n - 1))
-		if [ $n = 0 ] || ! kill -0 "$(cat "$T/$name.pid")" 2>/dev/null; then
-			say "$name did not start:"; cat "$T/$name.err" >&2
-			exit 1
-		fi
-		sleep 0.1
-	done
-	sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/$name.out" | head -n 1 > "$T/$name.port"
-	if grep -qi 'unavailable\|fall' "$T/$name.err"; then
-		say "$name: $(head -n 1 "$T/$name.err")"
-	fi
-}
-
-# stop NAME: SIGTERM, 20 s to exit, then SIGKILL.
-stop() {
-	p=$(cat "$T/$1.pid")
-	kill -TERM "$p" 2>/dev/null
-	n=200
-	while kill -0 "$p" 2>/dev/null && [ $n -gt 0 ]; do
-		st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$p/status" 2>/dev/null)
-		[ "$st" = Z ] && break
-		sleep 0.1; n=$((n - 1))
-	done
-	[ $n = 0 ] && { say "$1 still running 20 s after SIGTERM: killed"; kill -KILL "$p"; }
-	wait "$p" 2>/dev/null
-	SERVERS=$(echo "$SERVERS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
-
+start() { srv_start "$@"; }
+stop() { srv_stop "$@"; }
 
 # run1 SRV LABEL REF ROUND SERVER [rpctest args...]: one rpctest invocation
 # (one round of one row) against SERVER (a name given to start, or ganesha),
@@ -162,82 +126,9 @@ run1() {
 }
 
 
-# ---- nfs-ganesha in its own namespace ----
-GSKIP=""
-have() { command -v "$1" >/dev/null 2>&1; }
-pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-
-ganesha_installed() {
-	have ganesha.nfsd && have rpcbind && have rpcinfo && pkg_ok nfs-ganesha-mem
-}
-
-start_ganesha() {
-	if ! ganesha_installed; then
-		if [ "$(id -u)" = 0 ] && have apt-get; then
-			say "installing nfs-ganesha nfs-ganesha-mem rpcbind (apt-get)"
-			export DEBIAN_FRONTEND=noninteractive
-			apt-get install -y --no-install-recommends nfs-ganesha nfs-ganesha-mem rpcbind \
-				> "$T/apt.log" 2>&1 ||
-			{ apt-get update >> "$T/apt.log" 2>&1 &&
-			  apt-get install -y --no-install-recommends nfs-ganesha nfs-ganesha-mem \
-				rpcbind >> "$T/apt.log" 2>&1; }
-		fi
-		ganesha_installed || {
-			GSKIP="nfs-ganesha, nfs-ganesha-mem or rpcbind not installed (as root: apt-get install nfs-ganesha nfs-ganesha-mem rpcbind)"
-			return 1; }
-	fi
-	[ "$(id -u)" = 0 ] || { GSKIP="not root: cannot make a namespace for ganesha and rpcbind"; return 1; }
-	have unshare && have nsenter && have ip || { GSKIP="unshare, nsenter or ip missing"; return 1; }
-	cat > "$T/gns.sh" <<EOF
-ip link set lo up || exit 1
-mount -t tmpfs tmpfs /run || exit 1
-[ -d /var/lib/nfs/ganesha ] && mount -t tmpfs tmpfs /var/lib/nfs/ganesha
-mkdir -p /run/ganesha /run/rpcbind
-rpcbind -f -w > "$T/rpcbind.log" 2>&1 &
-echo \$! > "$T/rpcbind.pid"
-i=0
-until rpcinfo -p 127.0.0.1 > /dev/null 2>&1; do
-	i=\$((i + 1)); [ \$i -gt 100 ] && { echo "rpcbind did not start" >&2; exit 1; }
-	sleep 0.1
-done
-ganesha.nfsd -F -L "$T/ganesha.log" -f "$ROOT/bench/ganesha/ganesha.conf" \
-	-p /run/ganesha/ganesha.pid -N NIV_WARN > "$T/ganesha.out" 2>&1 &
-echo \$! > "$T/ganesha.pid"
-wait
-EOF
-	unshare -n -m sh "$T/gns.sh" > "$T/gns.out" 2>&1 &
-	NSPID=$!
-	# NFS v3 NULL answered on 127.0.0.1:2049 (universal address .8.1)
-	n=300
-	until nsenter -t "$NSPID" -n rpcinfo -a 127.0.0.1.8.1 -T tcp 100003 3 > /dev/null 2>&1; do
-		n=$((n - 1))
-		if [ $n = 0 ] || ! kill -0 "$NSPID" 2>/dev/null; then
-			GSKIP="ganesha did not answer NFS v3 NULL within 30 s: $(cat "$T/gns.out" 2>/dev/null; grep -m 3 'CRIT\|FATAL' "$T/ganesha.log" 2>/dev/null)"
-			return 1
-		fi
-		sleep 0.1
-	done
-	GPID=$(cat "$T/ganesha.pid")
-	say "ganesha $(ganesha.nfsd -v 2>/dev/null | head -n 1 | sed 's/^.*Release *//') up in a private namespace (pid $GPID)"
-	return 0
-}
-
-stop_ganesha() {
-	[ -n "$NSPID" ] || return 0
-	for f in ganesha rpcbind; do
-		[ -f "$T/$f.pid" ] || continue
-		p=$(cat "$T/$f.pid")
-		kill -TERM "$p" 2>/dev/null
-		n=100
-		while kill -0 "$p" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
-		kill -KILL "$p" 2>/dev/null
-	done
-	n=50
-	while kill -0 "$NSPID" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
-	kill -KILL "$NSPID" 2>/dev/null
-	wait "$NSPID" 2>/dev/null
-	NSPID=""
-}
+# ---- nfs-ganesha (FSAL_MEM) in its own namespace (bench/lib.sh) ----
+start_ganesha() { ganesha_start "$ROOT/bench/ganesha/ganesha.conf" nfs-ganesha-mem; }
+stop_ganesha() { ganesha_stop; }
 
 # ---- the run ----
 LOADS="-j1:-a1 -j1:-a128 -j2:-a128 -j1:-a128:-b -u:-j1:-a1 -u:-j2:-a32"

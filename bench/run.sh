@@ -26,10 +26,11 @@
 # rounds.
 #
 # Prints a markdown table and writes it to BUILD_DIR/bench.md, then runs the
-# RPC half (bench/rpc_run.sh). Speed is reported here, never asserted: the
-# exit status is non-zero only when something failed to run. The echo half
-# takes about 75 s with the defaults (the expected time is printed at
-# the start).
+# RPC half (bench/rpc_run.sh, BUILD_DIR/rpc-bench.md) and the NFS half
+# (bench/nfs_run.sh, BUILD_DIR/nfs-bench.md). Speed is reported here, never
+# asserted: the exit status is non-zero only when something failed to run.
+# The echo half takes about 75 s with the defaults (the expected time is
+# printed at the start).
 set -u
 
 B=$(cd "${1:-build}" && pwd) || exit 2
@@ -264,5 +265,6 @@ done
 } > "$B/bench.md"
 cat "$B/bench.md"
 sh "$(dirname "$0")/rpc_run.sh" "$B" || errors=$((errors + 1))
+sh "$(dirname "$0")/nfs_run.sh" "$B" || errors=$((errors + 1))
 [ $errors = 0 ] || { echo "bench: $errors errors" >&2; exit 1; }
 exit 0

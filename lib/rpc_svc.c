@@ -22,17 +22,17 @@ static struct rpc_worker *worker_of(struct ksf_rpc_service *rs, int idx)
 
 /* Dispatch one record; its reply (if any) is appended to rw->out. */
 static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ksf_conn *c,
-		    size_t *used, const uint8_t *msg, size_t len)
+		    size_t *used, const uint8_t *msg, size_t len, int nowait)
 {
 	uint8_t *hdr = rw->out + *used;
 	struct ksf_rpc_req req = { .udata = rs->ctx, .worker = ksf_conn_worker(c),
-				   .proto = IPPROTO_TCP };
+				   .proto = IPPROTO_TCP, .nowait = nowait };
 	req.peer = ksf_conn_peer(c, &req.peerlen);
 	int n = ksf_rpc_dispatch(rs->srv, msg, len, hdr + 4, rw->out_cap - *used - 4,
 				 rw->scratch, sizeof(rw->scratch), &req, &rw->st.rpc);
 
 	if (n <= 0)
-		return n;	/* no reply due, or -ENOSPC (counted) */
+		return n;	/* no reply due, -ENOSPC (counted), or -EAGAIN */
 	ksf_rpc_rec_mark(hdr, (uint32_t)n, true);
 	*used += 4 + (size_t)n;
 	return 0;
@@ -83,14 +83,21 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 	int err;
 
 	if (ksf_rpc_srv_peek(rs->srv, msg, len, &pk))
-		return one_call(rs, rw, c, used, msg, len);
+		return one_call(rs, rw, c, used, msg, len, 0);
 	if ((pk.flags & KSF_RPC_PROC_NONIDEMPOTENT) && rw->drc &&
 	    drc_check(rw, c, &pk, msg, len, used, &ref))
 		return 0;
-	if ((pk.flags & KSF_RPC_PROC_BLOCKING) && rs->off && rc &&
-	    !ksf__rpc_offload_call(rs, rc, msg, len, &ref))
-		return 0;
-	err = one_call(rs, rw, c, used, msg, len);
+	if ((pk.flags & KSF_RPC_PROC_BLOCKING) && rs->off && rc) {
+		/* TRY_INLINE: here if it need not wait (a READ of cached data),
+		 * which saves two thread switches; else on a helper. */
+		if ((pk.flags & KSF_RPC_PROC_TRY_INLINE) &&
+		    (err = one_call(rs, rw, c, used, msg, len, 1)) != -EAGAIN)
+			goto done;
+		if (!ksf__rpc_offload_call(rs, rc, msg, len, &ref))
+			return 0;
+	}
+	err = one_call(rs, rw, c, used, msg, len, 0);
+done:
 	if (ref.slot >= 0)
 		ksf__drc_done(rw->drc, &ref, *used > start ? rw->out + start : NULL, *used - start);
 	return err;

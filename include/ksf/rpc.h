@@ -331,6 +331,11 @@ struct ksf_rpc_proc {
  * cache instead of being executed again. */
 #define KSF_RPC_PROC_BLOCKING		0x1u
 #define KSF_RPC_PROC_NONIDEMPOTENT	0x2u
+/* TRY_INLINE (with BLOCKING): the call is first run on the event loop with
+ * ksf_rpc_req.nowait set; a handler that would have to wait (data not in
+ * memory) returns -EAGAIN having written nothing, and the call then runs on
+ * a helper thread as any BLOCKING one (ksf_rpc_dispatch returns -EAGAIN). */
+#define KSF_RPC_PROC_TRY_INLINE		0x4u
 
 /* One version: procs[i] is procedure number i. */
 struct ksf_rpc_vers {
@@ -407,7 +412,8 @@ void ksf_rpc_prog_range(const struct ksf_rpc_prog *p, uint32_t *low, uint32_t *h
  * due (not a CALL, or a header that cannot be decoded: see
  * ksf_rpc_call_decode); or -ENOSPC when cap cannot hold the reply header
  * (cap >= KSF_RPC_REPLY_ERR_MAX never gives -ENOSPC; the handler may have
- * run). */
+ * run); or -EAGAIN, nothing written or counted, when the handler of a
+ * KSF_RPC_PROC_TRY_INLINE procedure returned -EAGAIN. */
 int ksf_rpc_dispatch(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
 		     uint8_t *reply, size_t cap, void *scratch, size_t scratch_len,
 		     void *ctx, struct ksf_rpc_stats *st);

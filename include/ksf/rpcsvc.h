@@ -26,6 +26,8 @@ struct ksf_rpc_req {
 	int worker;			/* index of the worker that owns the call */
 	int proto;			/* IPPROTO_TCP or IPPROTO_UDP */
 	int offloaded;			/* 1 on a helper thread (may block), else 0 */
+	int nowait;			/* 1: must not block; -EAGAIN sends the call
+					 * to a helper (KSF_RPC_PROC_TRY_INLINE) */
 };
 
 /* Counters beyond ksf_rpc_stats: framing errors that close a connection. */

@@ -9,6 +9,7 @@
  * the way becomes its error reply; only messages with nothing to answer
  * (not a CALL, undecodable header) get none. Each outcome is counted.
  */
+#include <errno.h>
 #include "rpc_int.h"
 
 /* What a call came to: one per counter in struct ksf_rpc_stats. */
@@ -22,6 +23,7 @@ enum outcome {
 	OUT_SYSTEM_ERR,
 	OUT_ENCODE_ERR,		/* a SYSTEM_ERR: results did not encode */
 	OUT_SUCCESS,
+	OUT_WOULDBLOCK,		/* the handler said -EAGAIN: nothing written */
 };
 
 int ksf_rpc_srv_init(struct ksf_rpc_srv *s)
@@ -123,7 +125,11 @@ static enum outcome run_proc(const struct ksf_rpc_proc *p, const struct ksf_rpc_
 		return OUT_SYSTEM_ERR;
 	if (p->decode && (p->decode(&args, a) < 0 || args.err))
 		return OUT_GARBAGE_ARGS;
-	if (p->handle(c, a, r, ctx) < 0)
+	int hr = p->handle(c, a, r, ctx);
+
+	if (hr == -EAGAIN && (p->flags & KSF_RPC_PROC_TRY_INLINE))
+		return OUT_WOULDBLOCK;
+	if (hr < 0)
 		return OUT_SYSTEM_ERR;
 	if (ksf_rpc_reply_success(x, c->xid))
 		return OUT_SUCCESS;	/* no room for a header: -ENOSPC */
@@ -181,6 +187,7 @@ static void count(struct ksf_rpc_stats *st, enum outcome o)
 	case OUT_ENCODE_ERR:	st->encode_err++; st->system_err++; break;
 	case OUT_SYSTEM_ERR:	st->system_err++; break;
 	case OUT_SUCCESS:	st->success++; break;
+	case OUT_WOULDBLOCK:	break;
 	}
 	st->replies++;
 }
@@ -221,7 +228,14 @@ int ksf_rpc_dispatch(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len
 		return 0;
 	}
 
-	/* 2. The reply is in reply[0..x.pos) unless it did not fit. */
+	/* 2. A TRY_INLINE procedure that would block: run it again elsewhere
+	 *    (counted then). */
+	if (o == OUT_WOULDBLOCK) {
+		st->calls--;
+		return -EAGAIN;
+	}
+
+	/* 3. The reply is in reply[0..x.pos) unless it did not fit. */
 	if (x.err) {
 		st->nospace++;
 		return -ENOSPC;

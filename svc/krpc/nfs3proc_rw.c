@@ -4,7 +4,9 @@
  * §3.3.5-7) and COMMIT (§3.3.21).
  *
  * READ reads into this thread's buffer (rtmax bytes), from which the
- * result encoder copies into the reply: one copy. WRITE hands the store the
+ * result encoder copies into the reply: one copy. READ is first tried on
+ * the event loop (KSF_RPC_PROC_TRY_INLINE): cached data are answered there,
+ * without two thread switches; data the disk must give run on a helper. WRITE hands the store the
  * data where they lie in the call message. WRITE and COMMIT answer with the
  * server's write verifier, which changes at every start, so clients resend
  * what was not committed before a restart (§3.3.7).
@@ -50,8 +52,11 @@ NFS3_HANDLER(read)
 			err = -KRPC_ESERVERFAULT;
 	}
 	if (!err)
-		err = op.e->ops->read(op.e->store, &op.cr, &op.fh, a->offset, count, buf,
-				      &r->count, &r->eof, &r->attr);
+		err = op.e->ops->read(op.e->store, &op.cr, &op.fh, a->offset, count,
+				      op.req->nowait ? KRPC_IO_NOWAIT : 0, buf, &r->count,
+				      &r->eof, &r->attr);
+	if (err == -EAGAIN && op.req->nowait)
+		return -EAGAIN;		/* again on a helper thread (TRY_INLINE) */
 	if (!err && r->count > count)
 		err = -KRPC_ESERVERFAULT;
 	r->data = buf;

@@ -41,6 +41,11 @@
 #define KRPC_ETOOSMALL		10005	/* buffer or request too small */
 #define KRPC_ESERVERFAULT	10006	/* anything else */
 #define KRPC_EBADTYPE		10007	/* object type not supported (MKNOD) */
+
+/* READ flag: the caller is an event loop; read only what needs no wait for
+ * the disk (data in the page cache), else fail with -EAGAIN (the call is
+ * then made again without the flag, on a thread that may block). */
+#define KRPC_IO_NOWAIT		0x1u
 #define KRPC_EJUKEBOX		10008	/* try again later */
 
 #define KRPC_NAME_MAX		255u	/* bytes in one name component */
@@ -200,10 +205,10 @@ struct krpc_store_ops {
 	int (*readlink)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 			char *buf, uint32_t cap, uint32_t *len, struct krpc_pattr *attr);
 	/* READ up to count bytes at off into buf: *n bytes, *eof when the
-	 * read reached the end of the file. */
+	 * read reached the end of the file. flags: KRPC_IO_NOWAIT. */
 	int (*read)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
-		    uint64_t off, uint32_t count, void *buf, uint32_t *n, bool *eof,
-		    struct krpc_pattr *attr);
+		    uint64_t off, uint32_t count, unsigned flags, void *buf, uint32_t *n,
+		    bool *eof, struct krpc_pattr *attr);
 	/* WRITE count bytes at off with the asked stability (enum
 	 * krpc_stable): *n written, *committed the stability reached
 	 * (>= the asked one). */

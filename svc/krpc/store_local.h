@@ -120,8 +120,8 @@ int krpc__sl_link(struct krpc_store *s, const struct krpc_cred *cr, const struct
 int krpc__sl_readlink(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		      char *buf, uint32_t cap, uint32_t *len, struct krpc_pattr *attr);
 int krpc__sl_read(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
-		  uint64_t off, uint32_t count, void *buf, uint32_t *n, bool *eof,
-		  struct krpc_pattr *attr);
+		  uint64_t off, uint32_t count, unsigned flags, void *buf, uint32_t *n,
+		  bool *eof, struct krpc_pattr *attr);
 int krpc__sl_write(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		   uint64_t off, const void *data, uint32_t count, uint32_t stable,
 		   uint32_t *n, uint32_t *committed, struct krpc_wcc *wcc);

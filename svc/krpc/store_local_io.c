@@ -10,7 +10,10 @@
  * FIFO or a device node would block or reach the device). WRITE asks the
  * kernel for the stability the client asked for with pwritev2's
  * RWF_DSYNC and RWF_SYNC, so *committed is exactly what was asked; COMMIT
- * is an fsync of the whole file (simplest and always enough).
+ * is an fsync of the whole file (simplest and always enough). READ with
+ * KRPC_IO_NOWAIT (on an event loop) reads with preadv2's RWF_NOWAIT, which
+ * fails with EAGAIN instead of waiting for the disk: -EAGAIN then, and the
+ * read is made again on a helper thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,9 +62,10 @@ out:
 }
 
 int krpc__sl_read(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
-		  uint64_t off, uint32_t count, void *buf, uint32_t *n, bool *eof,
-		  struct krpc_pattr *attr)
+		  uint64_t off, uint32_t count, unsigned flags, void *buf, uint32_t *n,
+		  bool *eof, struct krpc_pattr *attr)
 {
+	int rwf = (flags & KRPC_IO_NOWAIT) ? RWF_NOWAIT : 0;
 	struct krpc_attr a;
 	struct sl_obj o;
 	uint32_t done = 0;
@@ -85,9 +89,11 @@ int krpc__sl_read(struct krpc_store *s, const struct krpc_cred *cr, const struct
 		goto out;
 	}
 	while (done < count && r > 0) {
-		r = pread(fd, (char *)buf + done, count - done, (off_t)(off + done));
+		struct iovec iov = { (char *)buf + done, count - done };
+
+		r = preadv2(fd, &iov, 1, (off_t)(off + done), rwf);
 		if (r < 0 && errno != EINTR) {
-			err = -errno;
+			err = -errno;	/* -EAGAIN: not all in memory (NOWAIT) */
 			break;
 		}
 		if (r > 0)

@@ -84,10 +84,10 @@ static int f_fsinfo(struct krpc_store *s, const struct krpc_sfh *fh, struct krpc
 }
 
 static int f_read(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
-		  uint64_t off, uint32_t count, void *buf, uint32_t *n, bool *eof,
-		  struct krpc_pattr *attr)
+		  uint64_t off, uint32_t count, unsigned flags, void *buf, uint32_t *n,
+		  bool *eof, struct krpc_pattr *attr)
 {
-	(void)s, (void)cr, (void)fh, (void)off, (void)attr;
+	(void)s, (void)cr, (void)fh, (void)off, (void)flags, (void)attr;
 	store_calls++;
 	last_count = count;
 	memset(buf, 'r', count);
