@@ -19,5 +19,5 @@ for helpers in 4 0; do
 	note "--helpers $helpers: $(cat "$T/py.out")"
 	stop_krpc_ok
 	expect_rstat system_err -eq 0
-	[ "$helpers" = 0 ] || expect_rstat offloaded -ge 48
+	[ "$helpers" = 0 ] || expect_rstat offloaded -ge 36	# WRITE, COMMIT (a cached READ may run inline)
 done
