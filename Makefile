@@ -7,7 +7,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -fPIC -D_GNU_SOURCE \
-                   -Iinclude -Ibuild -MMD -MP
+                   -Iinclude -I$(B) -MMD -MP
 LDLIBS  += -lpthread
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -20,6 +20,12 @@ else
 Q := @
 endif
 
+# Debian packages first (once per build directory, as the deps target
+# below), so that the feature probe after it sees liburing-dev on a fresh
+# machine: otherwise the first build would be made without io_uring.
+ifeq ($(wildcard $(B)/.deps-ok),)
+$(shell mkdir -p $(B) && sh scripts/deps.sh >&2 && touch $(B)/.deps-ok)
+endif
 # Feature probe (liburing): writes $(B)/config.h and $(B)/config.mk.
 $(shell mkdir -p $(B) && sh scripts/configure.sh $(B) "$(CC)" >/dev/null)
 -include $(B)/config.mk
