@@ -48,6 +48,21 @@ static int pin_self(struct ksf__worker *w)
  * pages, and malloc_trim(0), which returns the free pages of every arena.
  * Once per idle period: an idle worker is not woken again for it. Returns
  * the timeout to wait with (ms, -1: none). */
+/* Under AddressSanitizer glibc's malloc is not the allocator: its
+ * malloc_trim would only set up an arena for this thread behind glibc's
+ * back, which glibc then trips over at thread exit ("malloc assertion
+ * failure in __malloc_arena_thread_freeres", seen once in make asan). */
+#if defined(__SANITIZE_ADDRESS__)
+#define KSF_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KSF_ASAN 1
+#endif
+#endif
+#ifndef KSF_ASAN
+#define KSF_ASAN 0
+#endif
+
 static int idle_trim(struct ksf__worker *w, int timeout)
 {
 	uint64_t after = (uint64_t)w->pool->o.idle_trim_ms * 1000000u;
@@ -62,7 +77,7 @@ static int idle_trim(struct ksf__worker *w, int timeout)
 	ksf__bufpool_trim(w, TRIM_KEEP_CHUNKS);
 	if (w->be->trim)
 		w->be->trim(w);
-#ifdef __GLIBC__
+#if defined(__GLIBC__) && !KSF_ASAN
 	malloc_trim(0);
 #endif
 	w->trimmed = true;

@@ -308,6 +308,13 @@ out:
  */
 static void malloc_tune(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+	return;		/* glibc's malloc is not the allocator under ASan */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	return;
+#endif
+#endif
 	(void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	(void)mallopt(M_MMAP_THRESHOLD, 4 << 20);
 }
