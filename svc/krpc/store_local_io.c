@@ -13,7 +13,8 @@
  * is an fsync of the whole file (simplest and always enough). READ with
  * KRPC_IO_NOWAIT (on an event loop) reads with preadv2's RWF_NOWAIT, which
  * fails with EAGAIN instead of waiting for the disk: -EAGAIN then, and the
- * read is made again on a helper thread.
+ * read is made again on a helper thread; so does a file system that does
+ * not support RWF_NOWAIT at all (EOPNOTSUPP: tmpfs on older kernels).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -94,6 +95,10 @@ int krpc__sl_read(struct krpc_store *s, const struct krpc_cred *cr, const struct
 		r = preadv2(fd, &iov, 1, (off_t)(off + done), rwf);
 		if (r < 0 && errno != EINTR) {
 			err = -errno;	/* -EAGAIN: not all in memory (NOWAIT) */
+			/* a file system without RWF_NOWAIT (tmpfs before
+			 * Linux 6.6): read on a helper thread instead */
+			if (rwf && (err == -EOPNOTSUPP || err == -EINVAL))
+				err = -EAGAIN;
 			break;
 		}
 		if (r > 0)
