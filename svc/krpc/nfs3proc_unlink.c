@@ -8,7 +8,13 @@
  */
 #include "nfs3proc.h"
 
-NFS3_HANDLER(remove)
+/* REMOVE and RMDIR: the same checks, then the store's remove or rmdir. */
+typedef int (*unlink_fn)(struct krpc_store *s, const struct krpc_cred *cr,
+			 const struct krpc_sfh *dir, const char *name, uint32_t namelen,
+			 struct krpc_wcc *dir_wcc);
+
+static int unlink_name(const struct ksf_rpc_call *call, const void *args, void *res,
+		       void *ctx, bool dir)
 {
 	const struct nfs3_diropargs *a = args;
 	struct nfs3_wcc_res *r = res;
@@ -19,31 +25,23 @@ NFS3_HANDLER(remove)
 		err = nfs3_op_writable(&op);
 	if (!err)
 		err = nfs3_name_ok(&a->name, NFS3_NAME_OLD);
-	if (!err)
-		err = op.e->ops->remove(op.e->store, &op.cr, &op.fh, a->name.s, a->name.len,
-					&r->wcc);
+	if (!err) {
+		unlink_fn fn = dir ? op.e->ops->rmdir : op.e->ops->remove;
+		err = fn(op.e->store, &op.cr, &op.fh, a->name.s, a->name.len, &r->wcc);
+	}
 	nfs3_op_post_attr(&op, &r->wcc.post);
 	r->status = nfs3_status(err);
 	return 0;
 }
 
+NFS3_HANDLER(remove)
+{
+	return unlink_name(call, args, res, ctx, false);
+}
+
 NFS3_HANDLER(rmdir)
 {
-	const struct nfs3_diropargs *a = args;
-	struct nfs3_wcc_res *r = res;
-	struct nfs3_op op;
-	int err = nfs3_op_start(&op, call, ctx, &a->dir);
-
-	if (!err)
-		err = nfs3_op_writable(&op);
-	if (!err)
-		err = nfs3_name_ok(&a->name, NFS3_NAME_OLD);
-	if (!err)
-		err = op.e->ops->rmdir(op.e->store, &op.cr, &op.fh, a->name.s, a->name.len,
-				       &r->wcc);
-	nfs3_op_post_attr(&op, &r->wcc.post);
-	r->status = nfs3_status(err);
-	return 0;
+	return unlink_name(call, args, res, ctx, true);
 }
 
 /* The checks of RENAME before the store: both directories in one
