@@ -4,7 +4,7 @@
 # (sourced).
 
 # cpu_ticks PID: utime + stime of the process (all threads), in clock ticks.
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }
 
 # The client's CPU time: every echotest/rpctest runs under bench/cpu_of
 # (built from bench/cpu_of.c), which writes the client's utime + stime (all
@@ -12,11 +12,26 @@ cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $
 # (set CPUOF=$B/bench/cpu_of first); client_us FILE: that number, or "-".
 client_us() { c=$(cat "$1" 2>/dev/null); echo "${c:--}"; }
 
-# json_get FILE KEY: a number from the "summary" object of echotest's or
-# rpctest's --json output.
-json_get() {
-	tr -d '\n' < "$1" | sed 's/.*"summary"//' |
-		sed -n "s/.*\"$2\": *\([-0-9.eE+]*\).*/\1/p"
+# json_vals FILE KEY...: the numbers of the "summary" object of
+# echotest's or rpctest's --json output, in the order of the keys, on one
+# line separated by spaces ("-" for a key not there). One process for all
+# keys: the shell's forks add up between the measured runs on a loaded
+# machine.
+json_vals() {
+	f=$1; shift
+	awk -v keys="$*" 'BEGIN { RS = "\001" }
+		{
+			sub(/.*"summary"/, "")
+			n = split(keys, k, " "); out = ""
+			for (i = 1; i <= n; i++) {
+				v = "-"
+				if (match($0, "\"" k[i] "\": *[-0-9.eE+]+")) {
+					v = substr($0, RSTART, RLENGTH); sub(/^[^:]*: */, "", v)
+				}
+				out = out (i > 1 ? " " : "") v
+			}
+			print out
+		}' "$f"
 }
 
 # rotate K WORD...: the words, starting with the K-th (from 0, cyclic), so

@@ -43,8 +43,15 @@
 # are root, otherwise its rows are skipped with the reason. rpctest must
 # have the NFS workloads (--export); without them the NFS bench is skipped.
 #
+# Client CPU per op is rpctest's utime+stime over its whole run (it runs
+# under bench/cpu_of: wait4's rusage; setup and removal included) divided
+# by its calls. These rows are over loopback only (no veth rows yet).
+# BENCH_QUICK=1: 2 rounds of 0.5 s of the groups ga1 ga32 r4 unless set.
+#
 # Prints a markdown table and the issue's targets (issue 7 §5) as met / not
-# met, and writes both to BUILD_DIR/nfs-bench.md. Speed is reported, never
+# met, writes both to BUILD_DIR/nfs-bench.md and draws the table
+# (bench/plot.sh: BUILD_DIR/nfs-bench-rate.png, nfs-bench-latency.png) when
+# gnuplot is installed. Speed is reported, never
 # asserted: the exit status is non-zero only when something failed to run.
 # About three minutes with the defaults (the expected time is printed).
 set -u
@@ -54,10 +61,13 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/bench/lib.sh"
 BIN=$B/bin
 RPCTEST=${NFS_BENCH_RPCTEST:-$BIN/rpctest}
-SECS=${NFS_BENCH_SECONDS:-1}
-RUNS=${NFS_BENCH_RUNS:-5}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	SECS=${NFS_BENCH_SECONDS:-0.5} RUNS=${NFS_BENCH_RUNS:-2} GRPS=${NFS_BENCH_GROUPS:-"ga1 ga32 r4"}
+else
+	SECS=${NFS_BENCH_SECONDS:-1} RUNS=${NFS_BENCH_RUNS:-5} GRPS=${NFS_BENCH_GROUPS:-"ga1 ga32 r4 r64 wu wf"}
+fi
 DIR=${NFS_BENCH_DIR:-/var/tmp}
-GRPS=${NFS_BENCH_GROUPS:-"ga1 ga32 r4 r64 wu wf"}
+CPUOF=$B/bench/cpu_of
 GMP=20048	# ganesha's MOUNT port (ganesha-vfs.conf.in)
 HZ=$(getconf CLK_TCK)
 NCPU=$(nproc)
@@ -65,7 +75,7 @@ OUT=$B/nfs-bench.md
 say() { echo "nfs bench: $*" >&2; }
 case $RUNS in ''|*[!0-9]*|0) say "NFS_BENCH_RUNS must be a positive integer"; exit 2 ;; esac
 
-for f in "$BIN/krpc" "$RPCTEST"; do
+for f in "$BIN/krpc" "$RPCTEST" "$CPUOF"; do
 	[ -x "$f" ] || { say "$f not built (run make)"; exit 2; }
 done
 if ! "$RPCTEST" --help 2>&1 | grep -q -- '--export'; then
@@ -107,7 +117,7 @@ rows_of() {
 # run1 SRV ROUND LABEL ARGS: one rpctest invocation (one round of one row)
 # against SRV (a krpc started with srv_start, or ganesha), appended to
 # $T/raw as SRV LABEL ROUND ok|fail ops/s MB/s p50 p99 calls ticks
-# client-CPU-us/op.
+# client-CPU-us p90 p99.9.
 run1() {
 	srv=$1 round=$2 label=$3 args=$4
 	if [ "$srv" = ganesha ]; then
@@ -119,28 +129,28 @@ run1() {
 	*--op*) nfs="--export $E/$srv --mount-port $mport" ;;
 	*)      nfs="" ;;
 	esac
+	rm -f "$T/cc"
 	c0=$(cpu_ticks "$spid")
 	# shellcheck disable=SC2086 # $pfx is a command prefix, $nfs and $args flags
-	if $pfx "$RPCTEST" --json --quiet -c 0 -t "$SECS" -i 1 $nfs $args \
+	if $pfx "$CPUOF" "$T/cc" "$RPCTEST" --json --quiet -c 0 -t "$SECS" -i 1 $nfs $args \
 	    -p "$sport" 127.0.0.1 > "$T/rt.json" 2> "$T/rt.err" < /dev/null; then
 		c1=$(cpu_ticks "$spid")
-		rate=$(json_get "$T/rt.json" rpc_per_s)
-		mbs=$(json_get "$T/rt.json" mb_per_s)
-		p50=$(json_get "$T/rt.json" rtt_p50_us)
-		p99=$(json_get "$T/rt.json" rtt_p99_us)
-		calls=$(json_get "$T/rt.json" calls)
-		ccpu=$(json_get "$T/rt.json" cpu_us_per_rpc)
+		read -r rate mbs p50 p90 p99 p999 calls <<-EOF
+		$(json_vals "$T/rt.json" rpc_per_s mb_per_s rtt_p50_us rtt_p90_us rtt_p99_us rtt_p999_us calls)
+		EOF
+		ccpu=$(client_us "$T/cc")
 		ticks=-; [ -n "$c0" ] && [ -n "$c1" ] && ticks=$((c1 - c0))
 		st=ok
 		progress="$progress, $srv $(printf '%.0f' "$rate")/s p50 $p50"
 	else
 		errors=$((errors + 1))
 		say "rpctest $label (round $round) against $srv failed:"; tail -n 5 "$T/rt.err" >&2
-		st=fail rate=- p50=- p99=- calls=0 ticks=- mbs=- ccpu=-
+		st=fail rate=- p50=- p99=- calls=0 ticks=- mbs=- ccpu=- p90=- p999=-
 		progress="$progress, $srv failed"
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$label" "$round" "$st" \
-		"${rate:--}" "${mbs:--}" "${p50:--}" "${p99:--}" "${calls:-0}" "$ticks" "${ccpu:--}" >> "$T/raw"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$label" "$round" \
+		"$st" "${rate:--}" "${mbs:--}" "${p50:--}" "${p99:--}" "${calls:-0}" "$ticks" "${ccpu:--}" \
+		"${p90:--}" "${p999:--}" >> "$T/raw"
 }
 
 # ---- the servers ----
@@ -205,14 +215,14 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 	echo "timed ${SECS}s) are medians over the rounds; \"vs ganesha\" and the targets are medians of the"
 	echo "per-round ratios (server vs reference measured in the same round). NULL rows are NFS NULL"
 	echo "(AUTH_NONE), in the same rounds as GETATTR -j2 -a32. The client shares the same $NCPU CPUs:"
-	echo "client CPU per op is rpctest's own (utime+stime per call, its --json cpu_us_per_rpc); when"
+	echo "client CPU per op is rpctest's utime+stime over its whole run (setup included) per call; when"
 	echo "both CPUs are busy, ops/s vs ganesha cannot exceed (client + ganesha CPU/op) / (client + krpc CPU/op)."
 	[ -n "$GSKIP" ] && echo "nfs-ganesha: skipped: $GSKIP"
 	echo
 	echo "| server | load | ops/s | MB/s | p50 µs | p99 µs | server CPU µs/op | server CPU µs/MiB | client CPU µs/op | ops/s vs ganesha | note |"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" "$(cat "$ROOT/bench/rounds.awk")"'
-		# $T/raw: srv label round ok|fail ops/s MB/s p50 p99 calls ticks ccpu
+	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" -v dat="$B/nfs-bench.tsv" "$(cat "$ROOT/bench/rounds.awk")"'
+		# $T/raw: srv label round ok|fail ops/s MB/s p50 p99 calls ticks client-us p90 p99.9
 		{
 			k = $1 SUBSEP $2
 			if (!(k in seen)) { seen[k] = ++nrow; key[nrow] = k; srv[nrow] = $1; lab[nrow] = $2 }
@@ -221,7 +231,8 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 			v["rate", k, r] = $5 + 0; v["p50", k, r] = $7 + 0; v["p99", k, r] = $8 + 0
 			if ($6 != "-" && $6 != "") v["mbs", k, r] = $6 + 0
 			if ($9 > 0 && $10 != "-") v["cpu", k, r] = $10 * 1e6 / hz / $9
-			if ($11 != "-" && $11 != "") v["ccpu", k, r] = $11 + 0
+			if ($9 > 0 && $11 != "-" && $11 != "") v["ccpu", k, r] = $11 / $9
+			v["p90", k, r] = $12 + 0; v["p999", k, r] = $13 + 0
 		}
 		# KiB of data per op of a row, from its label ("READ 64 KiB ..."), or 0
 		function kib(l,   a) { return match(l, /[0-9]+ KiB/) ? substr(l, RSTART, RLENGTH - 4) + 0 : 0 }
@@ -240,8 +251,12 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 				med(what, k) * sc, unit, med(what, rk) * sc, unit
 		}
 		END {
+			printf "" > dat
 			for (i = 1; i <= nrow; i++) {
 				k = key[i]
+				printf "loopback\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", srv[i], lab[i],
+					fmt(med("rate", k), "%.0f"), fmt(med("p50", k), "%.1f"), fmt(med("p90", k), "%.1f"),
+					fmt(med("p99", k), "%.1f"), fmt(med("p999", k), "%.1f") > dat
 				note = failed[k] ? failed[k] " of " runs " rounds failed" : ""
 				c = med("cpu", k); kb = kib(lab[i])
 				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", srv[i], lab[i],
@@ -274,6 +289,9 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 			}
 		}' "$T/raw"
 } > "$OUT"
+rm -f "$B/nfs-bench-rate.png" "$B/nfs-bench-latency.png"
+sh "$ROOT/bench/plot.sh" "$B/nfs-bench.tsv" "$B/nfs-bench" ops/s "krpc vs nfs-ganesha (NFS v3)" &&
+	[ -f "$B/nfs-bench-rate.png" ] && { echo; echo "Pictures: nfs-bench-rate.png, nfs-bench-latency.png (beside this file)."; } >> "$OUT"
 cat "$OUT"
 [ $errors = 0 ] || { say "$errors measurements failed"; exit 1; }
 exit 0

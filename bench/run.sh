@@ -54,7 +54,7 @@ BIN=$B/bin
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then SECS=${BENCH_SECONDS:-0.5} RUNS=${BENCH_RUNS:-2}
 else SECS=${BENCH_SECONDS:-1} RUNS=${BENCH_RUNS:-5}; fi
-export BENCH_QUICK=$QUICK
+export BENCH_QUICK="$QUICK"
 PARTS=${BENCH_PARTS:-echo rpc nfs}
 COUNT=${BENCH_COUNT:-200000}
 LOADS=${BENCH_LOADS:-"-j1:-a1:-l64 -j1:-a32:-l64 -j2:-a32:-l64 -j1:-a32:-l16384"}
@@ -133,12 +133,9 @@ run1() {
 	if $pfx "$CPUOF" "$T/cc" "$BIN/echotest" --json -q $load -c "$COUNT" -t "$SECS" -i 1 \
 	    -p "$(port "$job")" "$addr" > "$T/et.json" 2> "$T/et.err" < /dev/null; then
 		c1=$(cpu_ticks "$spid")
-		rate=$(json_get "$T/et.json" msgs_per_s)
-		p50=$(json_get "$T/et.json" rtt_p50_us)
-		p90=$(json_get "$T/et.json" rtt_p90_us)
-		p99=$(json_get "$T/et.json" rtt_p99_us)
-		p999=$(json_get "$T/et.json" rtt_p999_us)
-		msgs=$(json_get "$T/et.json" msgs)
+		read -r rate p50 p90 p99 p999 msgs <<-EOF
+		$(json_vals "$T/et.json" msgs_per_s rtt_p50_us rtt_p90_us rtt_p99_us rtt_p999_us msgs)
+		EOF
 		ticks=-; [ -n "$c0" ] && [ -n "$c1" ] && ticks=$((c1 - c0))
 		st=ok cus=$(client_us "$T/cc")
 		progress="$progress, $job $(printf '%.0f/s p50 %.1f us' "${rate:-0}" "${p50:-0}")"
