@@ -101,7 +101,7 @@ set bmargin 6
 set multiplot layout $prow,$cols
 EOF
 		while IFS="$(printf '\t')" read -r i name; do
-			printf 'set title "%s, %s: round trip (µs, medians over rounds)"\n' "$title" "$name"
+			printf 'set title "%s: round trip, µs"\n' "$name"
 			printf 'plot for [i=2:5] "%s/lat%s.dat" using i:xtic(1) title columnhead(i)\n' "$D" "$i"
 		done < "$D/panels"
 		echo "unset multiplot"
