@@ -45,7 +45,12 @@
 #
 # Client CPU per op is rpctest's utime+stime over its whole run (it runs
 # under bench/cpu_of: wait4's rusage; setup and removal included) divided
-# by its calls. These rows are over loopback only (no veth rows yet).
+# by its calls. krpc's loads also run across a veth pair between two
+# network namespaces (as two hosts: MTU 1500; bench/lib.sh veth_up), a
+# second krpc per backend in the servers' namespace exporting a directory
+# of its own, rpctest in the clients', in the same rounds (rows "veth";
+# ganesha is loopback only). BENCH_VETH=0 leaves them out; where
+# namespaces cannot be made they are skipped with the reason.
 # BENCH_QUICK=1: 2 rounds of 0.5 s of the groups ga1 ga32 r4 unless set.
 #
 # Prints a markdown table and the issue's targets (issue 7 §5) as met / not
@@ -90,6 +95,7 @@ SERVERS=""	# names of running servers; $T/NAME.pid holds each pid
 cleanup() {
 	for s in $SERVERS; do kill -KILL "$(cat "$T/$s.pid")" 2>/dev/null; done
 	ganesha_stop
+	veth_down
 	rm -rf "$T" "$E"
 }
 trap cleanup EXIT
@@ -120,11 +126,13 @@ rows_of() {
 # client-CPU-us p90 p99.9.
 run1() {
 	srv=$1 round=$2 label=$3 args=$4
-	if [ "$srv" = ganesha ]; then
-		spid=$GPID sport=2049 mport=$GMP pfx="nsenter -t $NSPID -n"
-	else
-		spid=$(cat "$T/$srv.pid") sport=$(cat "$T/$srv.port") mport=$sport pfx=""
-	fi
+	net=loopback addr=127.0.0.1
+	case $srv in
+	ganesha) spid=$GPID sport=2049 mport=$GMP pfx="nsenter -t $NSPID -n" ;;
+	v-*)	spid=$(cat "$T/$srv.pid") sport=$(cat "$T/$srv.port") mport=$sport pfx=$VCLIX
+		net=veth addr=$VSADDR ;;
+	*)	spid=$(cat "$T/$srv.pid") sport=$(cat "$T/$srv.port") mport=$sport pfx="" ;;
+	esac
 	case $args in
 	*--op*) nfs="--export $E/$srv --mount-port $mport" ;;
 	*)      nfs="" ;;
@@ -133,7 +141,7 @@ run1() {
 	c0=$(cpu_ticks "$spid")
 	# shellcheck disable=SC2086 # $pfx is a command prefix, $nfs and $args flags
 	if $pfx "$CPUOF" "$T/cc" "$RPCTEST" --json --quiet -c 0 -t "$SECS" -i 1 $nfs $args \
-	    -p "$sport" 127.0.0.1 > "$T/rt.json" 2> "$T/rt.err" < /dev/null; then
+	    -p "$sport" "$addr" > "$T/rt.json" 2> "$T/rt.err" < /dev/null; then
 		c1=$(cpu_ticks "$spid")
 		read -r rate mbs p50 p90 p99 p999 calls <<-EOF
 		$(json_vals "$T/rt.json" rpc_per_s mb_per_s rtt_p50_us rtt_p90_us rtt_p99_us rtt_p999_us calls)
@@ -148,8 +156,8 @@ run1() {
 		st=fail rate=- p50=- p99=- calls=0 ticks=- mbs=- ccpu=- p90=- p999=-
 		progress="$progress, $srv failed"
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$label" "$round" \
-		"$st" "${rate:--}" "${mbs:--}" "${p50:--}" "${p99:--}" "${calls:-0}" "$ticks" "${ccpu:--}" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${srv#v-}" "$net" "$label" \
+		"$round" "$st" "${rate:--}" "${mbs:--}" "${p50:--}" "${p99:--}" "${calls:-0}" "$ticks" "${ccpu:--}" \
 		"${p90:--}" "${p999:--}" >> "$T/raw"
 }
 
@@ -166,6 +174,23 @@ mkdir "$E/ganesha"
 sed "s|@EXPORT@|$E/ganesha|g" "$ROOT/bench/ganesha/ganesha-vfs.conf.in" > "$T/ganesha.conf"
 ganesha_start "$T/ganesha.conf" nfs-ganesha-vfs || say "ganesha skipped: $GSKIP"
 ALL="$SERVERS${NSPID:+ ganesha}"
+VNOTE=""
+if [ "${BENCH_VETH:-1}" = 0 ]; then
+	VNOTE="veth rows: left out (BENCH_VETH=0)."
+elif veth_up; then
+	LADDR=$VSADDR
+	for kb in $KRPC; do
+		mkdir "$E/v-$kb"
+		# shellcheck disable=SC2086 # $VSRVX is a command prefix
+		srv_start "v-$kb" $VSRVX "$BIN/krpc" -a "$VSADDR" --backend "${kb#krpc-}" \
+			--export "$E/v-$kb" --no-root-squash --state-dir "$T/state"
+		ALL="$ALL v-$kb"
+	done
+	LADDR=127.0.0.1
+else
+	VNOTE="veth rows: skipped: $VSKIP."
+	say "$VNOTE"
+fi
 
 njobs=0
 for g in $GRPS; do njobs=$((njobs + $(rows_of "$g" | wc -l) * $(echo "$ALL" | wc -w))); done
@@ -198,10 +223,11 @@ for g in $GRPS; do
 done
 ganesha_stop
 for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$((errors + 1)); }; done
+veth_down
 
 # ---- the report ----
 {
-	echo "## ksf NFS bench: krpc vs nfs-ganesha (FSAL_VFS) over loopback"
+	echo "## ksf NFS bench: krpc vs nfs-ganesha (FSAL_VFS) over loopback and a veth pair"
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $NCPU CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)); Linux $(uname -r)."
 	echo "Each server exports its own directory in $E ($FSTYPE; removed after the run); krpc"
@@ -217,27 +243,30 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 	echo "(AUTH_NONE), in the same rounds as GETATTR -j2 -a32. The client shares the same $NCPU CPUs:"
 	echo "client CPU per op is rpctest's utime+stime over its whole run (setup included) per call; when"
 	echo "both CPUs are busy, ops/s vs ganesha cannot exceed (client + ganesha CPU/op) / (client + krpc CPU/op)."
+	echo "net \"veth\": rpctest and a second krpc per backend in two network namespaces joined by a veth"
+	echo "pair (MTU 1500), as two hosts, in the same rounds (ganesha: loopback only)."
 	[ -n "$GSKIP" ] && echo "nfs-ganesha: skipped: $GSKIP"
+	[ -n "$VNOTE" ] && echo "$VNOTE"
 	echo
-	echo "| server | load | ops/s | MB/s | p50 µs | p99 µs | server CPU µs/op | server CPU µs/MiB | client CPU µs/op | ops/s vs ganesha | note |"
-	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+	echo "| net | server | load | ops/s | MB/s | p50 µs | p99 µs | server CPU µs/op | server CPU µs/MiB | client CPU µs/op | ops/s vs ganesha | note |"
+	echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" -v dat="$B/nfs-bench.tsv" "$(cat "$ROOT/bench/rounds.awk")"'
-		# $T/raw: srv label round ok|fail ops/s MB/s p50 p99 calls ticks client-us p90 p99.9
+		# $T/raw: srv net label round ok|fail ops/s MB/s p50 p99 calls ticks client-us p90 p99.9
 		{
-			k = $1 SUBSEP $2
-			if (!(k in seen)) { seen[k] = ++nrow; key[nrow] = k; srv[nrow] = $1; lab[nrow] = $2 }
-			if ($4 != "ok") { failed[k]++; next }
-			r = $3
-			v["rate", k, r] = $5 + 0; v["p50", k, r] = $7 + 0; v["p99", k, r] = $8 + 0
-			if ($6 != "-" && $6 != "") v["mbs", k, r] = $6 + 0
-			if ($9 > 0 && $10 != "-") v["cpu", k, r] = $10 * 1e6 / hz / $9
-			if ($9 > 0 && $11 != "-" && $11 != "") v["ccpu", k, r] = $11 / $9
-			v["p90", k, r] = $12 + 0; v["p999", k, r] = $13 + 0
+			k = $1 SUBSEP $2 SUBSEP $3
+			if (!(k in seen)) { seen[k] = ++nrow; key[nrow] = k; srv[nrow] = $1; net[nrow] = $2; lab[nrow] = $3 }
+			if ($5 != "ok") { failed[k]++; next }
+			r = $4
+			v["rate", k, r] = $6 + 0; v["p50", k, r] = $8 + 0; v["p99", k, r] = $9 + 0
+			if ($7 != "-" && $7 != "") v["mbs", k, r] = $7 + 0
+			if ($10 > 0 && $11 != "-") v["cpu", k, r] = $11 * 1e6 / hz / $10
+			if ($10 > 0 && $12 != "-" && $12 != "") v["ccpu", k, r] = $12 / $10
+			v["p90", k, r] = $13 + 0; v["p999", k, r] = $14 + 0
 		}
 		# KiB of data per op of a row, from its label ("READ 64 KiB ..."), or 0
 		function kib(l,   a) { return match(l, /[0-9]+ KiB/) ? substr(l, RSTART, RLENGTH - 4) + 0 : 0 }
 		function gratio(what, i,   rk) {
-			rk = "ganesha" SUBSEP lab[i]
+			rk = "ganesha" SUBSEP net[i] SUBSEP lab[i]
 			return (rk in seen) ? fmt(rmed(what, key[i], rk), "%.2f") : "-"
 		}
 		# line(NAME, WHAT, ROW, REFROW, OP, MULT, UNIT, SCALE): a target
@@ -254,24 +283,24 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 			printf "" > dat
 			for (i = 1; i <= nrow; i++) {
 				k = key[i]
-				printf "loopback\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", srv[i], lab[i],
+				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", net[i], srv[i], lab[i],
 					fmt(med("rate", k), "%.0f"), fmt(med("p50", k), "%.1f"), fmt(med("p90", k), "%.1f"),
 					fmt(med("p99", k), "%.1f"), fmt(med("p999", k), "%.1f") > dat
 				note = failed[k] ? failed[k] " of " runs " rounds failed" : ""
 				c = med("cpu", k); kb = kib(lab[i])
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", srv[i], lab[i],
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", net[i], srv[i], lab[i],
 					fmt(med("rate", k), "%.0f"), fmt(med("mbs", k), "%.1f"),
 					fmt(med("p50", k), "%.1f"), fmt(med("p99", k), "%.1f"), fmt(c, "%.2f"),
 					(kb && c != "-") ? sprintf("%.1f", c * 1024 / kb) : "-",
 					fmt(med("ccpu", k), "%.2f"), gratio("rate", i), note
 			}
 			print ""
-			print "### Targets (issue 7 §5), as medians of per-round ratios from this run"
+			print "### Targets (issue 7 §5), as medians of per-round ratios from this run (loopback)"
 			print ""
 			n = split("krpc-epoll krpc-uring", ks, " ")
-			g = "ganesha" SUBSEP
+			g = "ganesha" SUBSEP "loopback" SUBSEP
 			for (i = 1; i <= n; i++) {
-				k = ks[i] SUBSEP
+				k = ks[i] SUBSEP "loopback" SUBSEP
 				if (!((k "GETATTR -j2 -a32") in seen || (k "READ 4 KiB -j2 -a32") in seen ||
 				      (k "GETATTR -j1 -a1") in seen || (k "READ 64 KiB -j2 -a8") in seen)) continue
 				print "**" ks[i] "**"
