@@ -58,7 +58,7 @@
 # (bench/plot.sh: BUILD_DIR/nfs-bench-rate.png, nfs-bench-latency.png) when
 # gnuplot is installed. Speed is reported, never
 # asserted: the exit status is non-zero only when something failed to run.
-# About three minutes with the defaults (the expected time is printed).
+# About six minutes with the defaults and the veth rows (the expected time is printed).
 set -u
 
 B=$(cd "${1:-build}" && pwd) || exit 2

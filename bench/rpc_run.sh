@@ -65,7 +65,7 @@
 # met, and writes both to BUILD_DIR/rpc-bench.md, and draws the table
 # (bench/plot.sh: BUILD_DIR/rpc-bench-rate.png, rpc-bench-latency.png) when
 # gnuplot is installed. Speed is reported, never asserted: the exit status
-# is non-zero only when something failed to run. About seven minutes with
+# is non-zero only when something failed to run. About eight minutes with
 # the defaults (the expected time is printed at the start).
 set -u
 

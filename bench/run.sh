@@ -43,7 +43,7 @@
 # RPC half (bench/rpc_run.sh, BUILD_DIR/rpc-bench.md) and the NFS half
 # (bench/nfs_run.sh, BUILD_DIR/nfs-bench.md). Speed is reported here, never
 # asserted: the exit status is non-zero only when something failed to run.
-# The echo half takes about 2.5 min with the defaults (the expected time is
+# The echo half took 3.5 min with the defaults on a busy 2-CPU VM (the expected time is
 # printed at the start).
 set -u
 
