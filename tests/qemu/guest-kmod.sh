@@ -3,26 +3,176 @@
 # Guest script of make test-kmod (issue 10): kecho.ko and krpc.ko, built by
 # scripts/kmod-build.sh against this very kernel, loaded with insmod and
 # driven by the project's clients: echotest and rpctest, the abusive
-# clients of the user-space tests (never reading, disconnects mid-message,
-# garbage, 1000 connections, a 2^31-1 record mark, every RPC error), and
-# rmmod with connections open, never-reading clients and load in flight.
-# Every step is bounded (ksf_step). /init then checks the kernel log for
-# WARN, BUG, Oops and hung tasks; module exit WARNs on any object not freed.
-# With KSF_KMOD_BENCH=1 on the kernel command line (ksf.bench=1), then the
-# bench: kernel vs user-space services under the same loads (ratios).
+# clients of the user-space tests (tests/integ: noread never reads,
+# disconnect leaves mid-message in six ways, manyconn holds 1000
+# connections, rpcabuse sends every RPC error, 2^31-1 record marks, floods
+# of empty fragments and seeded garbage), limits (max_conns, max_record,
+# idle_ms), and rmmod with connections open, never-reading clients and
+# load in flight. Every step is bounded (ksf_step). Module exit WARNs if an
+# object it allocated is still alive; /init then fails the run on any
+# WARN, BUG, Oops or hung task in the kernel log.
 . /ksf/guest-lib.sh
 
 F=/ksf/files
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 
-# stat NAME MOD: counter NAME of module MOD (debugfs)
+# kstat NAME MOD: counter NAME of module MOD (debugfs)
 kstat() { sed -n "s/^$1 //p" "/sys/kernel/debug/$2/stats"; }
-load() { insmod "$F/$1.ko" $2; }
-unload() { rmmod "$1"; }
+# expect_stat MOD NAME OP N: counter check, FAIL line if not
+expect_stat() {
+	_v=$(kstat "$2" "$1")
+	if [ -n "$_v" ] && [ "$_v" "$3" "$4" ]; then
+		ksf_pass "$1 $2 = $_v ($3 $4)"
+	else
+		ksf_fail "$1 $2 = ${_v:-none}, expected $3 $4"
+	fi
+}
+loaded() { grep -q "^$1 " /proc/modules; }
+# wait_line FILE PATTERN: until FILE has a line matching PATTERN
+wait_line() { until grep -q "$2" "$1" 2>/dev/null; do sleep 0.2; done; }
+# wait_gone MOD: until the module is gone
+wait_gone() { while loaded "$1"; do sleep 0.2; done; }
+# must_fail CMD...: CMD must exit non-zero
+must_fail() { ! "$@"; }
+# slab_kb: kernel slab memory, kB
+slab_kb() { sed -n 's/^Slab: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 tcp_inuse() { sed -n 's/^TCP: inuse \([0-9]*\).*/\1/p' /proc/net/sockstat; }
 
-ksf_step "insmod kecho.ko" 20 load kecho "port=60007 workers=2"
-ksf_step "echotest kecho.ko -j2 -a8" 60 echotest -q -j 2 -a 8 -c 2000 -l 64 127.0.0.1:60007
-ksf_step "echotest kecho.ko 64 KiB messages" 60 echotest -q -j 2 -a 4 -c 200 -l 64K 127.0.0.1:60007
-ksf_show "/sys/kernel/debug/kecho/stats" 30
-ksf_step "rmmod kecho" 30 unload kecho
+slab0=$(slab_kb); tcp0=$(tcp_inuse)
+# a task blocked for 10 s is reported (and fails the run), not only after 120
+echo 10 > /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+H=127.0.0.1
+EP=60007
+RP=62049
+
+# ------------------------------------------------------------------ kecho.ko
+ksf_step "insmod kecho.ko" 20 insmod $F/kecho.ko port=$EP workers=2
+ksf_step "kecho.ko: echotest -j2 -a8 64 B" 60 echotest -q -j 2 -a 8 -c 2000 -l 64 -p $EP $H
+ksf_step "kecho.ko: echotest -j2 -a4 64 KiB" 60 echotest -q -j 2 -a 4 -c 200 -l 64K -p $EP $H
+ksf_step "kecho.ko: echotest -j2 -a16 -b 1 KiB" 60 echotest -q -j 2 -a 16 -b -c 2000 -l 1K -p $EP $H
+
+# a client that never reads: it must stall (reading paused at outq_high),
+# and the others are served meanwhile
+ksf_start noread noread -n 67108864 -s 2 -h 120 $H $EP
+ksf_step "kecho.ko: noread stalls" 60 wait_line /tmp/noread.log '^noread: sent'
+grep -q '(stalled)' /tmp/noread.log || { ksf_fail "kecho.ko took all of noread's 64 MiB"; ksf_show /tmp/noread.log; }
+ksf_step "kecho.ko: echotest beside noread" 60 echotest -q -j 2 -a 8 -c 1000 -p $EP $H
+expect_stat kecho lim_outq -ge 1
+
+ksf_step "kecho.ko: disconnect x60 (fin close rst stuck early rst0)" 120 \
+	disconnect -n 60 -l 262144 -t 100 $H $EP
+ksf_step "kecho.ko: manyconn 1000 x2" 120 manyconn -n 1000 -r 2 -t 100 $H $EP
+ksf_step "kecho.ko: echotest after the abuse" 60 echotest -q -j 2 -a 8 -c 1000 -p $EP $H
+
+# rmmod with: noread (stalled, output queued), 200 idle connections held
+# by manyconn-style clients, and echotest load in flight
+ksf_start load echotest -q -j 2 -a 16 -c 0 -t 60 --stall 60 -p $EP $H
+ksf_start hold manyconn -n 200 -r 1 -t 100 $H $EP
+sleep 2
+expect_stat kecho conns_active -ge 3
+ksf_step "rmmod kecho.ko under load, noread open" 30 rmmod kecho
+ksf_step "kecho.ko gone" 10 must_fail loaded kecho
+ksf_stop noread; ksf_stop load; ksf_stop hold
+dmesg | grep 'kecho: stopped' | sed 's/^/KSFTEST: INFO /'
+
+# limits: max_conns, idle_ms
+ksf_step "insmod kecho.ko max_conns=10 idle_ms=1000" 20 insmod $F/kecho.ko port=$EP workers=2 max_conns=10 idle_ms=1000
+ksf_step "kecho.ko: manyconn 20 refused over max_conns" 60 must_fail manyconn -n 20 -r 1 -t 10 $H $EP
+expect_stat kecho lim_conns -ge 1
+ksf_start idle noread -n 1 -s 1 -h 30 $H $EP
+sleep 3
+expect_stat kecho lim_idle -ge 1
+ksf_stop idle
+ksf_step "rmmod kecho.ko" 30 rmmod kecho
+
+# ------------------------------------------------------------------ krpc.ko
+ksf_step "insmod krpc.ko" 20 insmod $F/krpc.ko port=$RP workers=2
+ksf_step "krpc.ko: rpctest tcp -j2 -a8" 60 rpctest --quiet -j 2 -a 8 -c 2000 -p $RP $H
+ksf_step "krpc.ko: rpctest udp -j2 -a4" 60 rpctest --quiet -u -j 2 -a 4 -c 1000 -p $RP $H
+ksf_step "krpc.ko: rpctest tcp -f -b (3 fragments a call)" 60 rpctest --quiet -j 2 -a 16 -f -b -c 1000 -p $RP $H
+ksf_step "krpc.ko: rpctest AUTH_SYS" 60 rpctest --quiet -j 1 -a 8 -A sys -c 1000 -p $RP $H
+
+cat > /tmp/want <<'W'
+null: accepted SUCCESS
+null-sys: accepted SUCCESS
+null-args: accepted SUCCESS
+rpcvers3: denied RPC_MISMATCH 2 2
+prog: accepted PROG_UNAVAIL
+vers: accepted PROG_MISMATCH 3 3
+vers2: accepted PROG_MISMATCH 3 3
+proc: accepted PROC_UNAVAIL
+proc1000: accepted PROC_UNAVAIL
+gids17: denied AUTH_ERROR AUTH_BADCRED
+cred401: denied AUTH_ERROR AUTH_BADCRED
+none401: denied AUTH_ERROR AUTH_BADCRED
+verf401: denied AUTH_ERROR AUTH_BADVERF
+authdh: denied AUTH_ERROR AUTH_TOOWEAK
+gss: denied AUTH_ERROR AUTH_TOOWEAK
+flavor99: denied AUTH_ERROR AUTH_TOOWEAK
+authshort: denied AUTH_ERROR AUTH_REJECTEDCRED
+reply: noreply, then NULL: accepted SUCCESS
+msgtype2: noreply, then NULL: accepted SUCCESS
+W
+for cut in 0 4 8 12 16 20 24 28 32 36; do
+	echo "trunc$cut: noreply, then NULL: accepted SUCCESS" >> /tmp/want
+done
+CASES=$(sed 's/:.*//; /^trunc/d' /tmp/want)
+# abuse_cmp U: rpcabuse's answers over TCP (U empty) or UDP (-u) as expected
+abuse_cmp() {
+	# shellcheck disable=SC2086
+	rpcabuse $1 $H $RP $CASES trunc > /tmp/got || return 1
+	diff /tmp/want /tmp/got
+}
+ksf_step "krpc.ko: error replies tcp (29 cases, as user-space krpc)" 60 abuse_cmp ""
+ksf_step "krpc.ko: error replies udp (29 cases, as user-space krpc)" 60 abuse_cmp -u
+for c in "--prog 200999 --expect prog_unavail" "--vers 4 --expect prog_mismatch" \
+    "--proc 22 --expect proc_unavail" "--rpcvers 3 --expect rpc_mismatch" \
+    "-A 3 --expect auth_error"; do
+	# shellcheck disable=SC2086
+	ksf_step "krpc.ko: rpctest $c" 60 rpctest --quiet -j 2 -a 16 -c 500 $c -p $RP $H
+done
+expect_stat krpc rpc_garbage -eq 20
+expect_stat krpc rpc_system_err -eq 0
+
+ksf_step "krpc.ko: garbage tcp x300" 60 rpcabuse -w 2000 -n 300 -s 20261122 $H $RP garbage
+ksf_step "krpc.ko: garbage udp x300" 60 rpcabuse -u -w 2000 -n 300 -s 20261123 $H $RP garbage
+ksf_step "krpc.ko: 1000 connections x2" 120 rpcabuse -n 1000 $H $RP many
+ksf_start rnoread rpcabuse -n 67108864 -h 120 $H $RP noread
+ksf_step "krpc.ko: noread stalls" 60 wait_line /tmp/rnoread.log '^noread: sent'
+grep -q '(stalled)' /tmp/rnoread.log || { ksf_fail "krpc.ko took all of rpcabuse noread's 64 MiB"; ksf_show /tmp/rnoread.log; }
+ksf_step "krpc.ko: rpctest beside noread" 60 rpctest --quiet -j 2 -a 8 -c 1000 -p $RP $H
+ksf_start rload rpctest --quiet -j 2 -a 16 -c 0 -t 60 --stall 60 -p $RP $H
+# connections that trickle a call a byte a second, held open
+for i in 1 2 3 4 5; do ksf_start "slow$i" rpcabuse -i 1000 -n 40 -h 60 $H $RP slow; done
+sleep 2
+expect_stat krpc conns_active -ge 5
+ksf_step "rmmod krpc.ko under load, noread open" 30 rmmod krpc
+ksf_stop rnoread; ksf_stop rload
+for i in 1 2 3 4 5; do ksf_stop "slow$i"; done
+
+# framing, with max_record=4096 (as tests/integ/rpc-abuse.sh)
+ksf_step "insmod krpc.ko max_record=4096" 20 insmod $F/krpc.ko port=$RP workers=2 max_record=4096
+frame() {
+	rpcabuse -w 10000 $H $RP bigmark bigmark-last zerofrags halfclose > /tmp/frame &&
+	rpcabuse -n 4000 $H $RP null-big >> /tmp/frame &&
+	rpcabuse -n 4100 -w 10000 $H $RP null-big | sed 's/^null-big/null-big-over/' >> /tmp/frame &&
+	cat /tmp/frame &&
+	grep -qx 'bigmark: closed' /tmp/frame && grep -qx 'bigmark-last: closed' /tmp/frame &&
+	grep -q '^zerofrags: closed after [0-9]* empty fragments$' /tmp/frame &&
+	grep -qx 'halfclose: closed' /tmp/frame &&
+	grep -qx 'null-big: accepted SUCCESS' /tmp/frame &&
+	grep -qx 'null-big-over: closed' /tmp/frame
+}
+ksf_step "krpc.ko: 2^31-1 mark, 0xffffffff mark, empty fragments, half close, max_record" 60 frame
+expect_stat krpc rpc_rec_too_big -ge 3
+expect_stat krpc rpc_rec_bad -ge 1
+ksf_step "krpc.ko: NULL after the framing abuse" 30 rpctest --quiet -j 1 -a 4 -c 100 -p $RP $H
+ksf_step "rmmod krpc.ko" 30 rmmod krpc
+
+# ------------------------------------------------------------------ leaks
+settle() {
+	while [ "$(tcp_inuse)" -gt "$tcp0" ]; do sleep 0.5; done
+}
+ksf_step "TCP sockets back to $tcp0 after the unloads" 60 settle
+slab1=$(slab_kb)
+ksf_info "slab_kb before $slab0 after $slab1"
