@@ -62,7 +62,8 @@ static void conn_state_change(struct sock *sk)
 
 /* ---- life ---- */
 
-void ksf__conn_new(struct ksf_svc *svc, struct ksf_worker *w, struct socket *sock)
+void ksf__conn_new(struct ksf_svc *svc, struct ksf_worker *w, struct socket *sock,
+		   const struct ksf_src *l)
 {
 	struct ksf_svc_worker *sw = &svc->sw[w->idx];
 	struct ksf_conn *c;
@@ -86,6 +87,10 @@ void ksf__conn_new(struct ksf_svc *svc, struct ksf_worker *w, struct socket *soc
 	list_add_tail(&c->node, &w->conns);
 	tcp_sock_set_nodelay(sock->sk);
 	ksf__sk_hook(&c->src, sock->sk, conn_data_ready, conn_write_space, conn_state_change);
+	/* The socket was cloned from the listener, whose sk_data_ready (ours)
+	 * it inherited: at close it gets the listener's original back, so an
+	 * orphan the stack keeps after the module is gone calls no code of it. */
+	c->src.old_data_ready = l->old_data_ready;
 	if (svc->ops.open_cb && svc->ops.open_cb(c) < 0) {
 		conn_end(c, KSF_CLOSE_APP, true);
 		conn_free(c);		/* close_cb is not called */

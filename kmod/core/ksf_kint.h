@@ -141,7 +141,8 @@ void ksf__sk_unhook(struct ksf_src *s, struct sock *sk);
 struct ksf_src *ksf__sk_src(struct sock *sk);
 
 /* conn.c */
-void ksf__conn_new(struct ksf_svc *svc, struct ksf_worker *w, struct socket *sock);
+void ksf__conn_new(struct ksf_svc *svc, struct ksf_worker *w, struct socket *sock,
+		   const struct ksf_src *l);
 void ksf__conn_tick(struct ksf_conn *c, unsigned long now);
 void ksf__conn_drain(struct ksf_conn *c);
 void ksf__conn_reset(struct ksf_conn *c);

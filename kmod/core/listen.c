@@ -61,7 +61,7 @@ static void accept_run(struct ksf_src *s)
 			svc->sw[s->w->idx].st.errors++;
 			continue;	/* ECONNABORTED and the like: the next one */
 		}
-		ksf__conn_new(svc, s->w, ns);
+		ksf__conn_new(svc, s->w, ns, s);
 	}
 	ksf__src_wake(s, KSF_EV_READ);	/* more may wait: after the others */
 }

@@ -186,13 +186,14 @@ void ksf_svc_stop(struct ksf_svc *svc)
 	for (int i = 0; i < n; i++)
 		ksf_task_run_wait(svc->pool, i, stop_on_worker, &svc->sw[i]);
 	/* the workers' ticks reset what is left at drain_until */
-	if (!wait_event_timeout(svc->wq, atomic_read(&svc->nconns) == 0,
-				msecs_to_jiffies(svc->o.drain_ms) + HZ)) {
+	/* TASK_IDLE waits: a long drain_ms is not a hung task */
+	if (!wait_event_idle_timeout(svc->wq, atomic_read(&svc->nconns) == 0,
+				     msecs_to_jiffies(svc->o.drain_ms) + HZ)) {
 		for (int i = 0; i < n; i++)
 			ksf_task_run_wait(svc->pool, i, reset_on_worker, &svc->sw[i]);
 	}
 	/* an accept in flight may still add one: until none is left */
-	while (!wait_event_timeout(svc->wq, atomic_read(&svc->nconns) == 0, HZ))
+	while (!wait_event_idle_timeout(svc->wq, atomic_read(&svc->nconns) == 0, HZ))
 		for (int i = 0; i < n; i++)
 			ksf_task_run_wait(svc->pool, i, reset_on_worker, &svc->sw[i]);
 }

@@ -167,6 +167,8 @@ static void run_ready(struct ksf_worker *w)
 	}
 }
 
+/* Idle and drain deadlines, for the connections of services that have
+ * them (the scan is skipped otherwise). */
 static void tick(struct ksf_worker *w)
 {
 	struct ksf_conn *c, *tmp;
@@ -176,7 +178,8 @@ static void tick(struct ksf_worker *w)
 		return;
 	w->next_tick = now + TICK;
 	list_for_each_entry_safe(c, tmp, &w->conns, node)
-		ksf__conn_tick(c, now);	/* may free c */
+		if (c->svc->o.idle_ms || c->svc->draining)
+			ksf__conn_tick(c, now);	/* may free c */
 }
 
 static bool has_work(struct ksf_worker *w)
