@@ -122,18 +122,25 @@ int ksf_svc_listen_udp(struct ksf_svc *svc, const char *addr, u16 port)
 	return listen_all(svc, addr, port, IPPROTO_UDP);
 }
 
+/* Task, on each worker: look at its listeners once (connections may be
+ * waiting already). */
+static void start_on_worker(void *arg)
+{
+	struct ksf_svc_worker *sw = arg;
+
+	if (sw->tcp)
+		ksf__src_wake(&sw->tcp->src, KSF_EV_READ);
+	if (sw->udp)
+		ksf__src_wake(&sw->udp->src, KSF_EV_READ);
+}
+
 void ksf_svc_start(struct ksf_svc *svc)
 {
 	svc->started = true;
 	smp_wmb();	/* before the workers look at the listeners */
-	for (int i = 0; i < svc->pool->nworkers; i++) {
-		struct ksf_svc_worker *sw = &svc->sw[i];
-
-		if (sw->tcp)
-			ksf__src_wake(&sw->tcp->src, KSF_EV_READ);
-		if (sw->udp)
-			ksf__src_wake(&sw->udp->src, KSF_EV_READ);
-	}
+	for (int i = 0; i < svc->pool->nworkers; i++)
+		if (ksf_task_run(svc->pool, i, start_on_worker, &svc->sw[i]))
+			start_on_worker(&svc->sw[i]);	/* no memory: from here */
 }
 
 static void close_listeners(struct ksf_svc_worker *sw)

@@ -27,6 +27,8 @@ expect_stat() {
 		ksf_fail "$1 $2 = ${_v:-none}, expected $3 $4"
 	fi
 }
+# wait_stat MOD NAME N: until counter NAME of MOD is at least N
+wait_stat() { until [ "$(kstat "$2" "$1")" -ge "$3" ] 2>/dev/null; do sleep 0.2; done; }
 loaded() { grep -q "^$1 " /proc/modules; }
 # wait_line FILE PATTERN: until FILE has a line matching PATTERN
 wait_line() { until grep -q "$2" "$1" 2>/dev/null; do sleep 0.2; done; }
@@ -64,24 +66,29 @@ ksf_step "kecho.ko: disconnect x60 (fin close rst stuck early rst0)" 120 \
 ksf_step "kecho.ko: manyconn 1000 x2" 120 manyconn -n 1000 -r 2 -t 100 $H $EP
 ksf_step "kecho.ko: echotest after the abuse" 60 echotest -q -j 2 -a 8 -c 1000 -p $EP $H
 
-# rmmod with: noread (stalled, output queued), 200 idle connections held
-# by manyconn-style clients, and echotest load in flight
+# rmmod with: noread (stalled, output queued: reset after drain_ms), 200
+# connections cycling echoes (manyconn) and echotest load in flight
 ksf_start load echotest -q -j 2 -a 16 -c 0 -t 60 --stall 60 -p $EP $H
-ksf_start hold manyconn -n 200 -r 1 -t 100 $H $EP
-sleep 2
-expect_stat kecho conns_active -ge 3
+ksf_start hold manyconn -n 200 -r 100000 -t 100 $H $EP
+ksf_step "kecho.ko: 200+ connections open" 60 wait_stat kecho conns_active 200
 ksf_step "rmmod kecho.ko under load, noread open" 30 rmmod kecho
 ksf_step "kecho.ko gone" 10 must_fail loaded kecho
 ksf_stop noread; ksf_stop load; ksf_stop hold
-dmesg | grep 'kecho: stopped' | sed 's/^/KSFTEST: INFO /'
+# stopped_reset MOD: the last "MOD: stopped" line of the kernel log counts
+# at least one reset (the never-reading client's queued output)
+stopped_reset() {
+	dmesg | grep "$1: stopped" | tail -n 1 > /tmp/stopped
+	cat /tmp/stopped
+	grep -q ', [1-9][0-9]* reset' /tmp/stopped
+}
+ksf_step "kecho.ko: the never-reading client was reset at unload" 10 stopped_reset kecho
 
 # limits: max_conns, idle_ms
 ksf_step "insmod kecho.ko max_conns=10 idle_ms=1000" 20 insmod $F/kecho.ko port=$EP workers=2 max_conns=10 idle_ms=1000
 ksf_step "kecho.ko: manyconn 20 refused over max_conns" 60 must_fail manyconn -n 20 -r 1 -t 10 $H $EP
 expect_stat kecho lim_conns -ge 1
 ksf_start idle noread -n 1 -s 1 -h 30 $H $EP
-sleep 3
-expect_stat kecho lim_idle -ge 1
+ksf_step "kecho.ko: idle connection closed (idle_ms)" 30 wait_stat kecho lim_idle 1
 ksf_stop idle
 ksf_step "rmmod kecho.ko" 30 rmmod kecho
 
@@ -144,9 +151,9 @@ ksf_step "krpc.ko: rpctest beside noread" 60 rpctest --quiet -j 2 -a 8 -c 1000 -
 ksf_start rload rpctest --quiet -j 2 -a 16 -c 0 -t 60 --stall 60 -p $RP $H
 # connections that trickle a call a byte a second, held open
 for i in 1 2 3 4 5; do ksf_start "slow$i" rpcabuse -i 1000 -n 40 -h 60 $H $RP slow; done
-sleep 2
-expect_stat krpc conns_active -ge 5
+ksf_step "krpc.ko: 7 connections open" 60 wait_stat krpc conns_active 7
 ksf_step "rmmod krpc.ko under load, noread open" 30 rmmod krpc
+ksf_step "krpc.ko: the never-reading client was reset at unload" 10 stopped_reset krpc
 ksf_stop rnoread; ksf_stop rload
 for i in 1 2 3 4 5; do ksf_stop "slow$i"; done
 

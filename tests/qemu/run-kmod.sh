@@ -8,7 +8,7 @@
 #   sh tests/qemu/run-kmod.sh [GUEST_SCRIPT]   (default tests/qemu/guest-kmod.sh)
 #
 # Environment: B (build directory, default build), KSF_QEMU_TIMEOUT (default
-# 300 s) and the rest of run.sh's.
+# 420 s) and the rest of run.sh's.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${B:=build}"
@@ -21,4 +21,4 @@ done
 KSF_QEMU_MODULES="" \
 KSF_QEMU_FILES="$K/kecho/kecho.ko $K/krpc/krpc.ko" \
 KSF_QEMU_BINS="$B/tests/noread $B/tests/disconnect $B/tests/manyconn $B/tests/rpcabuse" \
-KSF_QEMU_TIMEOUT=${KSF_QEMU_TIMEOUT:-300} B=$B exec sh "$ROOT/tests/qemu/run.sh" "$SCRIPT"
+KSF_QEMU_TIMEOUT=${KSF_QEMU_TIMEOUT:-420} B=$B exec sh "$ROOT/tests/qemu/run.sh" "$SCRIPT"
