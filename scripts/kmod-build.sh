@@ -29,7 +29,7 @@ mkdir -p "$K/kecho/core" "$K/krpc/core" "$K/krpc/rpc"
 link() { ln -sfn "$1" "$2"; }
 link "$ROOT/kmod/Kbuild" "$K/Kbuild"
 for m in kecho krpc; do
-	for f in "$ROOT"/kmod/$m/*; do link "$f" "$K/$m/"; done
+	for f in "$ROOT/kmod/$m"/*; do link "$f" "$K/$m/"; done
 	for f in "$ROOT"/kmod/core/*; do link "$f" "$K/$m/core/"; done
 done
 for f in "$ROOT"/lib/rpc/*.c "$ROOT"/lib/rpc/*.h; do link "$f" "$K/krpc/rpc/"; done
@@ -45,5 +45,4 @@ if grep -q 'warning:' "$LOG"; then
 	echo "kmod-build: compiler warnings (log: $LOG)" >&2
 	exit 1
 fi
-grep -E '^ +(CC|LD) ' "$LOG" | sed 's/^/  /' | head -n 3 > /dev/null
 echo "kmod-build: $K/kecho/kecho.ko $K/krpc/krpc.ko (W=1, no warnings; kernel headers $KSF_KDIR)"

@@ -17,6 +17,7 @@
 
 F=/ksf/files
 SECS=3 ROUNDS=3
+# shellcheck disable=SC2013 # words, not lines
 for a in $(cat /proc/cmdline); do
 	case $a in
 	ksf.bench_secs=*) SECS=${a#ksf.bench_secs=} ;;
@@ -38,6 +39,7 @@ cpu_ticks() {
 	_t=0
 	for _p in "$@"; do
 		read -r _l < "/proc/$_p/stat" || continue
+		# shellcheck disable=SC2086 # the fields after "(comm) "
 		set -- ${_l##*) }
 		_t=$((_t + ${12} + ${13}))
 	done
@@ -66,9 +68,11 @@ one() {
 	# "DATE med THREADS INFLIGHT RPC/S ..." (no count, no client CPU)
 	_n="" _cli=-
 	if [ "$_tool" = echotest ]; then
+		# shellcheck disable=SC2046 # the columns
 		set -- $(grep '^ *med ' /tmp/bench.out)
 		RATE=${4:-} _n=${2:-} _cli=${13:-}
 	else
+		# shellcheck disable=SC2046 # the columns
 		set -- $(grep '^[^ ]* med ' /tmp/bench.out)
 		RATE=${5:-}
 		[ -n "$RATE" ] && _n=$(( ${RATE%.*} * SECS ))

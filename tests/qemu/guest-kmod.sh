@@ -20,8 +20,12 @@ mount -t debugfs none /sys/kernel/debug 2>/dev/null
 kstat() { sed -n "s/^$1 //p" "/sys/kernel/debug/$2/stats"; }
 # expect_stat MOD NAME OP N: counter check, FAIL line if not
 expect_stat() {
-	_v=$(kstat "$2" "$1")
-	if [ -n "$_v" ] && [ "$_v" "$3" "$4" ]; then
+	_v=$(kstat "$2" "$1") _ok=1
+	case $3 in
+	-eq) [ "${_v:-x}" -eq "$4" ] 2>/dev/null && _ok=0 ;;
+	-ge) [ "${_v:-x}" -ge "$4" ] 2>/dev/null && _ok=0 ;;
+	esac
+	if [ "$_ok" = 0 ]; then
 		ksf_pass "$1 $2 = $_v ($3 $4)"
 	else
 		ksf_fail "$1 $2 = ${_v:-none}, expected $3 $4"

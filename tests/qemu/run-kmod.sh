@@ -12,6 +12,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${B:=build}"
+export B
 SCRIPT=${1:-$ROOT/tests/qemu/guest-kmod.sh}
 sh "$ROOT/scripts/kmod-build.sh" "$B" || exit 1
 K="$B/kmod"
@@ -21,4 +22,4 @@ done
 KSF_QEMU_MODULES="" \
 KSF_QEMU_FILES="$K/kecho/kecho.ko $K/krpc/krpc.ko" \
 KSF_QEMU_BINS="$B/tests/noread $B/tests/disconnect $B/tests/manyconn $B/tests/rpcabuse" \
-KSF_QEMU_TIMEOUT=${KSF_QEMU_TIMEOUT:-420} B=$B exec sh "$ROOT/tests/qemu/run.sh" "$SCRIPT"
+KSF_QEMU_TIMEOUT=${KSF_QEMU_TIMEOUT:-420} exec sh "$ROOT/tests/qemu/run.sh" "$SCRIPT"
