@@ -102,6 +102,11 @@ void ksf__conn_new(struct ksf_svc *svc, struct ksf_worker *w, struct socket *soc
 	return;
 refuse:
 	atomic_dec(&svc->nconns);
+	/* not hooked: drop what it inherited from the listener (see above) */
+	write_lock_bh(&sock->sk->sk_callback_lock);
+	sock->sk->sk_user_data = NULL;
+	sock->sk->sk_data_ready = l->old_data_ready;
+	write_unlock_bh(&sock->sk->sk_callback_lock);
 	sock_release(sock);
 }
 
