@@ -43,10 +43,22 @@
 # are root, otherwise its rows are skipped with the reason. rpctest must
 # have the NFS workloads (--export); without them the NFS bench is skipped.
 #
+# Client CPU per op is rpctest's utime+stime over its whole run (it runs
+# under bench/cpu_of: wait4's rusage; setup and removal included) divided
+# by its calls. krpc's loads also run across a veth pair between two
+# network namespaces (as two hosts: MTU 1500; bench/lib.sh veth_up), a
+# second krpc per backend in the servers' namespace exporting a directory
+# of its own, rpctest in the clients', in the same rounds (rows "veth";
+# ganesha is loopback only). BENCH_VETH=0 leaves them out; where
+# namespaces cannot be made they are skipped with the reason.
+# BENCH_QUICK=1: 2 rounds of 0.5 s of the groups ga1 ga32 r4 unless set.
+#
 # Prints a markdown table and the issue's targets (issue 7 §5) as met / not
-# met, and writes both to BUILD_DIR/nfs-bench.md. Speed is reported, never
+# met, writes both to BUILD_DIR/nfs-bench.md and draws the table
+# (bench/plot.sh: BUILD_DIR/nfs-bench-rate.png, nfs-bench-latency.png) when
+# gnuplot is installed. Speed is reported, never
 # asserted: the exit status is non-zero only when something failed to run.
-# About three minutes with the defaults (the expected time is printed).
+# About six minutes with the defaults and the veth rows (the expected time is printed).
 set -u
 
 B=$(cd "${1:-build}" && pwd) || exit 2
@@ -54,10 +66,13 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/bench/lib.sh"
 BIN=$B/bin
 RPCTEST=${NFS_BENCH_RPCTEST:-$BIN/rpctest}
-SECS=${NFS_BENCH_SECONDS:-1}
-RUNS=${NFS_BENCH_RUNS:-5}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	SECS=${NFS_BENCH_SECONDS:-0.5} RUNS=${NFS_BENCH_RUNS:-2} GRPS=${NFS_BENCH_GROUPS:-"ga1 ga32 r4"}
+else
+	SECS=${NFS_BENCH_SECONDS:-1} RUNS=${NFS_BENCH_RUNS:-5} GRPS=${NFS_BENCH_GROUPS:-"ga1 ga32 r4 r64 wu wf"}
+fi
 DIR=${NFS_BENCH_DIR:-/var/tmp}
-GRPS=${NFS_BENCH_GROUPS:-"ga1 ga32 r4 r64 wu wf"}
+CPUOF=$B/bench/cpu_of
 GMP=20048	# ganesha's MOUNT port (ganesha-vfs.conf.in)
 HZ=$(getconf CLK_TCK)
 NCPU=$(nproc)
@@ -65,7 +80,7 @@ OUT=$B/nfs-bench.md
 say() { echo "nfs bench: $*" >&2; }
 case $RUNS in ''|*[!0-9]*|0) say "NFS_BENCH_RUNS must be a positive integer"; exit 2 ;; esac
 
-for f in "$BIN/krpc" "$RPCTEST"; do
+for f in "$BIN/krpc" "$RPCTEST" "$CPUOF"; do
 	[ -x "$f" ] || { say "$f not built (run make)"; exit 2; }
 done
 if ! "$RPCTEST" --help 2>&1 | grep -q -- '--export'; then
@@ -80,6 +95,7 @@ SERVERS=""	# names of running servers; $T/NAME.pid holds each pid
 cleanup() {
 	for s in $SERVERS; do kill -KILL "$(cat "$T/$s.pid")" 2>/dev/null; done
 	ganesha_stop
+	veth_down
 	rm -rf "$T" "$E"
 }
 trap cleanup EXIT
@@ -107,40 +123,42 @@ rows_of() {
 # run1 SRV ROUND LABEL ARGS: one rpctest invocation (one round of one row)
 # against SRV (a krpc started with srv_start, or ganesha), appended to
 # $T/raw as SRV LABEL ROUND ok|fail ops/s MB/s p50 p99 calls ticks
-# client-CPU-us/op.
+# client-CPU-us p90 p99.9.
 run1() {
 	srv=$1 round=$2 label=$3 args=$4
-	if [ "$srv" = ganesha ]; then
-		spid=$GPID sport=2049 mport=$GMP pfx="nsenter -t $NSPID -n"
-	else
-		spid=$(cat "$T/$srv.pid") sport=$(cat "$T/$srv.port") mport=$sport pfx=""
-	fi
+	net=loopback addr=127.0.0.1
+	case $srv in
+	ganesha) spid=$GPID sport=2049 mport=$GMP pfx="nsenter -t $NSPID -n" ;;
+	v-*)	spid=$(cat "$T/$srv.pid") sport=$(cat "$T/$srv.port") mport=$sport pfx=$VCLIX
+		net=veth addr=$VSADDR ;;
+	*)	spid=$(cat "$T/$srv.pid") sport=$(cat "$T/$srv.port") mport=$sport pfx="" ;;
+	esac
 	case $args in
 	*--op*) nfs="--export $E/$srv --mount-port $mport" ;;
 	*)      nfs="" ;;
 	esac
+	rm -f "$T/cc"
 	c0=$(cpu_ticks "$spid")
 	# shellcheck disable=SC2086 # $pfx is a command prefix, $nfs and $args flags
-	if $pfx "$RPCTEST" --json --quiet -c 0 -t "$SECS" -i 1 $nfs $args \
-	    -p "$sport" 127.0.0.1 > "$T/rt.json" 2> "$T/rt.err" < /dev/null; then
+	if $pfx "$CPUOF" "$T/cc" "$RPCTEST" --json --quiet -c 0 -t "$SECS" -i 1 $nfs $args \
+	    -p "$sport" "$addr" > "$T/rt.json" 2> "$T/rt.err" < /dev/null; then
 		c1=$(cpu_ticks "$spid")
-		rate=$(json_get "$T/rt.json" rpc_per_s)
-		mbs=$(json_get "$T/rt.json" mb_per_s)
-		p50=$(json_get "$T/rt.json" rtt_p50_us)
-		p99=$(json_get "$T/rt.json" rtt_p99_us)
-		calls=$(json_get "$T/rt.json" calls)
-		ccpu=$(json_get "$T/rt.json" cpu_us_per_rpc)
+		read -r rate mbs p50 p90 p99 p999 calls <<-EOF
+		$(json_vals "$T/rt.json" rpc_per_s mb_per_s rtt_p50_us rtt_p90_us rtt_p99_us rtt_p999_us calls)
+		EOF
+		ccpu=$(client_us "$T/cc")
 		ticks=-; [ -n "$c0" ] && [ -n "$c1" ] && ticks=$((c1 - c0))
 		st=ok
 		progress="$progress, $srv $(printf '%.0f' "$rate")/s p50 $p50"
 	else
 		errors=$((errors + 1))
 		say "rpctest $label (round $round) against $srv failed:"; tail -n 5 "$T/rt.err" >&2
-		st=fail rate=- p50=- p99=- calls=0 ticks=- mbs=- ccpu=-
+		st=fail rate=- p50=- p99=- calls=0 ticks=- mbs=- ccpu=- p90=- p999=-
 		progress="$progress, $srv failed"
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$label" "$round" "$st" \
-		"${rate:--}" "${mbs:--}" "${p50:--}" "${p99:--}" "${calls:-0}" "$ticks" "${ccpu:--}" >> "$T/raw"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${srv#v-}" "$net" "$label" \
+		"$round" "$st" "${rate:--}" "${mbs:--}" "${p50:--}" "${p99:--}" "${calls:-0}" "$ticks" "${ccpu:--}" \
+		"${p90:--}" "${p999:--}" >> "$T/raw"
 }
 
 # ---- the servers ----
@@ -156,6 +174,23 @@ mkdir "$E/ganesha"
 sed "s|@EXPORT@|$E/ganesha|g" "$ROOT/bench/ganesha/ganesha-vfs.conf.in" > "$T/ganesha.conf"
 ganesha_start "$T/ganesha.conf" nfs-ganesha-vfs || say "ganesha skipped: $GSKIP"
 ALL="$SERVERS${NSPID:+ ganesha}"
+VNOTE=""
+if [ "${BENCH_VETH:-1}" = 0 ]; then
+	VNOTE="veth rows: left out (BENCH_VETH=0)."
+elif veth_up; then
+	LADDR=$VSADDR
+	for kb in $KRPC; do
+		mkdir "$E/v-$kb"
+		# shellcheck disable=SC2086 # $VSRVX is a command prefix
+		srv_start "v-$kb" $VSRVX "$BIN/krpc" -a "$VSADDR" --backend "${kb#krpc-}" \
+			--export "$E/v-$kb" --no-root-squash --state-dir "$T/state"
+		ALL="$ALL v-$kb"
+	done
+	LADDR=127.0.0.1
+else
+	VNOTE="veth rows: skipped: $VSKIP."
+	say "$VNOTE"
+fi
 
 njobs=0
 for g in $GRPS; do njobs=$((njobs + $(rows_of "$g" | wc -l) * $(echo "$ALL" | wc -w))); done
@@ -188,10 +223,11 @@ for g in $GRPS; do
 done
 ganesha_stop
 for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$((errors + 1)); }; done
+veth_down
 
 # ---- the report ----
 {
-	echo "## ksf NFS bench: krpc vs nfs-ganesha (FSAL_VFS) over loopback"
+	echo "## ksf NFS bench: krpc vs nfs-ganesha (FSAL_VFS) over loopback and a veth pair"
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $NCPU CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)); Linux $(uname -r)."
 	echo "Each server exports its own directory in $E ($FSTYPE; removed after the run); krpc"
@@ -205,28 +241,32 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 	echo "timed ${SECS}s) are medians over the rounds; \"vs ganesha\" and the targets are medians of the"
 	echo "per-round ratios (server vs reference measured in the same round). NULL rows are NFS NULL"
 	echo "(AUTH_NONE), in the same rounds as GETATTR -j2 -a32. The client shares the same $NCPU CPUs:"
-	echo "client CPU per op is rpctest's own (utime+stime per call, its --json cpu_us_per_rpc); when"
+	echo "client CPU per op is rpctest's utime+stime over its whole run (setup included) per call; when"
 	echo "both CPUs are busy, ops/s vs ganesha cannot exceed (client + ganesha CPU/op) / (client + krpc CPU/op)."
+	echo "net \"veth\": rpctest and a second krpc per backend in two network namespaces joined by a veth"
+	echo "pair (MTU 1500), as two hosts, in the same rounds (ganesha: loopback only)."
 	[ -n "$GSKIP" ] && echo "nfs-ganesha: skipped: $GSKIP"
+	[ -n "$VNOTE" ] && echo "$VNOTE"
 	echo
-	echo "| server | load | ops/s | MB/s | p50 µs | p99 µs | server CPU µs/op | server CPU µs/MiB | client CPU µs/op | ops/s vs ganesha | note |"
-	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" "$(cat "$ROOT/bench/rounds.awk")"'
-		# $T/raw: srv label round ok|fail ops/s MB/s p50 p99 calls ticks ccpu
+	echo "| net | server | load | ops/s | MB/s | p50 µs | p99 µs | server CPU µs/op | server CPU µs/MiB | client CPU µs/op | ops/s vs ganesha | note |"
+	echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" -v dat="$B/nfs-bench.tsv" "$(cat "$ROOT/bench/rounds.awk")"'
+		# $T/raw: srv net label round ok|fail ops/s MB/s p50 p99 calls ticks client-us p90 p99.9
 		{
-			k = $1 SUBSEP $2
-			if (!(k in seen)) { seen[k] = ++nrow; key[nrow] = k; srv[nrow] = $1; lab[nrow] = $2 }
-			if ($4 != "ok") { failed[k]++; next }
-			r = $3
-			v["rate", k, r] = $5 + 0; v["p50", k, r] = $7 + 0; v["p99", k, r] = $8 + 0
-			if ($6 != "-" && $6 != "") v["mbs", k, r] = $6 + 0
-			if ($9 > 0 && $10 != "-") v["cpu", k, r] = $10 * 1e6 / hz / $9
-			if ($11 != "-" && $11 != "") v["ccpu", k, r] = $11 + 0
+			k = $1 SUBSEP $2 SUBSEP $3
+			if (!(k in seen)) { seen[k] = ++nrow; key[nrow] = k; srv[nrow] = $1; net[nrow] = $2; lab[nrow] = $3 }
+			if ($5 != "ok") { failed[k]++; next }
+			r = $4
+			v["rate", k, r] = $6 + 0; v["p50", k, r] = $8 + 0; v["p99", k, r] = $9 + 0
+			if ($7 != "-" && $7 != "") v["mbs", k, r] = $7 + 0
+			if ($10 > 0 && $11 != "-") v["cpu", k, r] = $11 * 1e6 / hz / $10
+			if ($10 > 0 && $12 != "-" && $12 != "") v["ccpu", k, r] = $12 / $10
+			v["p90", k, r] = $13 + 0; v["p999", k, r] = $14 + 0
 		}
 		# KiB of data per op of a row, from its label ("READ 64 KiB ..."), or 0
 		function kib(l,   a) { return match(l, /[0-9]+ KiB/) ? substr(l, RSTART, RLENGTH - 4) + 0 : 0 }
 		function gratio(what, i,   rk) {
-			rk = "ganesha" SUBSEP lab[i]
+			rk = "ganesha" SUBSEP net[i] SUBSEP lab[i]
 			return (rk in seen) ? fmt(rmed(what, key[i], rk), "%.2f") : "-"
 		}
 		# line(NAME, WHAT, ROW, REFROW, OP, MULT, UNIT, SCALE): a target
@@ -240,23 +280,27 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 				med(what, k) * sc, unit, med(what, rk) * sc, unit
 		}
 		END {
+			printf "" > dat
 			for (i = 1; i <= nrow; i++) {
 				k = key[i]
+				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", net[i], srv[i], lab[i],
+					fmt(med("rate", k), "%.0f"), fmt(med("p50", k), "%.1f"), fmt(med("p90", k), "%.1f"),
+					fmt(med("p99", k), "%.1f"), fmt(med("p999", k), "%.1f") > dat
 				note = failed[k] ? failed[k] " of " runs " rounds failed" : ""
 				c = med("cpu", k); kb = kib(lab[i])
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", srv[i], lab[i],
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", net[i], srv[i], lab[i],
 					fmt(med("rate", k), "%.0f"), fmt(med("mbs", k), "%.1f"),
 					fmt(med("p50", k), "%.1f"), fmt(med("p99", k), "%.1f"), fmt(c, "%.2f"),
 					(kb && c != "-") ? sprintf("%.1f", c * 1024 / kb) : "-",
 					fmt(med("ccpu", k), "%.2f"), gratio("rate", i), note
 			}
 			print ""
-			print "### Targets (issue 7 §5), as medians of per-round ratios from this run"
+			print "### Targets (issue 7 §5), as medians of per-round ratios from this run (loopback)"
 			print ""
 			n = split("krpc-epoll krpc-uring", ks, " ")
-			g = "ganesha" SUBSEP
+			g = "ganesha" SUBSEP "loopback" SUBSEP
 			for (i = 1; i <= n; i++) {
-				k = ks[i] SUBSEP
+				k = ks[i] SUBSEP "loopback" SUBSEP
 				if (!((k "GETATTR -j2 -a32") in seen || (k "READ 4 KiB -j2 -a32") in seen ||
 				      (k "GETATTR -j1 -a1") in seen || (k "READ 64 KiB -j2 -a8") in seen)) continue
 				print "**" ks[i] "**"
@@ -274,6 +318,9 @@ for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$
 			}
 		}' "$T/raw"
 } > "$OUT"
+rm -f "$B/nfs-bench-rate.png" "$B/nfs-bench-latency.png"
+sh "$ROOT/bench/plot.sh" "$B/nfs-bench.tsv" "$B/nfs-bench" ops/s "krpc vs nfs-ganesha (NFS v3)" &&
+	[ -f "$B/nfs-bench-rate.png" ] && { echo; echo "Pictures: nfs-bench-rate.png, nfs-bench-latency.png (beside this file)."; } >> "$OUT"
 cat "$OUT"
 [ $errors = 0 ] || { say "$errors measurements failed"; exit 1; }
 exit 0

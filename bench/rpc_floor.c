@@ -10,9 +10,12 @@
  * credential checks, so it answers garbage as happily as NULL calls. A real
  * server (krpc) does all of that and is measured against this.
  *
- *   rpc_floor [-p PORT] [-a IPV4ADDR]
+ *   rpc_floor [-p PORT] [-a IPV4ADDR] [-s]
  *
- * -p 0 (the default) picks a free port; -a defaults to 127.0.0.1. Once
+ * -p 0 (the default) picks a free port; -a defaults to 127.0.0.1. -s spins:
+ * the loop never sleeps (epoll_wait with a 0 timeout, all sockets
+ * non-blocking), so it uses a whole CPU even when idle; it is the floor of
+ * a server that busy-polls (krpc --busy-poll). Once
  * listening it prints "listening on ADDR:PORT". A connection whose output
  * the peer does not take is not read until it is flushed; a record longer
  * than 1 MiB + 4 KiB closes the connection. SIGINT or SIGTERM ends the
@@ -227,10 +230,10 @@ int main(int argc, char **argv)
 	struct epoll_event evs[MAX_EVENTS], lev = { .events = EPOLLIN };
 	unsigned long port = 0;
 	static uint8_t buf[BUF_SIZE];
-	int c, ep, lfd;
+	int c, ep, lfd, timeout = -1;
 	char *end;
 
-	while ((c = getopt(argc, argv, "p:a:h")) != -1) {
+	while ((c = getopt(argc, argv, "p:a:sh")) != -1) {
 		switch (c) {
 		case 'p':
 			port = strtoul(optarg, &end, 10);
@@ -245,11 +248,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 's':
+			timeout = 0;
+			break;
 		case 'h':
-			printf("usage: rpc_floor [-p PORT] [-a IPV4ADDR]\n");
+			printf("usage: rpc_floor [-p PORT] [-a IPV4ADDR] [-s]\n");
 			return 0;
 		default:
-			fprintf(stderr, "usage: rpc_floor [-p PORT] [-a IPV4ADDR]\n");
+			fprintf(stderr, "usage: rpc_floor [-p PORT] [-a IPV4ADDR] [-s]\n");
 			return 2;
 		}
 	}
@@ -262,7 +268,7 @@ int main(int argc, char **argv)
 	if (lfd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev) < 0)
 		return 1;
 	while (!stopping) {
-		int n = epoll_wait(ep, evs, MAX_EVENTS, -1);
+		int n = epoll_wait(ep, evs, MAX_EVENTS, timeout);
 
 		for (int i = 0; i < n; i++) {
 			struct conn *cn = evs[i].data.ptr;

@@ -1,10 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # `make bench`: kecho side by side with a plain single-threaded epoll echo
-# server (bench/epoll_echo.c), all driven by echotest over loopback in one
-# run, plus sockperf ping-pong where it can be used.
+# server (bench/epoll_echo.c), all driven by echotest in one run, over
+# loopback and across a veth pair between two network namespaces (as two
+# hosts would be: MTU 1500; bench/lib.sh veth_up), plus sockperf ping-pong
+# where it can be used.
 #
 #   sh bench/run.sh BUILD_DIR
+#
+# BENCH_PARTS (default "echo rpc nfs") chooses the halves to run.
+# BENCH_QUICK=1 (also read by the RPC and NFS halves) is a quick run for
+# trying the bench out: 2 rounds of 0.5 s instead of 5 of 1 s, fewer NFS
+# groups; its numbers are noisier. BENCH_VETH=0 leaves out the veth rows
+# (they are skipped, with the reason, where namespaces cannot be made).
 #
 # Loads (echotest flags, BENCH_LOADS): -j1 -a1 -l64, -j1 -a32 -l64,
 # -j2 -a32 -l64, -j1 -a32 -l16384.
@@ -17,19 +25,25 @@
 # `echotest -c BENCH_COUNT -t BENCH_SECONDS -i 1` (at most BENCH_COUNT
 # messages per thread, default 200000, or BENCH_SECONDS seconds, default 1),
 # one after the other, the order rotated by one each round. For each
-# invocation we record msgs/s, p50, p99, messages and the server's
-# utime+stime (/proc/PID/stat, all threads) around it. A row's msgs/s, p50,
-# p99 and server CPU per message (that round's CPU time / that round's
-# messages) are medians over the rounds; "msgs/s vs epoll_echo" is the
-# median over the rounds of the per-round ratio (server vs epoll_echo
-# measured in the same round), which cancels a change of phase between
-# rounds.
+# invocation we record msgs/s, p50, p90, p99, p99.9, messages, the server's
+# utime+stime (/proc/PID/stat, all threads) around it and the client's
+# (echotest runs under bench/cpu_of: its whole life, wait4's rusage). A
+# row's msgs/s, percentiles, and server and client CPU per message (that
+# round's CPU time / that round's messages) are medians over the rounds;
+# "msgs/s vs epoll_echo" is the median over the rounds of the per-round
+# ratio (server vs epoll_echo over the same net, measured in the same
+# round), which cancels a change of phase between rounds. The veth rows'
+# servers (a second kecho per backend and a second epoll_echo) run in the
+# servers' namespace, echotest in the clients'; they take their turns in
+# the same rounds as the loopback rows.
 #
-# Prints a markdown table and writes it to BUILD_DIR/bench.md, then runs the
+# Prints a markdown table and writes it to BUILD_DIR/bench.md, draws it
+# (bench/plot.sh: BUILD_DIR/bench-echo-rate.png, bench-echo-latency.png,
+# when gnuplot is installed: `sh scripts/deps.sh bench`), then runs the
 # RPC half (bench/rpc_run.sh, BUILD_DIR/rpc-bench.md) and the NFS half
 # (bench/nfs_run.sh, BUILD_DIR/nfs-bench.md). Speed is reported here, never
 # asserted: the exit status is non-zero only when something failed to run.
-# The echo half takes about 75 s with the defaults (the expected time is
+# The echo half took 3.5 min with the defaults on a busy 2-CPU VM (the expected time is
 # printed at the start).
 set -u
 
@@ -37,14 +51,18 @@ B=$(cd "${1:-build}" && pwd) || exit 2
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/bench/lib.sh"
 BIN=$B/bin
-SECS=${BENCH_SECONDS:-1}
-RUNS=${BENCH_RUNS:-5}
+QUICK=${BENCH_QUICK:-0}
+if [ "$QUICK" = 1 ]; then SECS=${BENCH_SECONDS:-0.5} RUNS=${BENCH_RUNS:-2}
+else SECS=${BENCH_SECONDS:-1} RUNS=${BENCH_RUNS:-5}; fi
+export BENCH_QUICK="$QUICK"
+PARTS=${BENCH_PARTS:-echo rpc nfs}
 COUNT=${BENCH_COUNT:-200000}
 LOADS=${BENCH_LOADS:-"-j1:-a1:-l64 -j1:-a32:-l64 -j2:-a32:-l64 -j1:-a32:-l16384"}
 HZ=$(getconf CLK_TCK)
 case $RUNS in ''|*[!0-9]*|0) echo "bench: BENCH_RUNS must be a positive integer" >&2; exit 2 ;; esac
 
-for f in "$BIN/kecho" "$BIN/echotest" "$B/bench/epoll_echo"; do
+CPUOF=$B/bench/cpu_of
+for f in "$BIN/kecho" "$BIN/echotest" "$B/bench/epoll_echo" "$CPUOF"; do
 	[ -x "$f" ] || { echo "bench: $f not built (run make)" >&2; exit 2; }
 done
 
@@ -55,10 +73,26 @@ cleanup() {
 	for s in $SERVERS; do
 		kill -KILL "$(cat "$T/$s.pid")" 2>/dev/null
 	done
+	veth_down
 	rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# gnuplot (pictures) and iproute2 (veth rows): Debian packages for the bench
+# only, so that `make test` does not need them.
+sh "$ROOT/scripts/deps.sh" bench >&2 ||
+	echo "bench: continuing without them: no pictures or no veth rows" >&2
+
+# other_halves: the RPC and NFS halves (as BENCH_PARTS says), then exit.
+other_halves() {
+	case " $PARTS " in *" rpc "*) sh "$ROOT/bench/rpc_run.sh" "$B" || errors=$((errors + 1)) ;; esac
+	case " $PARTS " in *" nfs "*) sh "$ROOT/bench/nfs_run.sh" "$B" || errors=$((errors + 1)) ;; esac
+	[ $errors = 0 ] || { echo "bench: $errors errors" >&2; exit 1; }
+	exit 0
+}
+errors=0
+case " $PARTS " in *" echo "*) ;; *) other_halves ;; esac
 
 # start NAME CMD...: start a server, wait (10 s) for its "listening on" line.
 start() {
@@ -82,42 +116,67 @@ start() {
 port() { cat "$T/$1.port"; }
 pid() { cat "$T/$1.pid"; }
 
-# run1 SERVER LOAD ROUND: one echotest invocation (one round of one row),
-# appended to $T/raw as SERVER LOAD ROUND ok|fail msgs/s p50 p99 msgs ticks.
+# run1 JOB LOAD ROUND: one echotest invocation (one round of one row)
+# against JOB (a server's name; v-NAME: that server across the veth pair),
+# appended to $T/raw as SERVER NET LOAD ROUND ok|fail msgs/s p50 p90 p99
+# p99.9 msgs server-ticks client-us.
 run1() {
-	srv=$1 load=$2 round=$3
-	spid=$(pid "$srv")
+	job=$1 load=$2 round=$3
+	case $job in
+	v-*) srv=${job#v-} net=veth addr=$VSADDR pfx=$VCLIX ;;
+	*)   srv=$job net=loopback addr=127.0.0.1 pfx="" ;;
+	esac
+	spid=$(pid "$job")
+	rm -f "$T/cc"
 	c0=$(cpu_ticks "$spid")
-	# shellcheck disable=SC2086 # $load is a list of flags
-	if "$BIN/echotest" --json -q $load -c "$COUNT" -t "$SECS" -i 1 \
-	    -p "$(port "$srv")" 127.0.0.1 > "$T/et.json" 2> "$T/et.err" < /dev/null; then
+	# shellcheck disable=SC2086 # $pfx is a command prefix, $load a list of flags
+	if $pfx "$CPUOF" "$T/cc" "$BIN/echotest" --json -q $load -c "$COUNT" -t "$SECS" -i 1 \
+	    -p "$(port "$job")" "$addr" > "$T/et.json" 2> "$T/et.err" < /dev/null; then
 		c1=$(cpu_ticks "$spid")
-		rate=$(json_get "$T/et.json" msgs_per_s)
-		p50=$(json_get "$T/et.json" rtt_p50_us)
-		p99=$(json_get "$T/et.json" rtt_p99_us)
-		msgs=$(json_get "$T/et.json" msgs)
+		read -r rate p50 p90 p99 p999 msgs <<-EOF
+		$(json_vals "$T/et.json" msgs_per_s rtt_p50_us rtt_p90_us rtt_p99_us rtt_p999_us msgs)
+		EOF
 		ticks=-; [ -n "$c0" ] && [ -n "$c1" ] && ticks=$((c1 - c0))
-		st=ok
-		progress="$progress, $srv $(printf '%.0f/s p50 %.1f us' "${rate:-0}" "${p50:-0}")"
+		st=ok cus=$(client_us "$T/cc")
+		progress="$progress, $job $(printf '%.0f/s p50 %.1f us' "${rate:-0}" "${p50:-0}")"
 	else
 		errors=$((errors + 1))
-		echo "bench: echotest $load (round $round) against $srv failed:" >&2
+		echo "bench: echotest $load (round $round) against $job failed:" >&2
 		tail -n 5 "$T/et.err" >&2
-		st=fail rate=- p50=- p99=- msgs=0 ticks=-
-		progress="$progress, $srv failed"
+		st=fail rate=- p50=- p90=- p99=- p999=- msgs=0 ticks=- cus=-
+		progress="$progress, $job failed"
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$load" "$round" "$st" \
-		"${rate:--}" "${p50:--}" "${p99:--}" "${msgs:-0}" "$ticks" >> "$T/raw"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$net" "$load" \
+		"$round" "$st" "${rate:--}" "${p50:--}" "${p90:--}" "${p99:--}" "${p999:--}" \
+		"${msgs:-0}" "$ticks" "${cus:--}" >> "$T/raw"
 }
 
-start kecho-epoll "$BIN/kecho" -a 127.0.0.1 --backend epoll
-if grep -q 'KSF_HAVE_URING 1' "$B/config.h" 2>/dev/null; then
-	start kecho-uring "$BIN/kecho" -a 127.0.0.1 --backend uring
-	if grep -qi 'fall' "$T/kecho-uring.err"; then
-		echo "bench: kecho --backend uring fell back to epoll: $(cat "$T/kecho-uring.err")" >&2
+# start_all PREFIX ADDR NAMEPFX: the servers (NAMEPFX: "" on loopback,
+# "v-" in the veth servers' namespace, PREFIX entering it).
+start_all() {
+	# shellcheck disable=SC2086 # $1 is a command prefix
+	start "${3}kecho-epoll" $1 "$BIN/kecho" -a "$2" --backend epoll
+	if grep -q 'KSF_HAVE_URING 1' "$B/config.h" 2>/dev/null; then
+		# shellcheck disable=SC2086
+		start "${3}kecho-uring" $1 "$BIN/kecho" -a "$2" --backend uring
+		if grep -qi 'fall' "$T/${3}kecho-uring.err"; then
+			echo "bench: kecho --backend uring fell back to epoll: $(cat "$T/${3}kecho-uring.err")" >&2
+		fi
 	fi
+	# shellcheck disable=SC2086
+	start "${3}epoll_echo" $1 "$B/bench/epoll_echo" -a "$2"
+}
+start_all "" 127.0.0.1 ""
+LOOP_SERVERS=$SERVERS
+VNOTE=""
+if [ "${BENCH_VETH:-1}" = 0 ]; then
+	VNOTE="veth rows: left out (BENCH_VETH=0)."
+elif veth_up; then
+	start_all "$VSRVX" "$VSADDR" v-
+else
+	VNOTE="veth rows: skipped: $VSKIP."
+	echo "bench: $VNOTE" >&2
 fi
-start epoll_echo "$B/bench/epoll_echo" -a 127.0.0.1
 
 # The expected time: every invocation runs at most $SECS s (less when -c
 # ends it first), plus its connects and start-up; sockperf adds about 10 s.
@@ -125,13 +184,13 @@ nl=$(echo "$LOADS" | wc -w) ns=$(echo "$SERVERS" | wc -w)
 expected=$(awk -v n=$((nl * RUNS * ns)) -v t="$SECS" 'BEGIN {
 	s = n * (t + 0.05) + 10
 	printf "about %d min %02d s (%d echotest runs of <= %s s, then sockperf)", s / 60, s % 60, n, t }')
-echo "bench: servers:$SERVERS; loads: $LOADS; $RUNS rounds of one echotest run per server" \
+echo "bench: servers:$SERVERS (v-: across the veth pair); loads: $LOADS; $RUNS rounds of one echotest run per server" \
 	"(<= $COUNT msgs/thread or ${SECS}s); expected $expected, then the RPC half" >&2
 
 # Every load: RUNS rounds, each server once per round, the order rotated
 # (round 1 in the order started, which is the order of the table's rows).
 : > "$T/raw"
-errors=0 note_sp=""
+note_sp=""
 for ld in $LOADS; do
 	args=$(echo "$ld" | tr ':' ' ')
 	rnd=1
@@ -169,7 +228,7 @@ sp_row() {
 }
 if have_sockperf; then
 	echo "bench: sockperf ping-pong" >&2
-	for s in $SERVERS; do
+	for s in $LOOP_SERVERS; do
 		sp_row "$s" "$(port "$s")" && continue
 		# sockperf's client drops replies that still carry its own
 		# "client" header flag, which a byte-for-byte echo returns
@@ -211,45 +270,58 @@ for s in $SERVERS; do
 	wait "$p"; rc=$?
 	[ $rc = 0 ] || { echo "bench: $s exited $rc on SIGTERM" >&2; errors=$((errors + 1)); }
 done
+SERVERS=""
+veth_down
 
 # The report.
 {
-	echo "## ksf bench: kecho vs epoll_echo over loopback"
+	echo "## ksf bench: kecho vs epoll_echo over loopback and a veth pair"
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)); Linux $(uname -r)."
 	echo "Servers are compared within the same moments: all run at once and each load is measured in"
-	echo "$RUNS rounds; in a round every server takes one \`echotest -c $COUNT -t $SECS -i 1 <load> 127.0.0.1\`,"
-	echo "the order rotated each round. msgs/s, p50, p99 and server CPU per message (utime+stime of the"
-	echo "server process over the invocation, in 1/$HZ s ticks, divided by the messages echoed) are"
-	echo "medians over the rounds; \"msgs/s vs epoll_echo\" is the median of the per-round ratios (server"
-	echo "vs epoll_echo measured in the same round), which cancels the machine's changes of speed"
-	echo "between rounds. The client shares the same $(nproc) CPUs."
+	echo "$RUNS rounds; in a round every server takes one \`echotest -c $COUNT -t $SECS -i 1 <load> ADDR\`,"
+	echo "the order rotated each round. net \"loopback\": 127.0.0.1; \"veth\": client and servers in two"
+	echo "network namespaces joined by a veth pair (MTU 1500), as two hosts, in the same rounds."
+	echo "msgs/s, p50, p99, server CPU per message (utime+stime of the server process over the"
+	echo "invocation, in 1/$HZ s ticks, divided by the messages echoed) and client CPU per message"
+	echo "(echotest's utime+stime over its whole run, start-up and connects included, divided the same"
+	echo "way) are medians over the rounds; \"msgs/s vs epoll_echo\" is the median of the per-round"
+	echo "ratios (server vs epoll_echo over the same net, measured in the same round), which cancels the"
+	echo "machine's changes of speed between rounds. Client and servers share the same $(nproc) CPUs."
+	[ -n "$VNOTE" ] && echo "$VNOTE"
 	echo
-	echo "| server | load | msgs/s | p50 µs | p99 µs | server CPU µs/msg | msgs/s vs epoll_echo |"
-	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" "$(cat "$ROOT/bench/rounds.awk")"'
-		# $T/raw: server load round ok|fail msgs/s p50 p99 msgs ticks
+	echo "| net | server | load | msgs/s | p50 µs | p99 µs | server CPU µs/msg | client CPU µs/msg | msgs/s vs epoll_echo |"
+	echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" -v dat="$B/bench-echo.tsv" "$(cat "$ROOT/bench/rounds.awk")"'
+		# $T/raw: server net load round ok|fail msgs/s p50 p90 p99 p99.9 msgs ticks client-us
 		{
-			k = $1 SUBSEP $2
-			if (!(k in seen)) { seen[k] = ++nrow; key[nrow] = k; srv[nrow] = $1; load[nrow] = $2 }
-			if ($4 != "ok") { failed[k]++; next }
-			r = $3
-			v["rate", k, r] = $5 + 0; v["p50", k, r] = $6 + 0; v["p99", k, r] = $7 + 0
-			if ($8 > 0 && $9 != "-") v["cpu", k, r] = $9 * 1e6 / hz / $8
+			k = $1 SUBSEP $2 SUBSEP $3
+			if (!(k in seen)) { seen[k] = ++nrow; key[nrow] = k; srv[nrow] = $1; net[nrow] = $2; load[nrow] = $3 }
+			if ($5 != "ok") { failed[k]++; next }
+			r = $4
+			v["rate", k, r] = $6 + 0; v["p50", k, r] = $7 + 0; v["p90", k, r] = $8 + 0
+			v["p99", k, r] = $9 + 0; v["p999", k, r] = $10 + 0
+			if ($11 > 0 && $12 != "-") v["cpu", k, r] = $12 * 1e6 / hz / $11
+			if ($11 > 0 && $13 != "-") v["ccpu", k, r] = $13 / $11
 		}
 		END {
+			printf "" > dat
 			for (i = 1; i <= nrow; i++) {
 				k = key[i]
-				printf "| %s | %s | %s | %s | %s | %s | %s |\n", srv[i], load[i],
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", net[i], srv[i], load[i],
 					fmt(med("rate", k), "%.0f"), fmt(med("p50", k), "%.1f"),
 					fmt(med("p99", k), "%.1f"), fmt(med("cpu", k), "%.2f"),
-					fmt(rmed("rate", k, "epoll_echo" SUBSEP load[i]), "%.2f")
+					fmt(med("ccpu", k), "%.2f"),
+					fmt(rmed("rate", k, "epoll_echo" SUBSEP net[i] SUBSEP load[i]), "%.2f")
+				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", net[i], srv[i], load[i],
+					fmt(med("rate", k), "%.0f"), fmt(med("p50", k), "%.1f"), fmt(med("p90", k), "%.1f"),
+					fmt(med("p99", k), "%.1f"), fmt(med("p999", k), "%.1f") > dat
 			}
 			for (i = 1; i <= nrow; i++)
 				if (failed[key[i]]) {
 					if (!nf++) print ""
-					printf "Failed: %s %s in %d of %d rounds (left out of its medians).\n",
-						srv[i], load[i], failed[key[i]], runs
+					printf "Failed: %s %s %s in %d of %d rounds (left out of its medians).\n",
+						srv[i], net[i], load[i], failed[key[i]], runs
 				}
 		}' "$T/raw"
 	echo
@@ -263,8 +335,8 @@ done
 	fi
 	[ -n "${note_sp:-}" ] && echo "sockperf: $note_sp"
 } > "$B/bench.md"
+rm -f "$B/bench-echo-rate.png" "$B/bench-echo-latency.png"
+sh "$ROOT/bench/plot.sh" "$B/bench-echo.tsv" "$B/bench-echo" msgs/s "kecho vs epoll_echo" &&
+	[ -f "$B/bench-echo-rate.png" ] && { echo; echo "Pictures: bench-echo-rate.png, bench-echo-latency.png (beside this file)."; } >> "$B/bench.md"
 cat "$B/bench.md"
-sh "$(dirname "$0")/rpc_run.sh" "$B" || errors=$((errors + 1))
-sh "$(dirname "$0")/nfs_run.sh" "$B" || errors=$((errors + 1))
-[ $errors = 0 ] || { echo "bench: $errors errors" >&2; exit 1; }
-exit 0
+other_halves

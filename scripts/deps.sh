@@ -5,6 +5,9 @@
 # prints the exact command to run and fails. Called by `make` (once, via a
 # stamp file) and by .ci/run.
 #
+#   sh scripts/deps.sh          the packages to build and test
+#   sh scripts/deps.sh bench    those and the ones only `make bench` needs
+#
 #   package            why
 #   liburing-dev       io_uring backend (optional at build time: epoll only without it)
 #   socat              a peer nobody here wrote, for integration tests
@@ -20,10 +23,21 @@
 #   libnfs-utils       nfs-ls, nfs-cat, nfs-cp: a real NFS v3 client (tests)
 #   nmap               its NSE scripts nfs-showmount, nfs-ls, nfs-statfs: another
 #                      NFS/MOUNT/portmapper client nobody here wrote (tests)
+# and for `make bench` only (group "bench"):
+#   gnuplot-nox        draws the bench's tables as PNG pictures
+#   iproute2           ip netns / veth: the bench's two-namespace rows
+# (sockperf and nfs-ganesha are installed by the bench scripts themselves,
+# which skip their rows when they cannot be.)
 set -u
+pkgs="liburing-dev socat clang libclang-rt-14-dev procps rpcbind tshark libtirpc-dev strace python3 libsodium-dev libnfs-utils nmap"
+case ${1:-} in
+"") ;;
+bench) pkgs="$pkgs gnuplot-nox iproute2" ;;
+*) echo "usage: sh scripts/deps.sh [bench]" >&2; exit 2 ;;
+esac
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-for p in liburing-dev socat clang libclang-rt-14-dev procps rpcbind tshark libtirpc-dev strace python3 libsodium-dev libnfs-utils nmap; do
+for p in $pkgs; do
 	have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0
