@@ -107,7 +107,8 @@ ksf_step "rmmod kecho.ko" 30 rmmod kecho
 # ------------------------------------------------------------------ krpc.ko
 ksf_step "insmod krpc.ko" 20 insmod $F/krpc.ko port=$RP workers=2
 ksf_step "krpc.ko: rpctest tcp -j2 -a8" 60 rpctest --quiet -j 2 -a 8 -c 2000 -p $RP $H
-ksf_step "krpc.ko: rpctest udp -j2 -a4" 60 rpctest --quiet -u -j 2 -a 4 -c 1000 -p $RP $H
+ksf_step "krpc.ko: rpctest udp -j2 -a4 (none lost)" 60 rpctest --quiet -u --udp-timeout 10 -j 2 -a 4 -c 1000 -p $RP $H
+expect_stat krpc dgram_drops -eq 0
 ksf_step "krpc.ko: rpctest tcp -f -b (3 fragments a call)" 60 rpctest --quiet -j 2 -a 16 -f -b -c 1000 -p $RP $H
 ksf_step "krpc.ko: rpctest AUTH_SYS" 60 rpctest --quiet -j 1 -a 8 -A sys -c 1000 -p $RP $H
 
