@@ -52,7 +52,7 @@ PROGS       := $(B)/bin/kecho $(B)/bin/echotest $(B)/bin/rpctest $(B)/bin/krpc
 
 .SECONDARY:
 .PHONY: all deps test asan demo bench fuzz install uninstall clean \
-        test-qemu-smoke test-kernel-client
+        test-qemu-smoke test-kernel-client kmod test-kmod bench-kmod
 all: deps $(B)/lib/libksf.a $(B)/lib/libksf.so $(PROGS) $(UNIT_BINS) \
      $(HELPER_BINS) $(BENCH_BINS) $(B)/ksf.pc
 
@@ -129,6 +129,16 @@ test-qemu-smoke: all
 	$(Q)B=$(B) sh tests/qemu/run.sh tests/qemu/guest-smoke.sh
 test-kernel-client: all
 	$(Q)B=$(B) sh tests/qemu/run.sh tests/qemu/guest-nfs.sh
+
+# Kernel modules (issue 10, kmod/): kecho.ko and krpc.ko built against the
+# headers of the kernel the qemu guest boots (W=1, warnings fail), tested
+# and compared with the user-space services in that guest.
+kmod:
+	$(Q)sh scripts/kmod-build.sh $(B)
+test-kmod: all
+	$(Q)B=$(B) sh tests/qemu/run-kmod.sh tests/qemu/guest-kmod.sh
+bench-kmod: all
+	$(Q)B=$(B) KSF_QEMU_TIMEOUT=$${KSF_QEMU_TIMEOUT:-600} sh tests/qemu/run-kmod.sh tests/qemu/guest-kmod-bench.sh
 
 # Sanitizer build of the whole suite in its own tree.
 asan:

@@ -9,7 +9,6 @@
  * the way becomes its error reply; only messages with nothing to answer
  * (not a CALL, undecodable header) get none. Each outcome is counted.
  */
-#include <errno.h>
 #include "rpc_int.h"
 
 /* What a call came to: one per counter in struct ksf_rpc_stats. */

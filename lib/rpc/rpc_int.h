@@ -11,6 +11,9 @@
 #include <linux/errno.h>
 #include <linux/limits.h>
 #include <linux/string.h>
+#ifndef UINT32_MAX
+#define UINT32_MAX U32_MAX	/* the kernel spells it U32_MAX */
+#endif
 #else
 #include <errno.h>
 #include <limits.h>
