@@ -6,8 +6,12 @@
  *    it is back; repeat. Sends use MSG_DONTWAIT so that a message larger
  *    than the socket buffers cannot deadlock against the server's echo: on
  *    EAGAIN we poll for both directions and drain the echo as it comes.
- *  - pipelined (-a N): nonblocking, poll() on the one socket, up to N
- *    messages in flight; each completed echo lets a new message start.
+ *  - pipelined (-a N): up to N messages in flight; each completed echo
+ *    lets a new message start. Sends never block (MSG_DONTWAIT); when
+ *    nothing more may be sent the thread sleeps in recv() itself (the
+ *    socket is blocking with --stall as its timeout, and SO_RCVLOWAT of a
+ *    message wakes it once per message, as in the seed's echotest);
+ *    poll() is only for a send that found the socket full.
  *
  * By default a send() carries at most one message; with -b every message
  * that may start goes out in one sendmsg(). Reads go into a 64 KiB buffer
@@ -189,7 +193,9 @@ static int rx_consume(struct et_worker *w, const uint8_t *buf, size_t n, uint64_
  * -1 on error or end of stream. *more tells whether the buffer was filled. */
 static int rx_once(struct et_worker *w, int flags, int *more)
 {
-	ssize_t r = recv(w->fd, w->rbuf, w->rbuf_len, flags);
+	uint64_t due = w->tx_bytes - w->rx_bytes;	/* sent, not yet echoed */
+	size_t want = due && due < w->rbuf_len ? (size_t)due : w->rbuf_len;
+	ssize_t r = recv(w->fd, w->rbuf, want, flags);
 	uint64_t now;
 
 	*more = 0;
@@ -249,8 +255,24 @@ static int gave_up(struct et_worker *w)
 	return crew_gave_up(w->err, sizeof(w->err), w->id, &w->ctx->failed, &w->quit);
 }
 
-/* -a N: keep N messages in flight. Each pass sends what may go, then reads
- * (straight away when the last read filled the buffer, else after poll). */
+/* Nothing may be sent: sleep in recv() itself until echoed bytes come
+ * (the socket is blocking, with --stall as its receive timeout, and its
+ * low-water mark wakes it for a whole message). 0 or -1. */
+static int rx_sleep(struct et_worker *w, int *more)
+{
+	int rc = rx_once(w, 0, more);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0 && cli_now_ns() - w->last_progress >= w->ctx->o->stall_ns)
+		return fail_stall(w);
+	return 0;
+}
+
+/* -a N: keep N messages in flight. Each pass sends what may go, then
+ * reads: straight away when the last read filled the buffer, in a
+ * blocking recv() when nothing more may be sent, or after poll() for both
+ * directions when a send found the socket full. */
 static int run_pipelined(struct et_worker *w)
 {
 	struct pollfd pfd = { .fd = w->fd };
@@ -263,8 +285,8 @@ static int run_pipelined(struct et_worker *w)
 			return -1;
 		if (run_done(w))
 			return 0;
-		if (more) {
-			if (rx_once(w, MSG_DONTWAIT, &more) < 0)
+		if (more || !blocked) {
+			if (more ? rx_once(w, MSG_DONTWAIT, &more) < 0 : rx_sleep(w, &more))
 				return -1;
 			continue;
 		}

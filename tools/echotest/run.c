@@ -17,20 +17,29 @@
 
 #define RBUF_LEN (64 * 1024)
 
+/* Echoed bytes that wake a sleeping recv(): one message, up to this. */
+#define RCVLOWAT_MAX (64 * 1024)
+
 /* Connect w (target_connect_thread(): every thread to the same address,
  * with TCP_NODELAY, so that one message per send() really is one
- * segment) before timing starts. For -a 0 the socket is blocking, with
- * --stall as its timeouts so that a silent server cannot hold recv() for
- * ever. 0, or -1 with a message in err. */
+ * segment) before timing starts. The socket is blocking, with --stall as
+ * its timeouts so that a silent server cannot hold recv() for ever, and
+ * its receive low-water mark is one message (best effort), so that a
+ * thread asleep in recv() wakes once per message, not per segment.
+ * 0, or -1 with a message in err. */
 static int connect_one(void *arg, void *wp, char *err, size_t errlen)
 {
 	struct et_ctx *ctx = arg;
 	struct et_worker *w = wp;
 	const struct et_opts *o = ctx->o;
+	int lowat = o->len <= RCVLOWAT_MAX ? (int)o->len : 1;
 
 	w->fd = target_connect_worker(&ctx->tgt, w->id, SOCK_STREAM, o->stall_ns,
-				      o->inflight ? 0 : o->stall_ns, err, errlen);
-	return w->fd < 0 ? -1 : 0;
+				      o->stall_ns, err, errlen);
+	if (w->fd < 0)
+		return -1;
+	setsockopt(w->fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
+	return 0;
 }
 
 /* Buffers of one worker: O(inflight) slots, a 64 KiB receive buffer and the

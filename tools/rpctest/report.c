@@ -46,7 +46,7 @@ static int add_columns(struct rt_report *r, const struct rt_opts *o)
 	r->c_secs = report_add_num(p, NULL, "elapsed_s", 0, 0, 6);
 	r->c_txb = report_add_num(p, NULL, "bytes_sent", 0, 0, 0);
 	r->c_rxb = report_add_num(p, NULL, "bytes_received", 0, 0, 0);
-	r->c_cpu = report_add_num(p, NULL, "cpu_us_per_rpc", 0, 0, 3);
+	r->c_cpu = report_add_num(p, "cpu_us/rpc", "cpu_us_per_rpc", 10, 2, 3);
 	return r->c_cpu < 0 ? -1 : 0;
 }
 

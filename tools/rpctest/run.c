@@ -29,7 +29,8 @@ static void udp_buffers(int fd, unsigned inflight)
 }
 
 /* Connect w (target_connect_thread(): every thread to the address the
- * first one could connect to); for -a 0 make the socket blocking, with
+ * first one could connect to); make a TCP socket (and for -a 0 a UDP one)
+ * blocking, with
  * --stall (UDP: --udp-timeout, if shorter) as its timeouts. 0, or -1 with
  * a message in err. */
 static int connect_one(void *arg, void *wp, char *err, size_t errlen)
@@ -41,7 +42,7 @@ static int connect_one(void *arg, void *wp, char *err, size_t errlen)
 								 : o->stall_ns;
 
 	w->fd = target_connect_worker(&ctx->tgt, w->id, o->udp ? SOCK_DGRAM : SOCK_STREAM,
-				      o->stall_ns, o->inflight ? 0 : tmo, err, errlen);
+				      o->stall_ns, o->inflight && o->udp ? 0 : tmo, err, errlen);
 	if (w->fd < 0)
 		return -1;
 	if (o->udp)

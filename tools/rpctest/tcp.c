@@ -5,8 +5,11 @@
  *  - blocking (-a 0): send() one call, then sleep in recv() until its
  *    reply is in; repeat. The socket is blocking with --stall as its
  *    timeouts, so a silent server cannot hold a call for ever.
- *  - pipelined (-a N): nonblocking, poll() on the one socket, up to N
- *    calls in flight; each reply lets a new call start.
+ *  - pipelined (-a N): up to N calls in flight; each reply lets a new
+ *    call start. Sends never block (MSG_DONTWAIT); when no call may
+ *    start, the thread sleeps in recv() itself (the socket is blocking
+ *    with --stall as its timeout), so that a reply costs one system call
+ *    and one wakeup. poll() is only for a send that found the socket full.
  *
  * No recv() completes more than one reply by default, as in the seed: a
  * recv() at the start of a record asks for its 4-byte record mark (RFC 5531
@@ -182,8 +185,35 @@ static int rx_step(struct rt_worker *w, int flags)
 	return rx_records(w);
 }
 
-/* -a N: keep N calls in flight. Each pass starts what may start, then
- * reads; when nothing is there, spin or wait in poll(). */
+/* Nothing may start: sleep in recv() itself until a reply comes (the
+ * socket is blocking, with --stall as its receive timeout), after spinning
+ * on nonblocking recv() for --busy-poll. One system call per reply, as in
+ * the seed's rpctest; poll() only while a send is blocked. 0 or -1. */
+static int rx_sleep(struct rt_worker *w)
+{
+	const struct rt_opts *o = w->ctx->o;
+	uint64_t now;
+	int rc;
+
+	if (o->busy_poll_ns) {
+		now = cli_now_ns();
+		if (!w->spin_start)
+			w->spin_start = now;
+		if (now - w->spin_start < o->busy_poll_ns)
+			return rx_step(w, MSG_DONTWAIT) < 0 ? -1 : 0;
+	}
+	rc = rx_step(w, 0);
+	if (rc < 0)
+		return -1;
+	if (rc == 0 && cli_now_ns() - w->last_progress >= o->stall_ns)
+		return rt_fail_stall(w);
+	return 0;
+}
+
+/* -a N: keep N calls in flight. Each pass starts every call that may
+ * start (one per send(), or all in one with -b), then takes replies:
+ * from a blocking recv() when the window is full or the run is ending,
+ * else (a send was blocked) after poll() for both directions. */
 static int run_pipelined(struct rt_worker *w)
 {
 	int blocked, rc;
@@ -193,10 +223,15 @@ static int run_pipelined(struct rt_worker *w)
 			return -1;
 		if (rt_run_done(w))
 			return 0;
+		if (!blocked) {
+			if (rx_sleep(w))
+				return -1;
+			continue;
+		}
 		rc = rx_step(w, MSG_DONTWAIT);
 		if (rc < 0)
 			return -1;
-		if (rc == 0 && rt_wait(w, (short)(POLLIN | (blocked ? POLLOUT : 0)), 0))
+		if (rc == 0 && rt_wait(w, (short)(POLLIN | POLLOUT), 0))
 			return -1;
 	}
 }
