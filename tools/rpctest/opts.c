@@ -178,16 +178,6 @@ static void defaults(struct rt_opts *o)
 				       err, sizeof(err));
 }
 
-static int busy_poll(const char *arg, struct rt_opts *o)
-{
-	uint64_t us;
-
-	if (flag_u64(PROG, "--busy-poll", arg, CLI_COUNT, 0, 10000000, &us))
-		return -1;
-	o->busy_poll_ns = us * 1000;
-	return 0;
-}
-
 static int auth(const char *arg, struct rt_opts *o)
 {
 	uint64_t v;
@@ -344,7 +334,7 @@ static int one_opt(void *arg_o, int c, const char *arg)
 	case OPT_STABLE:
 	case 'l':
 		return nfs_opt(o, c, arg);
-	case OPT_BUSY_POLL: return busy_poll(arg, o);
+	case OPT_BUSY_POLL: return flag_busy_poll(PROG, arg, &o->busy_poll_ns);
 	case 'P': return flag_pin(PROG, "-P", arg, o->cpus, RT_MAX_THREADS, &o->ncpus);
 	case 'p': return flag_port(PROG, "-p", arg, &o->port, &o->port_set);
 	case 'A': return auth(arg, o);
