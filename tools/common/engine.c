@@ -161,7 +161,6 @@ int eng_create(struct eng *e, char *err, size_t errlen)
 	void *ws = NULL;
 	int rc;
 
-	atomic_init(&e->failed, 0);
 	rc = crew_create(&e->crew, &ws, e->threads, &cw, e->cpus, e->ncpus, e, err, errlen);
 	e->ws = ws;
 	return rc;
@@ -176,6 +175,8 @@ void eng_destroy(struct eng *e)
 		if (w->fd >= 0)
 			close(w->fd);
 		w->fd = -1;
+		w->eng = e;	/* also when its init() never ran */
+		w->id = i;
 		e->p->free(w);
 	}
 	free(e->ws);

@@ -90,7 +90,7 @@ struct eng {
 	int ncpus;
 	struct target tgt;
 	struct crew crew;
-	atomic_int failed;		/* some worker failed: others give up */
+	atomic_int failed;		/* some worker failed (or a signal): give up */
 	unsigned char *ws;		/* threads workers of p->size bytes */
 };
 

@@ -144,6 +144,7 @@ int main(int argc, char **argv)
 		return rc == 1 ? 0 : 2;
 	signal(SIGPIPE, SIG_IGN);	/* a closed connection is an error, not a kill */
 	ctx.o = &o;
+	atomic_init(&ctx.eng.failed, 0);
 	rc = setup(&o, &ctx);
 	if (rc)
 		return rc;

@@ -37,18 +37,18 @@
  * is full (or the send timed out), -1 on error. */
 static int tx_send(struct rt_worker *w, int flags)
 {
-	ssize_t r = send(w->fd, w->txbuf + w->txoff, w->txlen - w->txoff,
+	ssize_t r = send(w->e.fd, w->txbuf + w->txoff, w->txlen - w->txoff,
 			 flags | MSG_NOSIGNAL);
 
 	if (r < 0) {
 		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
-		return rt_fail(w, "send: %s (%u call(s) in flight)", strerror(errno),
+		return eng_fail(&w->e, "send: %s (%u call(s) in flight)", strerror(errno),
 			       w->nbusy);
 	}
 	w->txoff += (size_t)r;
-	w->tx_bytes += (uint64_t)r;
-	rt_progress(w, cli_now_ns());
+	w->e.tx_bytes += (uint64_t)r;
+	eng_progress(&w->e, cli_now_ns());
 	if (w->txoff < w->txlen)
 		return 0;
 	w->txoff = w->txlen = 0;
@@ -89,19 +89,19 @@ static int tx_ready(struct rt_worker *w, int *blocked)
 static int rx_result(struct rt_worker *w, ssize_t r)
 {
 	if (r > 0) {
-		w->rx_bytes += (uint64_t)r;
-		rt_progress(w, cli_now_ns());
+		w->e.rx_bytes += (uint64_t)r;
+		eng_progress(&w->e, cli_now_ns());
 		return 1;
 	}
 	if (r == 0)
-		return rt_fail(w, "connection closed by the server (%u call(s) in flight, "
+		return eng_fail(&w->e, "connection closed by the server (%u call(s) in flight, "
 			       "%llu replies this run)", w->nbusy,
-			       (unsigned long long)w->calls);
+			       (unsigned long long)w->e.done);
 	if (errno == EINTR)
 		return 1;
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return 0;
-	return rt_fail(w, "recv: %s (%u call(s) in flight)", strerror(errno), w->nbusy);
+	return eng_fail(&w->e, "recv: %s (%u call(s) in flight)", strerror(errno), w->nbusy);
 }
 
 /* Without -b: how many bytes the next recv() may take so that it completes
@@ -142,9 +142,9 @@ static int rx_records(struct rt_worker *w)
 			break;
 		if (n < 0)
 			return n == -EMSGSIZE ?
-			       rt_fail(w, "bad record marking from the server: a reply "
+			       eng_fail(&w->e, "bad record marking from the server: a reply "
 				       "longer than %zu bytes", w->reply_max) :
-			       rt_fail(w, "bad record marking from the server: a reply "
+			       eng_fail(&w->e, "bad record marking from the server: a reply "
 				       "of more than 1024 fragments");
 		if (rec.nfrags > 1)
 			ksf_rpc_rec_gather(w->rbuf + w->roff, (size_t)n, w->gbuf);
@@ -177,7 +177,7 @@ static int rx_step(struct rt_worker *w, int flags)
 		if (want == 0 || want > room)	/* a bad mark: the parser says why */
 			want = room;
 	}
-	r = recv(w->fd, w->rbuf + w->rlen, want, flags);
+	r = recv(w->e.fd, w->rbuf + w->rlen, want, flags);
 	rc = rx_result(w, r);
 	if (rc <= 0 || r <= 0)
 		return rc;
@@ -185,55 +185,14 @@ static int rx_step(struct rt_worker *w, int flags)
 	return rx_records(w);
 }
 
-/* Nothing may start: sleep in recv() itself until a reply comes (the
- * socket is blocking, with --stall as its receive timeout), after spinning
- * on nonblocking recv() for --busy-poll. One system call per reply, as in
- * the seed's rpctest; poll() only while a send is blocked. 0 or -1. */
-static int rx_sleep(struct rt_worker *w)
+int rt_tcp_tx_ready(struct eng_worker *e, int *blocked)
 {
-	const struct rt_opts *o = w->ctx->o;
-	uint64_t now;
-	int rc;
-
-	if (o->busy_poll_ns) {
-		now = cli_now_ns();
-		if (!w->spin_start)
-			w->spin_start = now;
-		if (now - w->spin_start < o->busy_poll_ns)
-			return rx_step(w, MSG_DONTWAIT) < 0 ? -1 : 0;
-	}
-	rc = rx_step(w, 0);
-	if (rc < 0)
-		return -1;
-	if (rc == 0 && cli_now_ns() - w->last_progress >= o->stall_ns)
-		return rt_fail_stall(w);
-	return 0;
+	return tx_ready((struct rt_worker *)e, blocked);
 }
 
-/* -a N: keep N calls in flight. Each pass starts every call that may
- * start (one per send(), or all in one with -b), then takes replies:
- * from a blocking recv() when the window is full or the run is ending,
- * else (a send was blocked) after poll() for both directions. */
-static int run_pipelined(struct rt_worker *w)
+int rt_tcp_rx(struct eng_worker *e, int flags)
 {
-	int blocked, rc;
-
-	for (;;) {
-		if (rt_gave_up(w) || tx_ready(w, &blocked))
-			return -1;
-		if (rt_run_done(w))
-			return 0;
-		if (!blocked) {
-			if (rx_sleep(w))
-				return -1;
-			continue;
-		}
-		rc = rx_step(w, MSG_DONTWAIT);
-		if (rc < 0)
-			return -1;
-		if (rc == 0 && rt_wait(w, (short)(POLLIN | POLLOUT), 0))
-			return -1;
-	}
+	return rx_step((struct rt_worker *)e, flags);
 }
 
 /* -a 0: one call, then its reply, with blocking system calls (after a
@@ -245,7 +204,7 @@ static int run_blocking(struct rt_worker *w)
 
 	for (;;) {
 		now = cli_now_ns();
-		if (rt_gave_up(w))
+		if (eng_gave_up(&w->e))
 			return -1;
 		if (!rt_may_start(w, now))
 			return 0;
@@ -254,8 +213,8 @@ static int run_blocking(struct rt_worker *w)
 			rc = tx_send(w, 0);
 			if (rc < 0)
 				return -1;
-			if (rc == 0 && cli_now_ns() - w->last_progress >= w->ctx->o->stall_ns)
-				return rt_fail_stall(w);
+			if (rc == 0 && cli_now_ns() - w->e.last_progress >= w->ctx->o->stall_ns)
+				return rt_fail_stall(&w->e);
 		}
 		spin_end = busy ? cli_now_ns() + busy : 0;
 		while (w->nbusy) {
@@ -265,12 +224,12 @@ static int run_blocking(struct rt_worker *w)
 			if (rc < 0)
 				return -1;
 			if (rc == 0 && !spin)	/* SO_RCVTIMEO: --stall without a byte */
-				return rt_fail_stall(w);
+				return rt_fail_stall(&w->e);
 		}
 	}
 }
 
 int rt_tcp_run(struct rt_worker *w)
 {
-	return w->ctx->o->inflight ? run_pipelined(w) : run_blocking(w);
+	return w->ctx->o->inflight ? eng_pipelined(&w->e) : run_blocking(w);
 }
