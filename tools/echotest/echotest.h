@@ -28,6 +28,7 @@
 #define ET_MAX_INFLIGHT	65536
 #define ET_MAX_LEN	((uint64_t)1 << 30)	/* 1 GiB */
 #define ET_MAX_RUNS	100000
+#define ET_NAGLE_MAX	1024	/* longer messages: TCP_NODELAY at any -a */
 #define ET_ERR_MAX	ENG_ERR_MAX
 
 /* Command line. Times are in ns. */

@@ -38,7 +38,7 @@ static int setup(const struct rt_opts *o, struct rt_ctx *ctx)
 	/* TCP sleeps in recv(); UDP -a N polls, -a 0 blocks (--udp-timeout). */
 	e->block_ns = o->udp && o->inflight ? 0 : tmo;
 	e->socktype = o->udp ? SOCK_DGRAM : SOCK_STREAM;
-	e->nodelay = o->nodelay;
+	e->nodelay = o->nodelay || (o->op == RT_OP_WRITE && o->size > 1024);
 	e->cpus = o->cpus;
 	e->ncpus = o->ncpus;
 	if (eng_target(e, o->spec, o->port, o->port_set))
