@@ -63,9 +63,10 @@ stop_kecho_ok
 E=$BIN/echotest
 [ -x "$E" ] || fail "$E not built"
 expect_exit 0 "echotest --help" "$E" --help
-for f in -j -a -c -l -i -p -t -b -H -q --json -v -V -h; do
+for f in -j -a -c -l -i -p -t -b -H -q --json -v -V -h --busy-poll --nodelay; do
 	mentions "$f" || fail "echotest --help does not mention $f"
 done
+expect_exit 2 "echotest --busy-poll x" "$E" --busy-poll x 127.0.0.1
 expect_exit 2 "echotest --bogus" "$E" --bogus 127.0.0.1
 expect_exit 2 "echotest -j 0" "$E" -j 0 127.0.0.1
 expect_exit 2 "echotest -l 0" "$E" -l 0 127.0.0.1

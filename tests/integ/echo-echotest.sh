@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # echotest against kecho at several shapes of load: 1-byte and 1 MiB
-# messages, 4 threads with 32 in flight, blocking mode, batched sends, and
+# messages, 4 threads with 32 in flight, blocking mode, batched sends,
+# --nodelay with --busy-poll, and
 # --json output that must parse. echotest checks every echoed byte; each run
 # must exit 0. At SIGTERM kecho must have echoed every byte it read.
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +25,7 @@ et -l 1048576 -c 20
 et -j 4 -a 32 -c 5000
 et -a 0 -c 2000
 et -b -a 32 -c 5000
+et --nodelay --busy-poll 50 -a 8 -c 5000
 et -j 2 -a 8 -l 100000 -c 200 -i 2
 
 # --json: one object with runs and summary.

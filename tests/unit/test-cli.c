@@ -176,7 +176,7 @@ struct et_test {
 	struct et_opts o;
 	struct et_ctx ctx;
 	struct et_report rep;
-	struct et_totals t;
+	struct eng_totals t;
 	const struct report_row *row[3];
 };
 
@@ -222,8 +222,7 @@ static void three_runs(struct et_test *e)
 	for (uint64_t v = 1; v <= 1000; v++)
 		hist_add(&e->t.hist, v * 1000);
 	for (int i = 0; i < 3; i++) {
-		e->t.msgs = msgs[i];
-		e->t.bytes = msgs[i] * 64;
+		e->t.done = msgs[i];
 		e->t.elapsed_ns = 2000000000ULL;
 		e->t.cpu_ns = msgs[i] * 4000;
 		e->row[i] = et_report_run(&e->rep, &e->o, &e->t);
@@ -331,8 +330,9 @@ static void test_echotest_report(void)
 	e->o.spec = "127.0.0.1";
 	e->o.threads = 1;
 	e->o.runs = 3;
+	e->o.len = 64;
 	e->ctx.o = &e->o;
-	CHECK_EQ(target_lookup(&e->ctx.tgt, e->o.spec, 60007, SOCK_STREAM, err, sizeof(err)), 0);
+	CHECK_EQ(target_lookup(&e->ctx.eng.tgt, e->o.spec, 60007, SOCK_STREAM, err, sizeof(err)), 0);
 	CHECK_EQ(et_report_init(&e->rep, &e->o), 0);
 	test_et_table(e);
 	et_report_free(&e->rep);

@@ -98,3 +98,13 @@ int flag_parse(int argc, char **argv, const char *shortopts, const struct option
 	}
 	return 0;
 }
+
+int flag_busy_poll(const char *prog, const char *arg, uint64_t *ns)
+{
+	uint64_t us;
+
+	if (flag_u64(prog, "--busy-poll", arg, CLI_COUNT, 0, 10000000, &us))
+		return -1;
+	*ns = us * 1000;
+	return 0;
+}

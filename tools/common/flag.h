@@ -30,6 +30,9 @@ int flag_u32(const char *prog, const char *flag, const char *arg, uint32_t *out)
 int flag_duration(const char *prog, const char *flag, const char *arg, uint64_t min_ns,
 		  uint64_t *out);
 
+/* --busy-poll USEC (at most 10 s) into ns. 0 or -1. */
+int flag_busy_poll(const char *prog, const char *arg, uint64_t *ns);
+
 /* A port number (1..65535); sets *set to 1. 0 or -1. */
 int flag_port(const char *prog, const char *flag, const char *arg, uint16_t *port, int *set);
 

@@ -7,8 +7,8 @@
  *
  *   opts.c     command line -> struct et_opts
  *   pattern.c  the content of message m of thread t, and its verification
- *   client.c   one connection's run loop (blocking, or pipelined with poll)
- *   run.c      connecting, the worker threads and one run's totals
+ *   client.c   the protocol on the engine (tools/common/engine.h): what
+ *              a message is, checking its echo, and the blocking loop
  *   report.c   the table and the JSON object
  *   main.c     main(): options, target, runs, reporting
  */
@@ -19,17 +19,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
-#include "crew.h"
-#include "hist.h"
+#include "engine.h"
 #include "report.h"
 #include "target.h"
 
 #define ET_DEFAULT_PORT	60007
-#define ET_MAX_THREADS	1024
+#define ET_MAX_THREADS	ENG_MAX_THREADS
 #define ET_MAX_INFLIGHT	65536
 #define ET_MAX_LEN	((uint64_t)1 << 30)	/* 1 GiB */
 #define ET_MAX_RUNS	100000
-#define ET_ERR_MAX	320
+#define ET_NAGLE_MAX	1024	/* longer messages: TCP_NODELAY at any -a */
+#define ET_ERR_MAX	ENG_ERR_MAX
 
 /* Command line. Times are in ns. */
 struct et_opts {
@@ -43,7 +43,8 @@ struct et_opts {
 	unsigned runs;		/* -i */
 	uint64_t time_ns;	/* -t per run; 0 = none */
 	uint64_t stall_ns;	/* --stall */
-	int udp, no_header, verbose, quiet, json, batch;
+	uint64_t busy_poll_ns;	/* --busy-poll */
+	int udp, no_header, verbose, quiet, json, batch, nodelay;
 	int ncpus;		/* -P: thread i runs on cpus[i % ncpus] */
 	int cpus[ET_MAX_THREADS];
 };
@@ -82,16 +83,11 @@ int et_msg_check(const struct et_pattern *p, unsigned t, uint64_t m, size_t off,
 /* The byte at offset off of message m (for error messages). */
 uint8_t et_msg_byte(const struct et_pattern *p, unsigned t, uint64_t m, size_t off);
 
-struct et_worker;
-
 /* State shared by all threads of a test. */
 struct et_ctx {
 	const struct et_opts *o;
 	struct et_pattern pat;
-	struct target tgt;
-	struct et_worker *ws;
-	struct crew crew;
-	atomic_int failed;		/* some worker failed: others give up */
+	struct eng eng;			/* target, workers, runs */
 };
 
 /* One message in flight: when its first byte went out, and its header. */
@@ -101,22 +97,15 @@ struct et_slot {
 };
 
 struct et_worker {
+	struct eng_worker e;		/* fd, this run's bounds and results */
 	struct et_ctx *ctx;
-	unsigned id;
-	int fd;
 
 	/* Stream position, over the connection's life. Messages are numbered
 	 * from 0; tx_msg is being sent (tx_off bytes so far), rx_msg is the
 	 * oldest not fully echoed (rx_off bytes so far). */
 	uint64_t tx_msg, rx_msg;
 	size_t tx_off, rx_off;
-	uint64_t tx_bytes, rx_bytes;
-
-	/* This run's bounds. */
-	uint64_t run_limit;		/* no message >= this is started */
-	uint64_t deadline;		/* 0: none */
-	int tx_stop;			/* time is up: start no new message */
-	uint64_t last_progress;		/* last time a byte moved */
+	uint64_t tx_total, rx_total;	/* bytes over the connection's life */
 
 	struct et_slot *slots;		/* max(1, inflight), by message % nslots */
 	unsigned nslots;
@@ -124,37 +113,10 @@ struct et_worker {
 	size_t rbuf_len;
 	struct iovec *iov;
 	int niov;
-
-	/* This run's results. */
-	struct hist hist;
-	uint64_t msgs, bytes, start_ns, end_ns;
-	char err[ET_ERR_MAX];		/* why the worker failed */
-	int quit;			/* only because another one failed */
 };
 
-/* client.c: run one run on w's connection (the crew calls it); 0 or -1
- * with w->err filled. */
-int et_client_run(struct et_worker *w);
-
-/* run.c: allocate the workers, connect them and start their threads.
- * Returns 0, or -1 with a message in err; et_workers_destroy() is due
- * either way. */
-int et_workers_create(struct et_ctx *ctx, char *err, size_t errlen);
-/* Stop and join the threads, close the connections, free the workers. */
-void et_workers_destroy(struct et_ctx *ctx);
-/* What one run of all workers measured. */
-struct et_totals {
-	struct hist hist;		/* every RTT of the run */
-	uint64_t msgs, bytes;
-	uint64_t elapsed_ns;		/* first start to last end */
-	uint64_t cpu_ns;		/* process CPU time over the run */
-	const char *why;		/* first failure, or NULL */
-	unsigned nfailed;		/* workers that failed on their own */
-};
-
-/* Do one run with every worker and total it up in *t.
- * Returns 0, or -1 when a worker failed (t->why says why). */
-int et_run_once(struct et_ctx *ctx, struct et_totals *t);
+/* client.c: echotest's protocol for the engine (tools/common/engine.h). */
+extern const struct eng_proto et_proto;
 
 /* report.c: the table (run, msgs, secs, msg/s, Mbit/s, RTT min, p50, p90,
  * p99, p99.9, max and mean, CPU per message; bytes in JSON only), one row
@@ -180,7 +142,7 @@ void et_report_header(const struct et_report *r, const struct et_opts *o);
 /* Add the next run's row from its totals, print it (table) unless --json,
  * and return it. */
 const struct report_row *et_report_run(struct et_report *r, const struct et_opts *o,
-				       const struct et_totals *t);
+				       const struct eng_totals *t);
 /* The summary: the 'med' row, or the whole JSON object. 0, or -1 after
  * saying why on stderr (out of memory, a write error). */
 int et_report_end(struct et_report *r, const struct et_ctx *ctx);

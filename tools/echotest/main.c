@@ -11,29 +11,38 @@
 #include <string.h>
 #include "echotest.h"
 
-/* Parse and resolve the target. 0, or the exit status (1 or 2). */
-static int resolve(const struct et_opts *o, struct target *t)
+/* Parse and resolve the target, and set the engine up. 0, or the exit
+ * status (1 or 2). */
+static int setup(const struct et_opts *o, struct et_ctx *ctx)
 {
-	char err[TARGET_HOST_MAX + 160], addr[TARGET_ADDRSTR_MAX];
+	struct eng *e = &ctx->eng;
+	char addr[TARGET_ADDRSTR_MAX];
+	int rc;
 
-	if (target_parse(t, o->spec, o->port, err, sizeof(err))) {
-		fprintf(stderr, "echotest: bad target %s\n", err);
-		return 2;
-	}
-	if (t->port_given && o->port_set && t->port != o->port) {
-		fprintf(stderr, "echotest: two ports given: -p %u and '%s'\n",
-			(unsigned)o->port, o->spec);
-		return 2;
-	}
-	if (target_resolve(t, SOCK_STREAM, err, sizeof(err))) {
-		fprintf(stderr, "echotest: %s\n", err);
-		return 1;
-	}
-	if (o->verbose)
+	e->p = &et_proto;
+	e->tool = ctx;
+	e->prog = "echotest";
+	e->threads = o->threads;
+	e->inflight = o->inflight;
+	e->count = o->count;
+	e->time_ns = o->time_ns;
+	e->stall_ns = o->stall_ns;
+	e->busy_poll_ns = o->busy_poll_ns;
+	e->block_ns = o->stall_ns;
+	/* Nagle coalesces small messages; messages over 1 KiB (fewer, and
+	 * below loopback's MSS at 16 KiB) only cost CPU waiting for it. */
+	e->nodelay = o->nodelay || o->len > ET_NAGLE_MAX;
+	e->socktype = SOCK_STREAM;
+	e->cpus = o->cpus;
+	e->ncpus = o->ncpus;
+	rc = eng_target(e, o->spec, o->port, o->port_set);
+	if (!rc)
+		rc = eng_lookup(e);
+	if (!rc && o->verbose)
 		fprintf(stderr, "echotest: target %s%s%s\n",
-			target_addr_str((const struct sockaddr *)&t->addr, addr, sizeof(addr)),
-			t->user[0] ? ", ignoring user " : "", t->user);
-	return 0;
+			target_addr_str((const struct sockaddr *)&e->tgt.addr, addr, sizeof(addr)),
+			e->tgt.user[0] ? ", ignoring user " : "", e->tgt.user);
+	return rc;
 }
 
 static void verbose_setup(const struct et_opts *o)
@@ -50,10 +59,10 @@ static void verbose_setup(const struct et_opts *o)
 static void verbose_threads(const struct et_ctx *ctx)
 {
 	for (unsigned i = 0; i < ctx->o->threads; i++) {
-		const struct et_worker *w = &ctx->ws[i];
+		const struct eng_worker *w = eng_worker(&ctx->eng, i);
 
 		fprintf(stderr, "echotest:   thread %u: %llu msgs, p50 %.1f us, %.3f s\n",
-			i, (unsigned long long)w->msgs,
+			i, (unsigned long long)w->done,
 			(double)hist_quantile(&w->hist, 0.5) / 1e3,
 			(double)(w->end_ns - w->start_ns) / 1e9);
 	}
@@ -61,15 +70,15 @@ static void verbose_threads(const struct et_ctx *ctx)
 
 /* After a run: the progress line, the per-thread lines and the table row. */
 static void print_run(struct et_report *rep, const struct et_ctx *ctx, unsigned r,
-		      const struct et_totals *t)
+		      const struct eng_totals *t)
 {
 	const struct et_opts *o = ctx->o;
 	double secs = (double)t->elapsed_ns / 1e9;
 
 	if (!o->quiet)
 		fprintf(stderr, "echotest: run %u/%u: %llu msgs in %.3f s, %.0f msg/s, "
-			"p50 %.1f us\n", r + 1, o->runs, (unsigned long long)t->msgs, secs,
-			secs > 0 ? (double)t->msgs / secs : 0.0,
+			"p50 %.1f us\n", r + 1, o->runs, (unsigned long long)t->done, secs,
+			secs > 0 ? (double)t->done / secs : 0.0,
 			(double)hist_quantile(&t->hist, 0.5) / 1e3);
 	if (o->verbose)
 		verbose_threads(ctx);
@@ -80,7 +89,7 @@ static void print_run(struct et_report *rep, const struct et_ctx *ctx, unsigned 
 static int do_runs(struct et_ctx *ctx, struct et_report *rep)
 {
 	const struct et_opts *o = ctx->o;
-	struct et_totals *t = malloc(sizeof(*t));	/* holds a hist: not on the stack */
+	struct eng_totals *t = malloc(sizeof(*t));	/* holds a hist: not on the stack */
 	int rc = 0;
 
 	if (!t) {
@@ -89,7 +98,7 @@ static int do_runs(struct et_ctx *ctx, struct et_report *rep)
 	}
 	et_report_header(rep, o);
 	for (unsigned r = 0; r < o->runs; r++) {
-		if (et_run_once(ctx, t)) {
+		if (eng_run_once(&ctx->eng, t)) {
 			fprintf(stderr, "echotest: run %u: %s\n", r + 1, t->why);
 			if (t->nfailed > 1)
 				fprintf(stderr, "echotest: run %u: %u more threads failed\n",
@@ -113,7 +122,7 @@ static int run_test(struct et_ctx *ctx)
 		fputs("echotest: out of memory\n", stderr);
 		goto out;
 	}
-	if (et_workers_create(ctx, err, sizeof(err))) {
+	if (eng_create(&ctx->eng, err, sizeof(err))) {
 		fprintf(stderr, "echotest: %s\n", err);
 		goto out;
 	}
@@ -121,7 +130,7 @@ static int run_test(struct et_ctx *ctx)
 	if (!rc && et_report_end(&rep, ctx))
 		rc = 1;
 out:
-	et_workers_destroy(ctx);
+	eng_destroy(&ctx->eng);
 	et_pattern_free(&ctx->pat);
 	et_report_free(&rep);
 	return rc;
@@ -137,8 +146,8 @@ int main(int argc, char **argv)
 		return rc == 1 ? 0 : 2;
 	signal(SIGPIPE, SIG_IGN);	/* a closed connection is an error, not a kill */
 	ctx.o = &o;
-	atomic_init(&ctx.failed, 0);
-	rc = resolve(&o, &ctx.tgt);
+	atomic_init(&ctx.eng.failed, 0);
+	rc = setup(&o, &ctx);
 	if (rc)
 		return rc;
 	if (o.verbose)

@@ -32,6 +32,10 @@ static const char usage_text[] =
 "  -p, --port PORT     port when host has none (default 60007)\n"
 "  -b, --batch         send every ready message in one send() (default: one\n"
 "                      message per send())\n"
+"      --nodelay       TCP_NODELAY on every connection (default: only with\n"
+"                      -a 0 or 1, as in the seed's echotest)\n"
+"      --busy-poll USEC  spin on nonblocking recv() this long before sleeping\n"
+"                      in a blocking one (default 0)\n"
 "  -P, --pin CPULIST   pin thread i to the i-th CPU of CPULIST (e.g. 0-3,6)\n"
 "  -u, --udp           use UDP (not supported yet)\n"
 "      --json          print one JSON object instead of the table\n"
@@ -51,7 +55,7 @@ static const char usage_text[] =
 "client CPU microseconds per message. Exit status 0 on success, 1 on any\n"
 "error or corrupt echo, 2 on a usage error.\n";
 
-enum { OPT_JSON = 256, OPT_STALL };
+enum { OPT_JSON = 256, OPT_STALL, OPT_NODELAY, OPT_BUSY_POLL };
 
 static const struct option long_opts[] = {
 	{ "threads",	required_argument, NULL, 'j' },
@@ -63,6 +67,8 @@ static const struct option long_opts[] = {
 	{ "stall",	required_argument, NULL, OPT_STALL },
 	{ "port",	required_argument, NULL, 'p' },
 	{ "batch",	no_argument,	   NULL, 'b' },
+	{ "nodelay",	no_argument,	   NULL, OPT_NODELAY },
+	{ "busy-poll",	required_argument, NULL, OPT_BUSY_POLL },
 	{ "pin",	required_argument, NULL, 'P' },
 	{ "udp",	no_argument,	   NULL, 'u' },
 	{ "json",	no_argument,	   NULL, OPT_JSON },
@@ -110,6 +116,8 @@ static int one_opt(void *arg_o, int c, const char *arg)
 	case 'p': return flag_port(PROG, "-p", arg, &o->port, &o->port_set);
 	case 'P': return flag_pin(PROG, "-P", arg, o->cpus, ET_MAX_THREADS, &o->ncpus);
 	case 'b': o->batch = 1; return 0;
+	case OPT_NODELAY: o->nodelay = 1; return 0;
+	case OPT_BUSY_POLL: return flag_busy_poll(PROG, arg, &o->busy_poll_ns);
 	case 'u': o->udp = 1; return 0;
 	case OPT_JSON: o->json = 1; return 0;
 	case 'H': o->no_header = 1; return 0;

@@ -61,32 +61,33 @@ void et_report_header(const struct et_report *r, const struct et_opts *o)
 }
 
 /* Rates are 0 for an empty run, never NaN. */
-static void fill_row(struct et_report *r, struct report_row *row, const struct et_totals *t)
+static void fill_row(struct et_report *r, struct report_row *row, const struct eng_totals *t,
+		     uint64_t len)
 {
-	double secs = (double)t->elapsed_ns / 1e9;
+	double secs = (double)t->elapsed_ns / 1e9, bytes = (double)t->done * (double)len;
 	char run[16];
 
 	snprintf(run, sizeof(run), "%u", r->nrows + 1);
 	report_set_text(&r->rep, row, r->c_run, run);
-	row->v[r->c_msgs] = (double)t->msgs;
-	row->v[r->c_bytes] = (double)t->bytes;
+	row->v[r->c_msgs] = (double)t->done;
+	row->v[r->c_bytes] = bytes;
 	row->v[r->c_secs] = secs;
-	row->v[r->c_rate] = t->elapsed_ns ? (double)t->msgs / secs : 0;
-	row->v[r->c_mbit] = t->elapsed_ns ? (double)t->bytes * 8.0 / secs / 1e6 : 0;
+	row->v[r->c_rate] = t->elapsed_ns ? (double)t->done / secs : 0;
+	row->v[r->c_mbit] = t->elapsed_ns ? bytes * 8.0 / secs / 1e6 : 0;
 	row->v[r->c_min] = (double)hist_min(&t->hist) / 1e3;
 	for (int i = 0; i < r->nq; i++)
 		row->v[r->c_q0 + i] = (double)hist_quantile(&t->hist, r->q[i].q) / 1e3;
 	row->v[r->c_max] = (double)hist_max(&t->hist) / 1e3;
 	row->v[r->c_mean] = hist_mean(&t->hist) / 1e3;
-	row->v[r->c_cpu] = t->msgs ? (double)t->cpu_ns / 1e3 / (double)t->msgs : 0;
+	row->v[r->c_cpu] = t->done ? (double)t->cpu_ns / 1e3 / (double)t->done : 0;
 }
 
 const struct report_row *et_report_run(struct et_report *r, const struct et_opts *o,
-				       const struct et_totals *t)
+				       const struct eng_totals *t)
 {
 	struct report_row *row = &r->rows[r->nrows];
 
-	fill_row(r, row, t);
+	fill_row(r, row, t, o->len);
 	r->nrows++;
 	if (!o->json) {
 		report_row(stdout, &r->rep, row);
@@ -103,7 +104,7 @@ static void json_config(FILE *f, const struct et_ctx *ctx)
 	fputs("{\"target\": ", f);
 	cli_json_string(f, o->spec);
 	fputs(", \"address\": ", f);
-	cli_json_string(f, target_addr_str((const struct sockaddr *)&ctx->tgt.addr,
+	cli_json_string(f, target_addr_str((const struct sockaddr *)&ctx->eng.tgt.addr,
 					   addr, sizeof(addr)));
 	fprintf(f, ", \"proto\": \"tcp\", \"threads\": %u, \"inflight\": %u, "
 		"\"count\": %llu, \"length\": %llu, \"runs\": %u, \"time_s\": %.3f, "

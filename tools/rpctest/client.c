@@ -29,21 +29,6 @@
 #define DUMP_MAX	64	/* reply bytes shown by -x */
 #define XIDS_MAX	8	/* xids in flight shown by -x */
 
-int rt_fail(struct rt_worker *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	crew_vfail(w->err, sizeof(w->err), w->id, &w->ctx->failed, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-int rt_gave_up(struct rt_worker *w)
-{
-	return crew_gave_up(w->err, sizeof(w->err), w->id, &w->ctx->failed, &w->quit);
-}
-
 static unsigned max_inflight(const struct rt_opts *o)
 {
 	return o->inflight ? o->inflight : 1;
@@ -81,8 +66,10 @@ static unsigned tx_cells(unsigned a, size_t cell)
 
 /* Buffers of one worker, sized by transport and mode (see rpctest.h). -b
  * means nothing with -a 0: the blocking loops use the one-call buffers. */
-int rt_worker_init(struct rt_ctx *ctx, struct rt_worker *w, unsigned id)
+int rt_worker_init(struct eng_worker *e)
 {
+	struct rt_worker *w = (struct rt_worker *)e;
+	struct rt_ctx *ctx = e->eng->tool;
 	const struct rt_opts *o = ctx->o;
 	unsigned a = max_inflight(o);
 	int batch = o->batch && o->inflight;
@@ -91,9 +78,7 @@ int rt_worker_init(struct rt_ctx *ctx, struct rt_worker *w, unsigned id)
 	while (ring < 2ULL * a)
 		ring <<= 1;
 	w->ctx = ctx;
-	w->id = id;
-	w->fd = -1;
-	w->xid_base = random_xid_base(id);
+	w->xid_base = random_xid_base(e->id);
 	w->mask = ring - 1;
 	w->slots = calloc(ring, sizeof(*w->slots));
 	w->cell = ctx->call_max;
@@ -102,7 +87,6 @@ int rt_worker_init(struct rt_ctx *ctx, struct rt_worker *w, unsigned id)
 	w->txbuf = malloc((size_t)w->ncells * w->cell);
 	w->rbuf_len = rbuf_size(o->udp, batch, w->reply_max);
 	w->rbuf = malloc(w->rbuf_len);
-	hist_init(&w->hist);
 	if (!w->slots || !w->txbuf || !w->rbuf)
 		return -ENOMEM;
 	w->rx_guess = RT_RX_GUESS_INIT;
@@ -130,11 +114,11 @@ int rt_worker_init(struct rt_ctx *ctx, struct rt_worker *w, unsigned id)
 	return 0;
 }
 
-void rt_worker_free(struct rt_worker *w)
+void rt_worker_free(struct eng_worker *e)
 {
-	if (w->fd >= 0)
-		close(w->fd);
-	w->fd = -1;
+	struct rt_worker *w = (struct rt_worker *)e;
+
+	rt_nfs_note_calls(e->eng->tool, e->id, w->next_seq);
 	free(w->slots);
 	free(w->txbuf);
 	free(w->rbuf);
@@ -147,12 +131,12 @@ void rt_worker_free(struct rt_worker *w)
 
 int rt_may_start(struct rt_worker *w, uint64_t now)
 {
-	if (w->tx_stop || w->next_seq >= w->run_limit ||
+	if (w->e.tx_stop || w->next_seq >= w->e.run_limit ||
 	    w->nbusy >= max_inflight(w->ctx->o) ||
 	    w->slots[w->next_seq & w->mask].state == RT_SLOT_BUSY)
 		return 0;
-	if (w->deadline && now >= w->deadline) {
-		w->tx_stop = 1;
+	if (w->e.deadline && now >= w->e.deadline) {
+		w->e.tx_stop = 1;
 		return 0;
 	}
 	return 1;
@@ -161,7 +145,7 @@ int rt_may_start(struct rt_worker *w, uint64_t now)
 int rt_run_done(const struct rt_worker *w)
 {
 	return w->nbusy == 0 && w->txoff == w->txlen && w->txfirst == w->txn &&
-	       (w->tx_stop || w->next_seq >= w->run_limit);
+	       (w->e.tx_stop || w->next_seq >= w->e.run_limit);
 }
 
 size_t rt_call_start(struct rt_worker *w, uint64_t now, uint8_t *buf)
@@ -174,7 +158,7 @@ size_t rt_call_start(struct rt_worker *w, uint64_t now, uint8_t *buf)
 	w->next_seq++;
 	w->nbusy++;
 	if (w->ctx->nfs.op != RT_OP_NULL)
-		return rt_nfs_call_build(&w->ctx->nfs, w->id, w->next_seq - 1, s->xid, buf);
+		return rt_nfs_call_build(&w->ctx->nfs, w->e.id, w->next_seq - 1, s->xid, buf);
 	return rt_call_build(&w->ctx->call, s->xid, buf);
 }
 
@@ -183,12 +167,6 @@ static void advance_tail(struct rt_worker *w)
 {
 	while (w->tail < w->next_seq && w->slots[w->tail & w->mask].state != RT_SLOT_BUSY)
 		w->tail++;
-}
-
-void rt_progress(struct rt_worker *w, uint64_t now)
-{
-	w->last_progress = now;
-	w->spin_start = 0;
 }
 
 static uint32_t be32(const uint8_t *p)
@@ -237,7 +215,7 @@ static int unmatched(struct rt_worker *w, uint32_t xid, const struct rt_slot *s,
 		dump_inflight(w, extra, sizeof(extra));
 		dump_bytes(extra, sizeof(extra), msg, len);
 	}
-	return rt_fail(w, "reply xid 0x%08x %s (%u in flight, %llu calls made)%s", xid,
+	return eng_fail(&w->e, "reply xid 0x%08x %s (%u in flight, %llu calls made)%s", xid,
 		       s ? "is a duplicate: its call was answered already"
 			 : "matches no call in flight",
 		       w->nbusy, (unsigned long long)w->next_seq, extra);
@@ -254,17 +232,17 @@ static int stale(struct rt_worker *w, uint32_t xid, uint32_t back, const uint8_t
 	w->late++;
 	if (w->ctx->o->debug)
 		fprintf(stderr, "rpctest: thread %u: late reply to xid 0x%08x (call %llu)\n",
-			w->id, xid, (unsigned long long)(w->next_seq - back));
+			w->e.id, xid, (unsigned long long)(w->next_seq - back));
 	return 0;
 }
 
 static void complete(struct rt_worker *w, struct rt_slot *s, uint64_t now)
 {
-	hist_add(&w->hist, now - s->t0);
-	w->calls++;
+	hist_add(&w->e.hist, now - s->t0);
+	w->e.done++;
 	s->state = RT_SLOT_FREE;
 	w->nbusy--;
-	rt_progress(w, now);
+	eng_progress(&w->e, now);
 	advance_tail(w);
 }
 
@@ -276,7 +254,7 @@ int rt_reply(struct rt_worker *w, const uint8_t *msg, size_t len, uint64_t now)
 	uint64_t seq;
 
 	if (len < 4)
-		return rt_fail(w, "a reply of %zu bytes: too short for an xid", len);
+		return eng_fail(&w->e, "a reply of %zu bytes: too short for an xid", len);
 	xid = be32(msg);
 	back = (uint32_t)w->next_seq - (xid - w->xid_base);	/* next_seq - seq */
 	if (back == 0 || back > w->mask + 1 || back > w->next_seq)
@@ -290,15 +268,15 @@ int rt_reply(struct rt_worker *w, const uint8_t *msg, size_t len, uint64_t now)
 		s->state = RT_SLOT_FREE;
 		if (w->ctx->o->debug)
 			fprintf(stderr, "rpctest: thread %u: late reply to xid 0x%08x after "
-				"%.3f s\n", w->id, xid, (double)(now - s->t0) / 1e9);
+				"%.3f s\n", w->e.id, xid, (double)(now - s->t0) / 1e9);
 		return 0;
 	}
 	if (w->ctx->nfs.op != RT_OP_NULL ?
-	    rt_nfs_reply_check(&w->ctx->nfs, w->id, seq, msg, len, why, sizeof(why)) :
+	    rt_nfs_reply_check(&w->ctx->nfs, w->e.id, seq, msg, len, why, sizeof(why)) :
 	    rt_reply_check(w->ctx->o, msg, len, why, sizeof(why))) {
 		if (w->ctx->o->debug)
 			dump_bytes(why, sizeof(why), msg, len);
-		return rt_fail(w, "xid 0x%08x (call %llu): %s", xid,
+		return eng_fail(&w->e, "xid 0x%08x (call %llu): %s", xid,
 			       (unsigned long long)seq, why);
 	}
 	complete(w, s, now);
@@ -312,7 +290,7 @@ static int too_many_lost(struct rt_worker *w)
 
 	if (o->udp_loss_pct >= 0 || w->lost <= o->udp_loss)
 		return 0;
-	return rt_fail(w, "%llu call(s) lost: no reply within %.3f s (--udp-loss allows %llu "
+	return eng_fail(&w->e, "%llu call(s) lost: no reply within %.3f s (--udp-loss allows %llu "
 		       "per run)", (unsigned long long)w->lost,
 		       (double)o->udp_timeout_ns / 1e9, (unsigned long long)o->udp_loss);
 }
@@ -333,7 +311,7 @@ int rt_expire(struct rt_worker *w, uint64_t now)
 			w->lost_total++;
 			if (w->ctx->o->debug)
 				fprintf(stderr, "rpctest: thread %u: xid 0x%08x lost: no reply "
-					"in %.3f s\n", w->id, s->xid, (double)tmo / 1e9);
+					"in %.3f s\n", w->e.id, s->xid, (double)tmo / 1e9);
 			if (too_many_lost(w))
 				return -1;
 		}
@@ -342,8 +320,9 @@ int rt_expire(struct rt_worker *w, uint64_t now)
 	return 0;
 }
 
-int rt_fail_stall(struct rt_worker *w)
+int rt_fail_stall(struct eng_worker *e)
 {
+	struct rt_worker *w = (struct rt_worker *)e;
 	const struct rt_opts *o = w->ctx->o;
 	const struct rt_slot *s = &w->slots[w->tail & w->mask];
 	char extra[96] = "";
@@ -352,53 +331,23 @@ int rt_fail_stall(struct rt_worker *w)
 		snprintf(extra, sizeof(extra), ", %zu bytes of calls not yet sent",
 			 w->txlen - w->txoff);
 	if (w->nbusy && s->state == RT_SLOT_BUSY)
-		return rt_fail(w, "no progress for %.3f s: %u call(s) in flight, the oldest "
+		return eng_fail(&w->e, "no progress for %.3f s: %u call(s) in flight, the oldest "
 			       "xid 0x%08x started %.3f s ago%s", (double)o->stall_ns / 1e9,
 			       w->nbusy, s->xid, (double)(cli_now_ns() - s->t0) / 1e9, extra);
-	return rt_fail(w, "no progress for %.3f s: %u call(s) in flight%s",
+	return eng_fail(&w->e, "no progress for %.3f s: %u call(s) in flight%s",
 		       (double)o->stall_ns / 1e9, w->nbusy, extra);
 }
 
-int rt_wait(struct rt_worker *w, short events, uint64_t until)
+int rt_worker_run(struct eng_worker *e)
 {
-	const struct rt_opts *o = w->ctx->o;
-	struct pollfd pfd = { .fd = w->fd, .events = events };
-	uint64_t now = cli_now_ns(), stall_at = w->last_progress + o->stall_ns, t;
-
-	if (now >= stall_at)
-		return rt_fail_stall(w);
-	if (o->busy_poll_ns && events == POLLIN) {
-		if (!w->spin_start)
-			w->spin_start = now;
-		if (now - w->spin_start < o->busy_poll_ns)
-			return 0;	/* spin: the caller tries recv() again */
-	}
-	t = until && until < stall_at ? until : stall_at;
-	if (t > now && poll(&pfd, 1, (int)((t - now + 999999) / 1000000)) < 0 &&
-	    errno != EINTR)
-		return rt_fail(w, "poll: %s", strerror(errno));
-	w->spin_start = 0;
-	return 0;
-}
-
-int rt_worker_run(struct rt_worker *w)
-{
+	struct rt_worker *w = (struct rt_worker *)e;
 	const struct rt_opts *o = w->ctx->o;
 	uint64_t seq0 = w->next_seq;
 	int rc;
 
-	hist_reset(&w->hist);
-	w->calls = w->lost = w->late = w->tx_bytes = w->rx_bytes = 0;
-	w->err[0] = '\0';
-	w->quit = 0;
-	w->tx_stop = 0;
-	w->spin_start = 0;
-	w->start_ns = cli_now_ns();
-	w->last_progress = w->start_ns;
-	w->run_limit = o->count ? seq0 + o->count : UINT64_MAX;
-	w->deadline = o->time_ns ? w->start_ns + o->time_ns : 0;
+	w->lost = w->late = 0;
+	e->run_limit = o->count ? seq0 + o->count : UINT64_MAX;
 	rc = o->udp ? rt_udp_run(w) : rt_tcp_run(w);
-	w->end_ns = cli_now_ns();
 	w->started = w->next_seq - seq0;
 	return rc;
 }

@@ -21,17 +21,28 @@
 static int setup(const struct rt_opts *o, struct rt_ctx *ctx)
 {
 	char err[TARGET_HOST_MAX + 160], addr[TARGET_ADDRSTR_MAX];
-	struct target *t = &ctx->tgt;
+	struct eng *e = &ctx->eng;
+	struct target *t = &e->tgt;
+	uint64_t tmo = o->udp && o->udp_timeout_ns < o->stall_ns ? o->udp_timeout_ns
+								 : o->stall_ns;
 
-	if (target_parse(t, o->spec, o->port, err, sizeof(err))) {
-		fprintf(stderr, "rpctest: bad target %s\n", err);
+	e->p = &rt_proto;
+	e->tool = ctx;
+	e->prog = "rpctest";
+	e->threads = o->threads;
+	e->inflight = o->inflight;
+	e->count = o->count;
+	e->time_ns = o->time_ns;
+	e->stall_ns = o->stall_ns;
+	e->busy_poll_ns = o->busy_poll_ns;
+	/* TCP sleeps in recv(); UDP -a N polls, -a 0 blocks (--udp-timeout). */
+	e->block_ns = o->udp && o->inflight ? 0 : tmo;
+	e->socktype = o->udp ? SOCK_DGRAM : SOCK_STREAM;
+	e->nodelay = o->nodelay || (o->op == RT_OP_WRITE && o->size > 1024);
+	e->cpus = o->cpus;
+	e->ncpus = o->ncpus;
+	if (eng_target(e, o->spec, o->port, o->port_set))
 		return 2;
-	}
-	if (t->port_given && o->port_set && t->port != o->port) {
-		fprintf(stderr, "rpctest: two ports given: -p %u and '%s'\n",
-			(unsigned)o->port, o->spec);
-		return 2;
-	}
 	if (t->user[0] && o->auth != RT_AUTH_SYS)
 		fprintf(stderr, "rpctest: user '%s' is only used with -A sys: ignored\n",
 			t->user);
@@ -39,10 +50,8 @@ static int setup(const struct rt_opts *o, struct rt_ctx *ctx)
 		fprintf(stderr, "rpctest: %s\n", err);
 		return 2;
 	}
-	if (target_resolve(t, o->udp ? SOCK_DGRAM : SOCK_STREAM, err, sizeof(err))) {
-		fprintf(stderr, "rpctest: %s\n", err);
+	if (eng_lookup(e))
 		return 1;
-	}
 	if (o->dir && rt_plot_dir(o, err, sizeof(err))) {
 		fprintf(stderr, "rpctest: %s\n", err);
 		return 1;
@@ -110,12 +119,12 @@ static void verbose_setup(const struct rt_ctx *ctx)
 static void verbose_threads(const struct rt_ctx *ctx)
 {
 	for (unsigned i = 0; i < ctx->o->threads; i++) {
-		const struct rt_worker *w = &ctx->ws[i];
+		const struct rt_worker *w = rt_ws(ctx, i);
 
 		fprintf(stderr, "rpctest:   thread %u: %llu calls, p50 %.1f us, %.3f s, "
-			"%llu lost, %llu late\n", i, (unsigned long long)w->calls,
-			(double)hist_quantile(&w->hist, 0.5) / 1e3,
-			(double)(w->end_ns - w->start_ns) / 1e9, (unsigned long long)w->lost,
+			"%llu lost, %llu late\n", i, (unsigned long long)w->e.done,
+			(double)hist_quantile(&w->e.hist, 0.5) / 1e3,
+			(double)(w->e.end_ns - w->e.start_ns) / 1e9, (unsigned long long)w->lost,
 			(unsigned long long)w->late);
 	}
 }
@@ -125,13 +134,13 @@ static void print_run(struct rt_report *rep, struct rt_ctx *ctx, unsigned r,
 		      const struct rt_totals *t)
 {
 	const struct rt_opts *o = ctx->o;
-	double secs = (double)t->elapsed_ns / 1e9;
+	double secs = (double)t->e.elapsed_ns / 1e9;
 
 	rt_report_run(rep, ctx, t);
 	if (!o->quiet) {
 		fprintf(stderr, "rpctest: run %u/%u: %llu calls in %.3f s, %.0f RPC/s, "
-			"RTT %.1f us", r + 1, o->runs, (unsigned long long)t->calls, secs,
-			secs > 0 ? (double)t->calls / secs : 0.0, t->rtt_med_us);
+			"RTT %.1f us", r + 1, o->runs, (unsigned long long)t->e.done, secs,
+			secs > 0 ? (double)t->e.done / secs : 0.0, t->rtt_med_us);
 		if (o->udp)
 			fprintf(stderr, ", %llu lost, %llu late", (unsigned long long)t->lost,
 				(unsigned long long)t->late);
@@ -155,8 +164,8 @@ static const char *do_runs(struct rt_ctx *ctx, struct rt_report *rep, char *why,
 	rt_report_header(rep, o);
 	for (unsigned r = 0; r < o->runs && !fail; r++) {
 		if (rt_run_once(ctx, t) && !rt_nfs_signal()) {
-			snprintf(why, whylen, "run %u: %s%s", r + 1, t->why,
-				 t->nfailed > 1 ? " (and more threads failed)" : "");
+			snprintf(why, whylen, "run %u: %s%s", r + 1, t->e.why,
+				 t->e.nfailed > 1 ? " (and more threads failed)" : "");
 			fail = why;
 			break;
 		}
@@ -167,7 +176,7 @@ static const char *do_runs(struct rt_ctx *ctx, struct rt_report *rep, char *why,
 			break;
 		}
 		print_run(rep, ctx, r, t);
-		if (o->dir && rt_plot_run(o, r + 1, &t->hist, err, sizeof(err))) {
+		if (o->dir && rt_plot_run(o, r + 1, &t->e.hist, err, sizeof(err))) {
 			snprintf(why, whylen, "%s", err);
 			fail = why;
 		}
@@ -188,7 +197,7 @@ static int run_test(struct rt_ctx *ctx)
 		fputs("rpctest: out of memory\n", stderr);
 		return 1;
 	}
-	if (rt_workers_create(ctx, err, sizeof(err))) {
+	if (eng_create(&ctx->eng, err, sizeof(err))) {
 		fprintf(stderr, "rpctest: %s\n", err);
 		goto out;
 	}
@@ -197,7 +206,7 @@ static int run_test(struct rt_ctx *ctx)
 		fprintf(stderr, "rpctest: %s\n", why);
 	rc = rt_report_end(&rep, ctx, why) || why ? 1 : 0;
 out:
-	rt_workers_destroy(ctx);
+	eng_destroy(&ctx->eng);
 	if (o->dir && rep.nrows && rt_plot_finish(ctx, rep.nrows, err, sizeof(err))) {
 		fprintf(stderr, "rpctest: %s\n", err);
 		rc = 1;
@@ -216,7 +225,7 @@ int main(int argc, char **argv)
 		return rc == 1 ? 0 : 2;
 	signal(SIGPIPE, SIG_IGN);	/* a closed connection is an error, not a kill */
 	ctx.o = &o;
-	atomic_init(&ctx.failed, 0);
+	atomic_init(&ctx.eng.failed, 0);
 	rc = setup(&o, &ctx);
 	if (rc)
 		return rc;

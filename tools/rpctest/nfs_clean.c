@@ -40,7 +40,7 @@ void rt_nfs_catch_signals(struct rt_ctx *ctx)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	stop_flag = &ctx->failed;
+	stop_flag = &ctx->eng.failed;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
@@ -133,7 +133,7 @@ static int remove_data(struct rt_ctx *ctx, struct rt_nfs_data *d)
 	if (d->sess_open)
 		rt_sess_close(&d->sess);
 	d->sess_open = 1;	/* rt_sess_close() is due even if it fails */
-	if (rt_sess_open(&d->sess, &ctx->tgt, ctx->tgt.port, ctx->o->stall_ns, d->cred,
+	if (rt_sess_open(&d->sess, &ctx->eng.tgt, ctx->eng.tgt.port, ctx->o->stall_ns, d->cred,
 			 d->err, sizeof(d->err)))
 		return -1;
 	for (unsigned i = 0; ctx->nfs.op == RT_OP_CREATE && i < d->nthreads; i++)
@@ -148,14 +148,14 @@ static int remove_data(struct rt_ctx *ctx, struct rt_nfs_data *d)
 static void unmount(struct rt_ctx *ctx, struct rt_nfs_data *d)
 {
 	const struct rt_opts *o = ctx->o;
-	uint16_t port = o->mount_port_set ? o->mount_port : ctx->tgt.port;
+	uint16_t port = o->mount_port_set ? o->mount_port : ctx->eng.tgt.port;
 	char err[RT_ERR_MAX];
 	const uint8_t *res;
 	struct rt_sess s;
 	struct ksf_xdr x;
 	size_t len;
 
-	if (!rt_sess_open(&s, &ctx->tgt, port, o->stall_ns, d->cred, err, sizeof(err))) {
+	if (!rt_sess_open(&s, &ctx->eng.tgt, port, o->stall_ns, d->cred, err, sizeof(err))) {
 		rt_sess_begin(&s, &x, MOUNT_PROGRAM, MOUNT_V3, MOUNTPROC3_UMNT);
 		rt_put_dirpath(&x, o->export);
 		if (rt_sess_call(&s, &x, &res, &len) && o->verbose)

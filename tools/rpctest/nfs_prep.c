@@ -49,7 +49,7 @@ static int prep_fail(const char *fmt, ...)
 static int mount_export(struct rt_ctx *ctx, struct rt_nfs_data *d)
 {
 	const struct rt_opts *o = ctx->o;
-	uint16_t port = o->mount_port_set ? o->mount_port : ctx->tgt.port;
+	uint16_t port = o->mount_port_set ? o->mount_port : ctx->eng.tgt.port;
 	const uint8_t *res;
 	struct rt_sess s;
 	struct ksf_xdr x;
@@ -57,7 +57,7 @@ static int mount_export(struct rt_ctx *ctx, struct rt_nfs_data *d)
 	size_t len;
 	int rc = -1;
 
-	if (rt_sess_open(&s, &ctx->tgt, port, o->stall_ns, d->cred, d->err, sizeof(d->err)))
+	if (rt_sess_open(&s, &ctx->eng.tgt, port, o->stall_ns, d->cred, d->err, sizeof(d->err)))
 		goto out;
 	rt_sess_begin(&s, &x, MOUNT_PROGRAM, MOUNT_V3, MOUNTPROC3_MNT);
 	rt_put_dirpath(&x, o->export);
@@ -242,7 +242,7 @@ static void plan(struct rt_ctx *ctx, struct rt_nfs_data *d)
 static int make_data(struct rt_ctx *ctx, struct rt_nfs_data *d)
 {
 	d->sess_open = 1;	/* rt_sess_close() is due even if it fails */
-	if (rt_sess_open(&d->sess, &ctx->tgt, ctx->tgt.port, ctx->o->stall_ns, d->cred,
+	if (rt_sess_open(&d->sess, &ctx->eng.tgt, ctx->eng.tgt.port, ctx->o->stall_ns, d->cred,
 			 d->err, sizeof(d->err)))
 		return prep_fail("NFS: %s", d->err);
 	if (make_dir(ctx, d) || make_file(ctx, d))

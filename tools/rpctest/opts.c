@@ -38,7 +38,9 @@ static const char usage_text[] =
 "                        take every reply there is in one recv() (default:\n"
 "                        one call per send(), at most one reply per recv())\n"
 "      --busy-poll USEC  spin on nonblocking recv() this long before\n"
-"                        sleeping in poll() (default 0)\n"
+"                        sleeping in a blocking one (default 0)\n"
+"      --nodelay         TCP_NODELAY on every connection (default: only\n"
+"                        with -a 0 or 1, as in the seed's rpctest)\n"
 "  -P, --pin CPULIST     pin thread i to the i-th CPU of CPULIST (e.g. 0-3)\n"
 "  -p, --port PORT       port when the target has none (default 62049)\n"
 "\n"
@@ -102,7 +104,7 @@ static const char usage_text[] =
 enum {
 	OPT_JSON = 256, OPT_STALL, OPT_PROG, OPT_VERS, OPT_PROC, OPT_EXPECT, OPT_RPCVERS,
 	OPT_BUSY_POLL, OPT_UDP_LOSS, OPT_UDP_TIMEOUT, OPT_ARGS, OPT_QUIET,
-	OPT_EXPORT, OPT_MOUNT_PORT, OPT_OP, OPT_STABLE,
+	OPT_EXPORT, OPT_MOUNT_PORT, OPT_OP, OPT_STABLE, OPT_NODELAY,
 };
 
 static const struct option long_opts[] = {
@@ -114,6 +116,7 @@ static const struct option long_opts[] = {
 	{ "stall",	 required_argument, NULL, OPT_STALL },
 	{ "batch",	 no_argument,	    NULL, 'b' },
 	{ "busy-poll",	 required_argument, NULL, OPT_BUSY_POLL },
+	{ "nodelay",	 no_argument,	    NULL, OPT_NODELAY },
 	{ "pin",	 required_argument, NULL, 'P' },
 	{ "port",	 required_argument, NULL, 'p' },
 	{ "prog",	 required_argument, NULL, OPT_PROG },
@@ -176,16 +179,6 @@ static void defaults(struct rt_opts *o)
 	o->stable = NFS3_UNSTABLE;
 	o->nq = report_quantiles_parse("50,90,99,99.9", o->q, REPORT_MAX_QUANTILES,
 				       err, sizeof(err));
-}
-
-static int busy_poll(const char *arg, struct rt_opts *o)
-{
-	uint64_t us;
-
-	if (flag_u64(PROG, "--busy-poll", arg, CLI_COUNT, 0, 10000000, &us))
-		return -1;
-	o->busy_poll_ns = us * 1000;
-	return 0;
 }
 
 static int auth(const char *arg, struct rt_opts *o)
@@ -344,7 +337,8 @@ static int one_opt(void *arg_o, int c, const char *arg)
 	case OPT_STABLE:
 	case 'l':
 		return nfs_opt(o, c, arg);
-	case OPT_BUSY_POLL: return busy_poll(arg, o);
+	case OPT_BUSY_POLL: return flag_busy_poll(PROG, arg, &o->busy_poll_ns);
+	case OPT_NODELAY: o->nodelay = 1; return 0;
 	case 'P': return flag_pin(PROG, "-P", arg, o->cpus, RT_MAX_THREADS, &o->ncpus);
 	case 'p': return flag_port(PROG, "-p", arg, &o->port, &o->port_set);
 	case 'A': return auth(arg, o);

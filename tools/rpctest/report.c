@@ -46,7 +46,7 @@ static int add_columns(struct rt_report *r, const struct rt_opts *o)
 	r->c_secs = report_add_num(p, NULL, "elapsed_s", 0, 0, 6);
 	r->c_txb = report_add_num(p, NULL, "bytes_sent", 0, 0, 0);
 	r->c_rxb = report_add_num(p, NULL, "bytes_received", 0, 0, 0);
-	r->c_cpu = report_add_num(p, NULL, "cpu_us_per_rpc", 0, 0, 3);
+	r->c_cpu = report_add_num(p, "cpu_us/rpc", "cpu_us_per_rpc", 10, 2, 3);
 	return r->c_cpu < 0 ? -1 : 0;
 }
 
@@ -76,7 +76,7 @@ static void fill_row(struct rt_report *r, struct report_row *row, const struct r
 		     const struct rt_totals *t)
 {
 	const struct rt_opts *o = ctx->o;
-	double secs = (double)t->elapsed_ns / 1e9;
+	double secs = (double)t->e.elapsed_ns / 1e9;
 	char date[32], run[16];
 	struct tm tm;
 
@@ -87,23 +87,23 @@ static void fill_row(struct rt_report *r, struct report_row *row, const struct r
 	report_set_text(&r->rep, row, r->c_run, run);
 	row->v[r->c_threads] = o->threads;
 	row->v[r->c_inflight] = o->inflight;
-	row->v[r->c_rate] = secs > 0 ? (double)t->calls / secs : 0;
+	row->v[r->c_rate] = secs > 0 ? (double)t->e.done / secs : 0;
 	row->v[r->c_rtt] = t->rtt_med_us;
-	row->v[r->c_mbit] = secs > 0 ? (double)(t->tx_bytes + t->rx_bytes) * 8 / secs / 1e6 : 0;
+	row->v[r->c_mbit] = secs > 0 ? (double)(t->e.tx_bytes + t->e.rx_bytes) * 8 / secs / 1e6 : 0;
 	if (r->c_mbyte >= 0)	/* data bytes of READ or WRITE, 10^6 per s */
-		row->v[r->c_mbyte] = secs > 0 ? (double)t->calls * o->size / secs / 1e6 : 0;
-	row->v[r->c_min] = (double)hist_min(&t->hist) / 1e3;
+		row->v[r->c_mbyte] = secs > 0 ? (double)t->e.done * o->size / secs / 1e6 : 0;
+	row->v[r->c_min] = (double)hist_min(&t->e.hist) / 1e3;
 	for (int i = 0; i < o->nq; i++)
-		row->v[r->c_q0 + i] = (double)hist_quantile(&t->hist, o->q[i].q) / 1e3;
-	row->v[r->c_max] = (double)hist_max(&t->hist) / 1e3;
-	row->v[r->c_mean] = hist_mean(&t->hist) / 1e3;
-	row->v[r->c_calls] = (double)t->calls;
+		row->v[r->c_q0 + i] = (double)hist_quantile(&t->e.hist, o->q[i].q) / 1e3;
+	row->v[r->c_max] = (double)hist_max(&t->e.hist) / 1e3;
+	row->v[r->c_mean] = hist_mean(&t->e.hist) / 1e3;
+	row->v[r->c_calls] = (double)t->e.done;
 	row->v[r->c_lost] = (double)t->lost;
 	row->v[r->c_late] = (double)t->late;
 	row->v[r->c_secs] = secs;
-	row->v[r->c_txb] = (double)t->tx_bytes;
-	row->v[r->c_rxb] = (double)t->rx_bytes;
-	row->v[r->c_cpu] = t->calls ? (double)t->cpu_ns / 1e3 / (double)t->calls : 0;
+	row->v[r->c_txb] = (double)t->e.tx_bytes;
+	row->v[r->c_rxb] = (double)t->e.rx_bytes;
+	row->v[r->c_cpu] = t->e.done ? (double)t->e.cpu_ns / 1e3 / (double)t->e.done : 0;
 }
 
 void rt_report_run(struct rt_report *r, const struct rt_ctx *ctx, const struct rt_totals *t)
@@ -135,7 +135,7 @@ static void json_nfs(FILE *f, const struct rt_ctx *ctx)
 	fputs(", \"export\": ", f);
 	cli_json_string(f, o->export);
 	fprintf(f, ", \"mount_port\": %u, \"op\": \"%s\"",
-		(unsigned)(o->mount_port_set ? o->mount_port : ctx->tgt.port), rt_op_name(o->op));
+		(unsigned)(o->mount_port_set ? o->mount_port : ctx->eng.tgt.port), rt_op_name(o->op));
 	if (o->op == RT_OP_READ || o->op == RT_OP_WRITE)
 		fprintf(f, ", \"size\": %u", o->size);
 	if (o->op == RT_OP_WRITE)
@@ -150,7 +150,7 @@ static void json_config(FILE *f, const struct rt_ctx *ctx)
 	fputs("{\"target\": ", f);
 	cli_json_string(f, o->spec);
 	fputs(", \"address\": ", f);
-	cli_json_string(f, target_addr_str((const struct sockaddr *)&ctx->tgt.addr, addr,
+	cli_json_string(f, target_addr_str((const struct sockaddr *)&ctx->eng.tgt.addr, addr,
 					   sizeof(addr)));
 	fprintf(f, ", \"proto\": \"%s\", \"threads\": %u, \"inflight\": %u, \"count\": %llu, "
 		"\"runs\": %u, \"time_s\": %.3f, \"stall_s\": %.3f, \"batch\": %s, "
@@ -283,7 +283,7 @@ static int write_script(FILE *f, const void *varg)
 	const struct rt_opts *o = a->ctx->o;
 	char addr[TARGET_ADDRSTR_MAX];
 
-	target_addr_str((const struct sockaddr *)&a->ctx->tgt.addr, addr, sizeof(addr));
+	target_addr_str((const struct sockaddr *)&a->ctx->eng.tgt.addr, addr, sizeof(addr));
 	fprintf(f, "# rpctest -d: the RTT distribution of each run (run-N.dat).\n"
 		"# Draw it with: gnuplot %s (in this directory); writes %s.\n"
 		"set terminal png size 1024,640\n"

@@ -10,10 +10,11 @@
  *   opts.c     command line -> struct rt_opts
  *   call.c     encoding a call (credential, record marks, fragments)
  *   reply.c    checking a reply against what --expect asks for
- *   client.c   per-thread call bookkeeping: xids, slots, timeouts, waits
- *   tcp.c      a TCP connection's run loop (blocking or pipelined)
+ *   client.c   per-thread call bookkeeping: xids, slots, timeouts
+ *   tcp.c      TCP: sending calls, taking replies apart, the blocking loop
+ *              (the pipelined loop is the engine's, tools/common/engine.h)
  *   udp.c      a UDP socket's run loop (blocking or pipelined)
- *   run.c      connecting, the worker threads and one run's totals
+ *   run.c      the protocol's hooks for the engine, one run's totals
  *   report.c   the table, the JSON object and the -d plot files
  *   main.c     main(): options, target, runs, reporting
  *   nfs*.c     the NFS workloads of --export and --op (see nfs.h)
@@ -27,14 +28,13 @@
 #include <time.h>
 #include <sys/socket.h>
 #include <ksf/rpc.h>
-#include "crew.h"
-#include "hist.h"
+#include "engine.h"
 #include "nfs.h"
 #include "report.h"
 #include "target.h"
 
 #define RT_DEFAULT_PORT	62049		/* the seed's krpc2 port */
-#define RT_MAX_THREADS	1024
+#define RT_MAX_THREADS	ENG_MAX_THREADS
 #define RT_MAX_INFLIGHT	65536
 #define RT_MAX_RUNS	100000
 #define RT_MAX_ARGS	1024		/* --args bytes */
@@ -52,7 +52,7 @@
  * whole replies. */
 #define RT_RX_GUESS_INIT 24
 #define RT_RX_GUESS_MAX	40
-#define RT_ERR_MAX	768
+#define RT_ERR_MAX	ENG_ERR_MAX
 
 enum rt_expect {			/* --expect: what every reply must be */
 	RT_EXPECT_SUCCESS,		/* MSG_ACCEPTED, SUCCESS */
@@ -98,6 +98,7 @@ struct rt_opts {
 	int udp_opts_set;		/* some --udp-* flag given */
 	int frag;			/* -f */
 	int batch;			/* -b */
+	int nodelay;			/* --nodelay */
 	int no_header, verbose, quiet, json, debug;	/* -H -v --quiet --json -x */
 	const char *dir;		/* -d */
 	int nq;				/* -q */
@@ -178,9 +179,8 @@ struct rt_ctx;
  * 4-byte record mark, then exactly that fragment (RFC 5531 §11). */
 
 struct rt_worker {
+	struct eng_worker e;		/* fd, this run's bounds and results */
 	struct rt_ctx *ctx;
-	unsigned id;
-	int fd;
 
 	/* Calls over the connection's life are numbered from 0 (seq); call
 	 * seq has xid xid_base + seq and lives in slots[seq & mask]. A new
@@ -192,13 +192,6 @@ struct rt_worker {
 	unsigned nbusy;			/* calls awaiting a reply */
 	struct rt_slot *slots;
 	uint64_t mask;
-
-	/* This run's bounds. */
-	uint64_t run_limit;		/* no call with seq >= this starts */
-	uint64_t deadline;		/* -t: 0 = none */
-	int tx_stop;			/* the time is up: start no new call */
-	uint64_t last_progress;		/* bytes moved (TCP) or reply (UDP) */
-	uint64_t spin_start;		/* --busy-poll: spinning since; 0 = not */
 
 	/* Sending. TCP: txbuf[txoff..txlen) is still to go. UDP: txn
 	 * datagrams in cells of RT_CALL_MAX, the first txfirst sent. */
@@ -218,36 +211,35 @@ struct rt_worker {
 	struct mmsghdr *rxmm;		/* UDP -b */
 	struct iovec *rxiov;
 
-	/* This run's results. */
-	struct hist hist;
-	uint64_t calls, lost, late, tx_bytes, rx_bytes, start_ns, end_ns;
+	/* This run's results, beside e's. */
+	uint64_t lost, late;
 	uint64_t started;		/* calls started */
 	uint64_t lost_total;		/* UDP calls lost over the socket's life */
-	char err[RT_ERR_MAX];		/* why the worker failed */
-	int quit;			/* only because another one failed */
 };
 
 /* State shared by all threads of a test. */
 struct rt_ctx {
 	const struct rt_opts *o;
 	struct rt_call call;
-	struct target tgt;
-	struct rt_worker *ws;
-	struct crew crew;
-	atomic_int failed;		/* some worker failed: others give up */
+	struct eng eng;			/* target, workers, runs */
 	/* NFS workloads: nfs.op is RT_OP_NULL for the plain --prog calls. */
 	struct rt_nfs_work nfs;
 	size_t call_max, reply_max;	/* longest call and reply */
 	struct rt_nfs_data *data;	/* --export: what was mounted and made */
 };
 
-int rt_worker_init(struct rt_ctx *ctx, struct rt_worker *w, unsigned id);
-void rt_worker_free(struct rt_worker *w);
-/* Run one run on w (the crew calls it); 0 or -1 with w->err filled. */
-int rt_worker_run(struct rt_worker *w);
+/* The engine's hooks (tools/common/engine.h). */
+int rt_worker_init(struct eng_worker *e);
+void rt_worker_free(struct eng_worker *e);
+int rt_worker_run(struct eng_worker *e);
+int rt_fail_stall(struct eng_worker *e);
+extern const struct eng_proto rt_proto;
 
-int rt_fail(struct rt_worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int rt_gave_up(struct rt_worker *w);
+static inline struct rt_worker *rt_ws(const struct rt_ctx *ctx, unsigned i)
+{
+	return (struct rt_worker *)eng_worker(&ctx->eng, i);
+}
+
 int rt_may_start(struct rt_worker *w, uint64_t now);
 int rt_run_done(const struct rt_worker *w);
 /* Start the next call at time now: take its slot and encode it into buf
@@ -259,36 +251,21 @@ int rt_reply(struct rt_worker *w, const uint8_t *msg, size_t len, uint64_t now);
 /* UDP: count calls older than --udp-timeout as lost. 0 or -1 when that
  * makes this thread's losses more than --udp-loss allows. */
 int rt_expire(struct rt_worker *w, uint64_t now);
-/* Nothing to do until the socket is ready (events): spin while
- * --busy-poll allows (returns 0 at once), else poll() until it is ready,
- * the stall limit, or until (if not 0). Returns 0, or -1 after a stall. */
-int rt_wait(struct rt_worker *w, short events, uint64_t until);
-/* Bytes moved at time now: not stalled, stop spinning. */
-void rt_progress(struct rt_worker *w, uint64_t now);
-int rt_fail_stall(struct rt_worker *w);
-
 /* tcp.c, udp.c */
 int rt_tcp_run(struct rt_worker *w);
 int rt_udp_run(struct rt_worker *w);
-/* Make fd blocking with receive (and send) timeouts of timeout_ns. */
+int rt_tcp_tx_ready(struct eng_worker *e, int *blocked);
+int rt_tcp_rx(struct eng_worker *e, int flags);
 
 /* run.c */
 struct rt_totals {
-	struct hist hist;		/* every RTT of the run */
-	uint64_t calls, lost, late, tx_bytes, rx_bytes, started;
+	struct eng_totals e;		/* RTTs, calls (done), bytes, time, why */
+	uint64_t lost, late, started;
 	double rtt_med_us;		/* median over threads of their median */
-	uint64_t elapsed_ns;		/* first start to last end */
-	uint64_t cpu_ns;		/* process CPU time over the run */
 	time_t date;			/* when the run started */
-	const char *why;		/* first failure, or NULL */
-	unsigned nfailed;		/* workers that failed on their own */
 	char why_buf[RT_ERR_MAX];	/* a failure of the whole run */
 };
 
-/* Allocate the workers, connect them and start their threads. Returns 0,
- * or -1 with a message in err; rt_workers_destroy() is due either way. */
-int rt_workers_create(struct rt_ctx *ctx, char *err, size_t errlen);
-void rt_workers_destroy(struct rt_ctx *ctx);
 /* Do one run with every worker and total it up. 0, or -1 when a worker
  * failed or UDP losses passed --udp-loss (t->why says why). */
 int rt_run_once(struct rt_ctx *ctx, struct rt_totals *t);

@@ -1,114 +1,48 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * rpctest's threads: every connection is opened (every UDP socket
- * connected) before any timing starts, then one worker thread per
- * connection (pinned with -P) does each run in lock step with the others
- * (tools/common/crew.h). A run lasts from the earliest worker starting to
- * the last one finishing; the connections live across runs.
+ * rpctest on the engine (tools/common/engine.h): its hooks (a UDP socket
+ * gets room for a window of replies), and one run's totals with what only
+ * rpctest counts: lost and late UDP replies, the seed's RTT (the median
+ * over threads of each thread's median) and the --udp-loss limit.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 #include <sys/socket.h>
-#include "cli.h"
 #include "rpctest.h"
 
 /* UDP: room in the socket buffers for the replies (and calls) of a whole
  * window, so that a burst of replies is not dropped by our own socket:
  * about 2 KiB of buffer per small datagram, at least the default, at most
  * 16 MiB (the kernel caps it at net.core.rmem_max / wmem_max). Best effort. */
-static void udp_buffers(int fd, unsigned inflight)
+static int connected(struct eng_worker *e, char *err, size_t errlen)
 {
-	uint64_t want = (uint64_t)(inflight ? inflight : 1) * 2048;
+	uint64_t want = (uint64_t)(e->eng->inflight ? e->eng->inflight : 1) * 2048;
 	int v = (int)(want < 256 * 1024 ? 256 * 1024 : want > 16 << 20 ? 16 << 20 : want);
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
-}
-
-/* Connect w (target_connect_thread(): every thread to the address the
- * first one could connect to); for -a 0 make the socket blocking, with
- * --stall (UDP: --udp-timeout, if shorter) as its timeouts. 0, or -1 with
- * a message in err. */
-static int connect_one(void *arg, void *wp, char *err, size_t errlen)
-{
-	struct rt_ctx *ctx = arg;
-	struct rt_worker *w = wp;
-	const struct rt_opts *o = ctx->o;
-	uint64_t tmo = o->udp && o->udp_timeout_ns < o->stall_ns ? o->udp_timeout_ns
-								 : o->stall_ns;
-
-	w->fd = target_connect_worker(&ctx->tgt, w->id, o->udp ? SOCK_DGRAM : SOCK_STREAM,
-				      o->stall_ns, o->inflight ? 0 : tmo, err, errlen);
-	if (w->fd < 0)
-		return -1;
-	if (o->udp)
-		udp_buffers(w->fd, o->inflight);
+	(void)err;
+	(void)errlen;
+	if (e->eng->socktype != SOCK_DGRAM)
+		return 0;
+	setsockopt(e->fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	setsockopt(e->fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 	return 0;
 }
 
-static void work(void *arg, unsigned i)
+static int run_done(const struct eng_worker *e)
 {
-	struct rt_ctx *ctx = arg;
-
-	rt_worker_run(&ctx->ws[i]);
+	return rt_run_done((const struct rt_worker *)e);
 }
 
-static void clear(void *w)
-{
-	((struct rt_worker *)w)->fd = -1;
-}
-
-static int init(void *ctx, void *w, unsigned i)
-{
-	return rt_worker_init(ctx, w, i);
-}
-
-int rt_workers_create(struct rt_ctx *ctx, char *err, size_t errlen)
-{
-	static const struct crew_workers cw = {
-		sizeof(struct rt_worker), clear, init, connect_one, work,
-	};
-	const struct rt_opts *o = ctx->o;
-	void *ws = NULL;
-	int rc = crew_create(&ctx->crew, &ws, o->threads, &cw, o->cpus, o->ncpus, ctx,
-			     err, errlen);
-
-	ctx->ws = ws;
-	return rc;
-}
-
-void rt_workers_destroy(struct rt_ctx *ctx)
-{
-	crew_stop(&ctx->crew);
-	for (unsigned i = 0; ctx->ws && i < ctx->o->threads; i++) {
-		rt_nfs_note_calls(ctx, i, ctx->ws[i].next_seq);
-		rt_worker_free(&ctx->ws[i]);
-	}
-	free(ctx->ws);
-	ctx->ws = NULL;
-}
-
-/* Add worker w's run to the totals. */
-static void add_worker(struct rt_totals *t, const struct rt_worker *w, uint64_t *first,
-		       uint64_t *last)
-{
-	hist_merge(&t->hist, &w->hist);
-	t->calls += w->calls;
-	t->lost += w->lost;
-	t->late += w->late;
-	t->started += w->started;
-	t->tx_bytes += w->tx_bytes;
-	t->rx_bytes += w->rx_bytes;
-	if (w->start_ns < *first)
-		*first = w->start_ns;
-	if (w->end_ns > *last)
-		*last = w->end_ns;
-	if (w->err[0] && !w->quit && !t->nfailed++)
-		t->why = w->err;
-}
+const struct eng_proto rt_proto = {
+	.size = sizeof(struct rt_worker),
+	.init = rt_worker_init,
+	.free = rt_worker_free,
+	.connected = connected,
+	.run = rt_worker_run,
+	.tx_ready = rt_tcp_tx_ready,
+	.rx = rt_tcp_rx,
+	.run_done = run_done,
+	.stall = rt_fail_stall,
+};
 
 /* The seed's RTT: the median over threads of each thread's median. */
 static double thread_median_us(const struct rt_ctx *ctx)
@@ -117,8 +51,8 @@ static double thread_median_us(const struct rt_ctx *ctx)
 	size_t n = 0;
 
 	for (unsigned i = 0; i < ctx->o->threads; i++)
-		if (hist_count(&ctx->ws[i].hist))
-			v[n++] = (double)hist_quantile(&ctx->ws[i].hist, 0.5) / 1e3;
+		if (hist_count(&rt_ws(ctx, i)->e.hist))
+			v[n++] = (double)hist_quantile(&rt_ws(ctx, i)->e.hist, 0.5) / 1e3;
 	return report_median_of(v, n);
 }
 
@@ -129,7 +63,7 @@ static void check_loss(const struct rt_opts *o, struct rt_totals *t)
 		   (double)t->lost * 100.0 > o->udp_loss_pct * (double)t->started :
 		   t->lost > o->udp_loss;
 
-	if (!o->udp || !over || t->why)
+	if (!o->udp || !over || t->e.why)
 		return;
 	if (o->udp_loss_pct >= 0)
 		snprintf(t->why_buf, sizeof(t->why_buf), "%llu of %llu calls lost (%.3f%%; "
@@ -140,26 +74,23 @@ static void check_loss(const struct rt_opts *o, struct rt_totals *t)
 	else
 		snprintf(t->why_buf, sizeof(t->why_buf), "%llu calls lost (--udp-loss allows "
 			 "%llu)", (unsigned long long)t->lost, (unsigned long long)o->udp_loss);
-	t->why = t->why_buf;
-	t->nfailed++;
+	t->e.why = t->why_buf;
+	t->e.nfailed++;
 }
 
 int rt_run_once(struct rt_ctx *ctx, struct rt_totals *t)
 {
-	uint64_t first = UINT64_MAX, last = 0, cpu0;
-
-	hist_reset(&t->hist);
-	t->calls = t->lost = t->late = t->started = t->tx_bytes = t->rx_bytes = 0;
-	t->why = NULL;
-	t->nfailed = 0;
+	t->lost = t->late = t->started = 0;
 	t->date = time(NULL);
-	cpu0 = cli_cpu_ns();
-	crew_run(&ctx->crew);
-	t->cpu_ns = cli_cpu_ns() - cpu0;
-	for (unsigned i = 0; i < ctx->o->threads; i++)
-		add_worker(t, &ctx->ws[i], &first, &last);
-	t->elapsed_ns = last > first ? last - first : 0;
+	eng_run_once(&ctx->eng, &t->e);
+	for (unsigned i = 0; i < ctx->o->threads; i++) {
+		const struct rt_worker *w = rt_ws(ctx, i);
+
+		t->lost += w->lost;
+		t->late += w->late;
+		t->started += w->started;
+	}
 	t->rtt_med_us = thread_median_us(ctx);
 	check_loss(ctx->o, t);
-	return t->why ? -1 : 0;
+	return t->e.why ? -1 : 0;
 }

@@ -28,10 +28,10 @@ static int io_error(struct rt_worker *w, const char *what)
 	char addr[TARGET_ADDRSTR_MAX];
 
 	if (errno == ECONNREFUSED)
-		return rt_fail(w, "%s: %s (nothing listens on udp %s)", what, strerror(errno),
-			       target_addr_str((const struct sockaddr *)&w->ctx->tgt.addr,
+		return eng_fail(&w->e, "%s: %s (nothing listens on udp %s)", what, strerror(errno),
+			       target_addr_str((const struct sockaddr *)&w->ctx->eng.tgt.addr,
 					       addr, sizeof(addr)));
-	return rt_fail(w, "%s: %s (%u call(s) in flight)", what, strerror(errno), w->nbusy);
+	return eng_fail(&w->e, "%s: %s (%u call(s) in flight)", what, strerror(errno), w->nbusy);
 }
 
 static size_t cell_len(const struct rt_worker *w, unsigned i)
@@ -46,11 +46,11 @@ static int tx_flush(struct rt_worker *w, int flags)
 	int n;
 
 	if (!w->txmm) {		/* one datagram, in txbuf[0..txlen) */
-		ssize_t r = send(w->fd, w->txbuf, w->txlen, flags | MSG_NOSIGNAL);
+		ssize_t r = send(w->e.fd, w->txbuf, w->txlen, flags | MSG_NOSIGNAL);
 
 		n = r < 0 ? -1 : 1;
 	} else {
-		n = sendmmsg(w->fd, w->txmm + w->txfirst, w->txn - w->txfirst,
+		n = sendmmsg(w->e.fd, w->txmm + w->txfirst, w->txn - w->txfirst,
 			     flags | MSG_NOSIGNAL);
 	}
 	if (n < 0) {
@@ -60,7 +60,7 @@ static int tx_flush(struct rt_worker *w, int flags)
 		return io_error(w, w->txmm ? "sendmmsg" : "send");
 	}
 	for (int i = 0; i < n; i++)
-		w->tx_bytes += cell_len(w, w->txfirst + (unsigned)i);
+		w->e.tx_bytes += cell_len(w, w->txfirst + (unsigned)i);
 	w->txfirst += (unsigned)n;
 	if (w->txfirst < w->txn)
 		return 0;
@@ -111,7 +111,7 @@ static int tx_ready(struct rt_worker *w, int *blocked)
 /* One datagram in rbuf. Returns 1 (a reply handled), 0 (none there), -1. */
 static int rx_one(struct rt_worker *w, int flags)
 {
-	ssize_t r = recv(w->fd, w->rbuf, RT_REPLY_MAX, flags | MSG_TRUNC);
+	ssize_t r = recv(w->e.fd, w->rbuf, RT_REPLY_MAX, flags | MSG_TRUNC);
 
 	if (r < 0) {
 		if (errno == EINTR)
@@ -121,16 +121,16 @@ static int rx_one(struct rt_worker *w, int flags)
 		return io_error(w, "recv");
 	}
 	if (r > RT_REPLY_MAX)
-		return rt_fail(w, "a reply datagram of %zd bytes: longer than %u", r,
+		return eng_fail(&w->e, "a reply datagram of %zd bytes: longer than %u", r,
 			       RT_REPLY_MAX);
-	w->rx_bytes += (uint64_t)r;
+	w->e.rx_bytes += (uint64_t)r;
 	return rt_reply(w, w->rbuf, (size_t)r, cli_now_ns()) ? -1 : 1;
 }
 
 /* -b: up to RT_UDP_RX_BATCH datagrams in one recvmmsg(). */
 static int rx_many(struct rt_worker *w)
 {
-	int n = recvmmsg(w->fd, w->rxmm, RT_UDP_RX_BATCH, MSG_DONTWAIT, NULL);
+	int n = recvmmsg(w->e.fd, w->rxmm, RT_UDP_RX_BATCH, MSG_DONTWAIT, NULL);
 	uint64_t now;
 
 	if (n < 0) {
@@ -145,8 +145,8 @@ static int rx_many(struct rt_worker *w)
 		struct mmsghdr *m = &w->rxmm[i];
 
 		if (m->msg_hdr.msg_flags & MSG_TRUNC)
-			return rt_fail(w, "a reply datagram longer than %u bytes", RT_REPLY_MAX);
-		w->rx_bytes += m->msg_len;
+			return eng_fail(&w->e, "a reply datagram longer than %u bytes", RT_REPLY_MAX);
+		w->e.rx_bytes += m->msg_len;
 		if (rt_reply(w, w->rxiov[i].iov_base, m->msg_len, now))
 			return -1;
 	}
@@ -168,14 +168,14 @@ static int run_pipelined(struct rt_worker *w)
 	int blocked, rc;
 
 	for (;;) {
-		if (rt_gave_up(w) || rt_expire(w, cli_now_ns()) || tx_ready(w, &blocked))
+		if (eng_gave_up(&w->e) || rt_expire(w, cli_now_ns()) || tx_ready(w, &blocked))
 			return -1;
 		if (rt_run_done(w))
 			return 0;
 		rc = w->rxmm ? rx_many(w) : rx_one(w, MSG_DONTWAIT);
 		if (rc < 0)
 			return -1;
-		if (rc == 0 && rt_wait(w, (short)(POLLIN | (blocked ? POLLOUT : 0)),
+		if (rc == 0 && eng_wait(&w->e, (short)(POLLIN | (blocked ? POLLOUT : 0)),
 				       next_timeout(w)))
 			return -1;
 	}
@@ -198,8 +198,8 @@ static int await_reply(struct rt_worker *w)
 		now = cli_now_ns();
 		if (rc == 0 && !spin && rt_expire(w, now))
 			return -1;
-		if (w->nbusy && now - w->last_progress >= stall)
-			return rt_fail_stall(w);
+		if (w->nbusy && now - w->e.last_progress >= stall)
+			return rt_fail_stall(&w->e);
 	}
 	return 0;
 }
@@ -210,7 +210,7 @@ static int run_blocking(struct rt_worker *w)
 
 	for (;;) {
 		now = cli_now_ns();
-		if (rt_gave_up(w))
+		if (eng_gave_up(&w->e))
 			return -1;
 		if (!rt_may_start(w, now))
 			return 0;
@@ -221,8 +221,8 @@ static int run_blocking(struct rt_worker *w)
 
 			if (rc < 0)
 				return -1;
-			if (rc == 0 && cli_now_ns() - w->last_progress >= w->ctx->o->stall_ns)
-				return rt_fail_stall(w);
+			if (rc == 0 && cli_now_ns() - w->e.last_progress >= w->ctx->o->stall_ns)
+				return rt_fail_stall(&w->e);
 		}
 		if (await_reply(w))
 			return -1;

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The engine under both load generators (see engine.h): workers and their
+ * connections, runs and their totals, failing, waiting, and the pipelined
+ * send/receive loop.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include "cli.h"
+#include "engine.h"
+
+int eng_fail(struct eng_worker *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	crew_vfail(w->err, sizeof(w->err), w->id, &w->eng->failed, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int eng_gave_up(struct eng_worker *w)
+{
+	return crew_gave_up(w->err, sizeof(w->err), w->id, &w->eng->failed, &w->quit);
+}
+
+void eng_progress(struct eng_worker *w, uint64_t now)
+{
+	w->last_progress = now;
+	w->spin_start = 0;
+}
+
+int eng_wait(struct eng_worker *w, short events, uint64_t until)
+{
+	const struct eng *e = w->eng;
+	struct pollfd pfd = { .fd = w->fd, .events = events };
+	uint64_t now = cli_now_ns(), stall_at = w->last_progress + e->stall_ns, t;
+
+	if (now >= stall_at)
+		return w->eng->p->stall(w);
+	if (e->busy_poll_ns && events == POLLIN) {
+		if (!w->spin_start)
+			w->spin_start = now;
+		if (now - w->spin_start < e->busy_poll_ns)
+			return 0;	/* spin: the caller tries recv() again */
+	}
+	t = until && until < stall_at ? until : stall_at;
+	if (t > now && poll(&pfd, 1, (int)((t - now + 999999) / 1000000)) < 0 &&
+	    errno != EINTR)
+		return eng_fail(w, "poll: %s", strerror(errno));
+	w->spin_start = 0;
+	return 0;
+}
+
+int eng_rx_sleep(struct eng_worker *w)
+{
+	const struct eng *e = w->eng;
+	uint64_t now;
+	int rc;
+
+	if (e->busy_poll_ns) {
+		now = cli_now_ns();
+		if (!w->spin_start)
+			w->spin_start = now;
+		if (now - w->spin_start < e->busy_poll_ns)
+			return e->p->rx(w, MSG_DONTWAIT);
+	}
+	rc = e->p->rx(w, 0);
+	if (rc == 0 && cli_now_ns() - w->last_progress >= e->stall_ns)
+		return e->p->stall(w);
+	return rc;
+}
+
+int eng_pipelined(struct eng_worker *w)
+{
+	const struct eng_proto *p = w->eng->p;
+	int blocked, rc = 0;
+
+	for (;;) {
+		if (eng_gave_up(w) || p->tx_ready(w, &blocked))
+			return -1;
+		if (p->run_done(w))
+			return 0;
+		if (rc == 2)			/* the buffer filled up: read on */
+			rc = p->rx(w, MSG_DONTWAIT);
+		else if (!blocked)		/* nothing may start: sleep in recv() */
+			rc = eng_rx_sleep(w);
+		else if ((rc = p->rx(w, MSG_DONTWAIT)) == 0)
+			rc = eng_wait(w, (short)(POLLIN | POLLOUT), 0);
+		if (rc < 0)
+			return -1;
+	}
+}
+
+/* One run of worker i (the crew calls it). */
+static void worker_run(void *arg, unsigned i)
+{
+	struct eng *e = arg;
+	struct eng_worker *w = eng_worker(e, i);
+
+	hist_reset(&w->hist);
+	w->done = w->tx_bytes = w->rx_bytes = 0;
+	w->err[0] = '\0';
+	w->quit = 0;
+	w->tx_stop = 0;
+	w->spin_start = 0;
+	w->start_ns = cli_now_ns();
+	w->last_progress = w->start_ns;
+	w->deadline = e->time_ns ? w->start_ns + e->time_ns : 0;
+	e->p->run(w);
+	w->end_ns = cli_now_ns();
+}
+
+static void clear(void *wp)
+{
+	((struct eng_worker *)wp)->fd = -1;
+}
+
+static int init(void *arg, void *wp, unsigned id)
+{
+	struct eng_worker *w = wp;
+
+	w->eng = arg;
+	w->id = id;
+	hist_init(&w->hist);
+	return w->eng->p->init(w);
+}
+
+/* Connect w (target_connect_worker(): every thread to the address the
+ * first one could connect to, with TCP_NODELAY), blocking with e->block_ns
+ * as its timeouts unless that is 0; Nagle back on for a pipeline (see
+ * eng_create()). 0, or -1 with a message in err. */
+static int connect_one(void *arg, void *wp, char *err, size_t errlen)
+{
+	struct eng *e = arg;
+	struct eng_worker *w = wp;
+	int zero = 0;
+
+	w->fd = target_connect_worker(&e->tgt, w->id, e->socktype, e->stall_ns, e->block_ns,
+				      err, errlen);
+	if (w->fd < 0)
+		return -1;
+	if (e->socktype == SOCK_STREAM && e->inflight > 1 && !e->nodelay &&
+	    setsockopt(w->fd, IPPROTO_TCP, TCP_NODELAY, &zero, sizeof(zero)))
+		return -1 - 0 * snprintf(err, errlen, "thread %u: TCP_NODELAY: %s", w->id,
+					 strerror(errno));
+	return e->p->connected ? e->p->connected(w, err, errlen) : 0;
+}
+
+int eng_create(struct eng *e, char *err, size_t errlen)
+{
+	struct crew_workers cw = { e->p->size, clear, init, connect_one, worker_run };
+	void *ws = NULL;
+	int rc;
+
+	rc = crew_create(&e->crew, &ws, e->threads, &cw, e->cpus, e->ncpus, e, err, errlen);
+	e->ws = ws;
+	return rc;
+}
+
+void eng_destroy(struct eng *e)
+{
+	crew_stop(&e->crew);
+	for (unsigned i = 0; e->ws && i < e->threads; i++) {
+		struct eng_worker *w = eng_worker(e, i);
+
+		if (w->fd >= 0)
+			close(w->fd);
+		w->fd = -1;
+		w->eng = e;	/* also when its init() never ran */
+		w->id = i;
+		e->p->free(w);
+	}
+	free(e->ws);
+	e->ws = NULL;
+}
+
+int eng_run_once(struct eng *e, struct eng_totals *t)
+{
+	uint64_t first = UINT64_MAX, last = 0, cpu0 = cli_cpu_ns();
+
+	hist_reset(&t->hist);
+	t->done = t->tx_bytes = t->rx_bytes = 0;
+	t->why = NULL;
+	t->nfailed = 0;
+	crew_run(&e->crew);
+	t->cpu_ns = cli_cpu_ns() - cpu0;
+	for (unsigned i = 0; i < e->threads; i++) {
+		const struct eng_worker *w = eng_worker(e, i);
+
+		hist_merge(&t->hist, &w->hist);
+		t->done += w->done;
+		t->tx_bytes += w->tx_bytes;
+		t->rx_bytes += w->rx_bytes;
+		first = w->start_ns < first ? w->start_ns : first;
+		last = w->end_ns > last ? w->end_ns : last;
+		if (w->err[0] && !w->quit && !t->nfailed++)
+			t->why = w->err;
+	}
+	t->elapsed_ns = last > first ? last - first : 0;
+	return t->why ? -1 : 0;
+}
+
+int eng_target(struct eng *e, const char *spec, uint16_t port, int port_set)
+{
+	char err[TARGET_HOST_MAX + 160];
+	struct target *t = &e->tgt;
+
+	if (target_parse(t, spec, port, err, sizeof(err))) {
+		fprintf(stderr, "%s: bad target %s\n", e->prog, err);
+		return 2;
+	}
+	if (t->port_given && port_set && t->port != port) {
+		fprintf(stderr, "%s: two ports given: -p %u and '%s'\n", e->prog,
+			(unsigned)port, spec);
+		return 2;
+	}
+	return 0;
+}
+
+int eng_lookup(struct eng *e)
+{
+	char err[TARGET_HOST_MAX + 160];
+
+	if (target_resolve(&e->tgt, e->socktype, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", e->prog, err);
+		return 1;
+	}
+	return 0;
+}

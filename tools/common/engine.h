@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The engine under both load generators (echotest, rpctest): a closed-loop
+ * request/response client over one connection per thread. The engine owns
+ * the threads and their connections, the runs (bounded by a count and a
+ * time), timing, the stall limit, waiting (spinning first with
+ * --busy-poll), and the pipelined send/receive loop; a tool plugs in its
+ * protocol (struct eng_proto): what a request is, how replies are taken
+ * apart and checked.
+ *
+ * The pipelined loop (eng_pipelined) is the fast path of both tools, in
+ * the seed's shape: every request that may start goes out at once with
+ * MSG_DONTWAIT (one per send(), or all in one with -b); when none may
+ * start (the window is full, or the run is ending) the thread sleeps in
+ * recv() itself, on a blocking socket whose receive timeout is --stall:
+ * one system call and one wakeup per reply, no poll(). poll() is only for
+ * a send that found the socket full.
+ */
+#ifndef KSF_TOOLS_ENGINE_H
+#define KSF_TOOLS_ENGINE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "crew.h"
+#include "hist.h"
+#include "target.h"
+
+#define ENG_ERR_MAX	768
+#define ENG_MAX_THREADS	1024
+
+struct eng;
+
+/* What every worker has; a tool's worker embeds it as its first member. */
+struct eng_worker {
+	struct eng *eng;
+	unsigned id;
+	int fd;
+	/* This run's bounds: the tool sets run_limit from eng->count. */
+	uint64_t run_limit;		/* no request numbered >= this starts */
+	uint64_t deadline;		/* -t: 0 = none */
+	int tx_stop;			/* the time is up: start no new request */
+	uint64_t last_progress;		/* a byte moved (a reply, for UDP) */
+	uint64_t spin_start;		/* --busy-poll: spinning since; 0 = not */
+	/* This run's results. */
+	struct hist hist;		/* every RTT */
+	uint64_t done;			/* requests completed */
+	uint64_t tx_bytes, rx_bytes, start_ns, end_ns;
+	char err[ENG_ERR_MAX];		/* why the worker failed */
+	int quit;			/* only because another one failed */
+};
+
+/* A tool's protocol. Every function gets the tool's worker (whose first
+ * member is the struct eng_worker). */
+struct eng_proto {
+	size_t size;				/* bytes of the tool's worker */
+	int (*init)(struct eng_worker *w);	/* buffers: 0 or -ENOMEM */
+	void (*free)(struct eng_worker *w);
+	/* After the connect: socket options (may be NULL). 0 or -1 with err. */
+	int (*connected)(struct eng_worker *w, char *err, size_t errlen);
+	/* One run of the worker, from eng_worker_run(): usually the tool's
+	 * bookkeeping, then eng_pipelined() or a blocking loop. 0 or -1. */
+	int (*run)(struct eng_worker *w);
+	/* For eng_pipelined(): start every request that may start (none when
+	 * the socket is full: *blocked); 0 or -1 (failed). */
+	int (*tx_ready)(struct eng_worker *w, int *blocked);
+	/* One recv() with flags and what it completes: 2 when it filled the
+	 * buffer (more may be there), 1 bytes came (or EINTR), 0 none (EAGAIN,
+	 * or a blocking socket's timeout), -1 failed. */
+	int (*rx)(struct eng_worker *w, int flags);
+	/* The run is over: nothing in flight, nothing more may start. */
+	int (*run_done)(const struct eng_worker *w);
+	/* Fail with what is stuck ("no progress for ...: ..."); -1. */
+	int (*stall)(struct eng_worker *w);
+};
+
+/* A test: the common settings, the target, the workers and their crew. */
+struct eng {
+	const struct eng_proto *p;
+	void *tool;			/* the tool's context */
+	const char *prog;		/* "echotest": messages */
+	unsigned threads, inflight;	/* -j, -a */
+	uint64_t count;			/* -c per thread per run; 0 = only -t */
+	uint64_t time_ns, stall_ns;	/* -t, --stall */
+	uint64_t busy_poll_ns;		/* --busy-poll */
+	uint64_t block_ns;		/* a blocking socket's timeouts; 0 = none */
+	int socktype;			/* SOCK_STREAM or SOCK_DGRAM */
+	int nodelay;			/* --nodelay: TCP_NODELAY at any -a */
+	const int *cpus;		/* -P */
+	int ncpus;
+	struct target tgt;
+	struct crew crew;
+	atomic_int failed;		/* some worker failed (or a signal): give up */
+	unsigned char *ws;		/* threads workers of p->size bytes */
+};
+
+static inline struct eng_worker *eng_worker(const struct eng *e, unsigned i)
+{
+	return (struct eng_worker *)(void *)(e->ws + (size_t)i * e->p->size);
+}
+
+/* Allocate the workers, init() and connect every one (and make the socket
+ * blocking with block_ns as its timeouts), then start their threads. As
+ * in the seed's tools, a TCP connection has TCP_NODELAY only with at most
+ * one request in flight (or with --nodelay): a deeper pipeline lets the
+ * kernel coalesce small requests while earlier ones are unacknowledged.
+ * 0, or -1 with a message in err; eng_destroy() is due either way. */
+int eng_create(struct eng *e, char *err, size_t errlen);
+void eng_destroy(struct eng *e);
+
+/* What one run of all workers measured. */
+struct eng_totals {
+	struct hist hist;		/* every RTT of the run */
+	uint64_t done, tx_bytes, rx_bytes;
+	uint64_t elapsed_ns;		/* first start to last end */
+	uint64_t cpu_ns;		/* process CPU time over the run */
+	const char *why;		/* first failure, or NULL */
+	unsigned nfailed;		/* workers that failed on their own */
+};
+
+/* Do one run with every worker and total it up. 0, or -1 when a worker
+ * failed (t->why says why). */
+int eng_run_once(struct eng *e, struct eng_totals *t);
+
+/* Record why this worker failed (the first reason wins) and tell the
+ * others; returns -1. */
+int eng_fail(struct eng_worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Another worker failed: give up (1), or go on (0). */
+int eng_gave_up(struct eng_worker *w);
+/* Bytes moved at time now: not stalled, stop spinning. */
+void eng_progress(struct eng_worker *w, uint64_t now);
+/* Nothing to do until the socket is ready (events): spin while
+ * --busy-poll allows (returns 0 at once), else poll() until it is ready,
+ * the stall limit, or until (if not 0). 0, or -1 after a stall. */
+int eng_wait(struct eng_worker *w, short events, uint64_t until);
+/* Nothing may start: sleep in a blocking recv() (after spinning on
+ * nonblocking ones for --busy-poll). Returns as p->rx(), or -1 after a
+ * stall. */
+int eng_rx_sleep(struct eng_worker *w);
+/* The pipelined loop over p->tx_ready, p->rx, p->run_done. 0 or -1. */
+int eng_pipelined(struct eng_worker *w);
+
+/* Parse the target spec into e->tgt, with port as the default (port_set:
+ * -p was given, and must agree with a port in spec). 0, or the exit
+ * status 2 with the error printed. */
+int eng_target(struct eng *e, const char *spec, uint16_t port, int port_set);
+/* Look the target up for e->socktype. 0, or the exit status 1 with the
+ * error printed. */
+int eng_lookup(struct eng *e);
+
+#endif
