@@ -299,6 +299,21 @@ void ksf__rxbuf_put(struct ksf__worker *w, void *rxbuf);
 void ksf__rxbuf_trim(struct ksf__worker *w);
 void ksf__rxbuf_fini(struct ksf__worker *w);
 
+/* ---- adaptive completion batching (batch.c) ---- */
+struct ksf__batch {
+	bool adaptive;		/* else: batch whenever busy (fixed mode) */
+	bool on;		/* busy waits batch in this epoch */
+	bool best;		/* the choice of the last probe */
+	unsigned probe;		/* epochs of the probe so far, 0: not probing */
+	unsigned hold, left;	/* busy epochs between probes, until the next */
+	unsigned turns;		/* loop turns in this epoch */
+	uint64_t t0, cpu0, bytes0;	/* at the start of this epoch */
+	uint64_t ns[2], cpu[2], bytes[2];	/* probe totals without [0] and with [1] */
+	uint64_t probes, probes_on;	/* probes made, and those that chose batching */
+};
+void ksf__batch_init(struct ksf__batch *b, bool adaptive);
+void ksf__batch_turn(struct ksf__batch *b, struct ksf__worker *w);
+
 /* ---- tasks (task.c) ---- */
 int ksf__tasks_init(struct ksf__worker *w);
 void ksf__tasks_fini(struct ksf__worker *w);

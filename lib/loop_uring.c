@@ -56,6 +56,7 @@ struct ur {
 	struct ksf__dlist zombies;	/* released conns waiting for completions */
 	unsigned features;		/* IORING_FEAT_* of the ring */
 	unsigned batch_us, batch_cqes;	/* completion batching (pool options), 0: off */
+	struct ksf__batch batch;	/* whether busy waits batch now (batch.c) */
 	int last_reaped;		/* completions the last wait brought */
 	struct ksf_conn *todo;		/* connections with an arm or cancel to redo */
 	int todo_evfd, todo_listen;	/* the eventfd poll, a listener: to redo */
@@ -203,7 +204,8 @@ static int ur_init(struct ksf__worker *w)
 		if (u->features & IORING_FEAT_MIN_TIMEOUT) {
 			u->batch_us = w->pool->o.batch_wait_us;
 			u->batch_cqes = w->pool->o.batch_cqes;
-		} else if (w->idx == 0) {
+			ksf__batch_init(&u->batch, w->pool->o.batch_adaptive);
+		} else if (w->idx == 0 && !w->pool->o.batch_adaptive) {
 			ksf__log(w->pool, KSF_LOG_WARN, "batch wait needs Linux 6.12 "
 				 "(IORING_FEAT_MIN_TIMEOUT): off");
 		}
@@ -680,7 +682,7 @@ static int ur_wait(struct ksf__worker *w, int timeout)
 		timeout = 0;
 	if (timeout == 0) {
 		err = io_uring_submit_and_get_events(&u->ring);
-	} else if (u->batch_us && u->last_reaped >= 2) {	/* busy: batch */
+	} else if (u->batch_us && u->batch.on && u->last_reaped >= 2) {	/* busy: batch */
 		err = batch_wait(u, timeout);
 	} else {
 		struct __kernel_timespec ts = { .tv_sec = timeout / 1000,
@@ -691,7 +693,10 @@ static int ur_wait(struct ksf__worker *w, int timeout)
 	ksf__worker_after_sleep(w);
 	if (err < 0 && err != -ETIME && err != -EINTR && err != -EBUSY)
 		return err;
-	return u->last_reaped = reap_cqes(w);
+	u->last_reaped = reap_cqes(w);
+	if (u->batch_us)
+		ksf__batch_turn(&u->batch, w);
+	return u->last_reaped;
 }
 
 /* Idle trim: drop the pages of the provided buffers (the kernel filled
