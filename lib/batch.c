@@ -22,13 +22,13 @@
 #include <time.h>
 #include "ksf_int.h"
 
-#define EPOCH_NS	4000000u	/* one measurement: 4 ms */
-#define EPOCH_TURNS	16		/* fewer loop turns: idle, not judged */
-#define PROBE_EPOCHS	6		/* a probe: 3 epochs in each mode, alternating */
+#define EPOCH_NS	8000000u	/* one measurement: 8 ms */
+#define EPOCH_TURNS	32		/* fewer loop turns: idle, not judged */
+#define PROBE_EPOCHS	8		/* a probe: 4 epochs in each mode, alternating */
 #define HOLD_MIN	4		/* busy epochs before the next probe... */
 #define HOLD_MAX	256		/* ...doubling while the choice stays */
-#define RATE_LOSS_PCT	3		/* batching may cost at most this input rate */
-#define CPU_GAIN_PCT	5		/* and must save this much CPU per byte */
+#define RATE_LOSS_PCT	10		/* batching may cost at most this input rate */
+#define CPU_GAIN_PCT	2		/* and must save this much CPU per byte */
 
 static uint64_t thread_cpu_ns(void)
 {
