@@ -10,11 +10,14 @@
  * completion, so completions per turn say little), so the worker measures
  * instead, like the kernel's dynamic interrupt moderation (net_dim): it
  * runs short epochs with batching and without, alternating, and keeps
- * batching only if it cost no input rate (within RATE_LOSS_PCT) and saved
- * CPU time of the worker thread per byte received (at least CPU_GAIN_PCT).
+ * batching only if it cost no input rate (within RATE_LOSS_PCT: this
+ * host's rate varies by more than a few percent between epochs, while a
+ * shallow closed loop loses far more, half its rate at rpctest -a8) and
+ * saved CPU time of the worker thread per byte received (at least
+ * CPU_GAIN_PCT).
  *
  * The choice is probed again after HOLD_MIN busy epochs, then after twice
- * as many each time it stays the same (up to HOLD_MAX, about a second), so
+ * as many each time it stays the same (up to HOLD_MAX, about two seconds), so
  * probing costs little once the load is steady. A pause in the load (an
  * idle epoch) forgets the choice: the next load starts without batching
  * and is judged afresh.
