@@ -16,7 +16,8 @@
 # (batched), -u -j1 -a1, -u -j2 -a32 (UDP, the floor is TCP only).
 # krpc runs three times: --backend epoll, --backend uring, and (row
 # krpc-uring-bw, not in the pinned rounds) --backend uring --batch-wait
-# RPC_BENCH_BATCH_WAIT us (default 20): io_uring completion batching.
+# RPC_BENCH_BATCH_WAIT us (default 20): io_uring completion batching of
+# every busy wait (the other krpc rows run the default, adaptive batching).
 #
 # A small VM can change speed several times over within minutes, so servers
 # are only ever compared within the same moments: all servers run at once,
