@@ -17,7 +17,8 @@
 # (batched), -u -j1 -a1, -u -j2 -a32 (UDP, the floor is TCP only).
 # krpc runs three times: --backend epoll, --backend uring, and (row
 # krpc-uring-bw, not in the pinned rounds) --backend uring --batch-wait
-# RPC_BENCH_BATCH_WAIT us (default 20): io_uring completion batching.
+# RPC_BENCH_BATCH_WAIT us (default 20): io_uring completion batching of
+# every busy wait (the other krpc rows run the default, adaptive batching).
 # Across the veth pair (rows "veth"): krpc on both backends, the floor and
 # libtirpc, in the servers' namespace, rpctest in the clients'; they take
 # their turns in the same rounds as the loopback rows. BENCH_VETH=0 leaves

@@ -115,28 +115,46 @@ int ksf__outq_append(struct ksf__worker *w, struct ksf__outq *q, const void *p, 
 	return 0;
 }
 
-/* Queue the caller's bytes p[0..n) by reference: a chunk header points
- * at them, and free_fn(arg) runs once they are sent or dropped. */
-int ksf__outq_append_ref(struct ksf__worker *w, struct ksf__outq *q, const void *p, size_t n,
-			 void (*free_fn)(void *arg), void *arg)
+/* A chunk whose bytes are p[0..n), not data[]; data[] has room for extra
+ * bytes (a record for the chunk's free_fn). */
+struct ksf__chunk *ksf__chunk_new_ref(const void *p, size_t n, size_t extra)
 {
 	struct ksf__chunk *ch;
 
-	(void)w;
-	if (n > UINT32_MAX || !(ch = malloc(sizeof(*ch))))
-		return -ENOMEM;
+	if (n > UINT32_MAX || !(ch = malloc(sizeof(*ch) + extra)))
+		return NULL;
 	ch->next = NULL;
 	ch->off = 0;
 	ch->len = ch->cap = (uint32_t)n;	/* full: appends start a new chunk */
 	ch->ref = (char *)p;
-	ch->ref_free = free_fn;
-	ch->ref_arg = arg;
+	ch->ref_free = NULL;
+	ch->ref_arg = NULL;
+	return ch;
+}
+
+void ksf__outq_push(struct ksf__outq *q, struct ksf__chunk *ch)
+{
 	if (q->tail)
 		q->tail->next = ch;
 	else
 		q->head = ch;
 	q->tail = ch;
-	q->bytes += n;
+	q->bytes += ch->len - ch->off;
+}
+
+/* Queue the caller's bytes p[0..n) by reference: a chunk header points
+ * at them, and free_fn(arg) runs once they are sent or dropped. */
+int ksf__outq_append_ref(struct ksf__worker *w, struct ksf__outq *q, const void *p, size_t n,
+			 void (*free_fn)(void *arg), void *arg)
+{
+	struct ksf__chunk *ch = ksf__chunk_new_ref(p, n, 0);
+
+	(void)w;
+	if (!ch)
+		return -ENOMEM;
+	ch->ref_free = free_fn;
+	ch->ref_arg = arg;
+	ksf__outq_push(q, ch);
 	return 0;
 }
 

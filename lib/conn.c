@@ -131,8 +131,27 @@ static void check_outq_high(struct ksf_conn *c)
 			 "outq-high %zu reached: paused reading a connection", c->svc->o.outq_high);
 }
 
-/* Hand input to recv_cb, keeping what it does not consume (up to max_msg). */
-void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len)
+/* recv_cb on data[0..len), which ksf_conn_send_input may queue by
+ * reference if rxbuf (its receive buffer) is not NULL. A recv_cb may run
+ * another (ksf_conn_resume of another connection): the outer one's input
+ * is put back after. */
+static ssize_t call_recv(struct ksf_conn *c, const void *data, size_t len, void *rxbuf)
+{
+	struct ksf__input saved = c->w->in;
+	ssize_t n;
+
+	c->w->in = (struct ksf__input){ .p = data, .len = len, .rxbuf = rxbuf };
+	c->flags |= KSF__C_IN_CB;
+	n = c->svc->ops.recv_cb(c, data, len);
+	c->flags &= ~KSF__C_IN_CB;
+	c->w->in = saved;
+	return n;
+}
+
+/* Hand input to recv_cb, keeping what it does not consume (up to max_msg).
+ * Input in the receive buffer itself (nothing held from before) may be
+ * queued for output by reference (rxbuf, ksf_conn_send_input). */
+void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len, void *rxbuf)
 {
 	struct ksf__stats *st = &c->sw->st;
 	ssize_t n;
@@ -159,9 +178,7 @@ void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len)
 		len = c->in.len;
 	}
 	KSF__STAT_ADD(st, msgs_in, 1);
-	c->flags |= KSF__C_IN_CB;
-	n = c->svc->ops.recv_cb(c, data, len);
-	c->flags &= ~KSF__C_IN_CB;
+	n = call_recv(c, data, len, c->in.len ? NULL : rxbuf);
 	if (n < 0 || (size_t)n > len) {
 		ksf__conn_close_why(c, KSF_CLOSE_APP, 1);
 		return;
@@ -194,9 +211,7 @@ static void redeliver(struct ksf_conn *c)
 {
 	ssize_t n;
 
-	c->flags |= KSF__C_IN_CB;
-	n = c->svc->ops.recv_cb(c, c->in.p, c->in.len);
-	c->flags &= ~KSF__C_IN_CB;
+	n = call_recv(c, c->in.p, c->in.len, NULL);	/* held input: copied if sent */
 	if (n < 0 || (size_t)n > c->in.len) {
 		ksf__conn_close_why(c, KSF_CLOSE_APP, 1);
 		return;
@@ -541,26 +556,44 @@ int ksf__accept_timer(struct ksf__worker *w)
 
 /* ---- public API ---- */
 
+/* A send of n more bytes would pass outq_max: refuse it whole and read no
+ * more until the queue drains (the caller keeps its input, handed back
+ * then). Returns 0 or -ENOBUFS. */
+int ksf__conn_check_max(struct ksf_conn *c, size_t n)
+{
+	if (c->out.bytes + n <= c->svc->o.outq_max)
+		return 0;
+	if (!(c->flags & KSF__C_RDPAUSED)) {
+		c->flags |= KSF__C_RDPAUSED;
+		c->w->be->conn_read(c->w, c, false);
+	}
+	KSF__STAT_ADD(&c->sw->st, lim_outq_max, 1);
+	ksf__log_limited(c->w, KSF__LOG_OUTQ_MAX, "outq-max %zu reached: send refused",
+			 c->svc->o.outq_max);
+	return -ENOBUFS;
+}
+
+/* Bytes were queued: count the send, flush this turn, and pause reading
+ * at outq_high (inside recv_cb: once it returns). */
+void ksf__conn_queued(struct ksf_conn *c)
+{
+	KSF__STAT_ADD(&c->sw->st, sends, 1);
+	ksf__conn_want_flush(c);
+	if (!(c->flags & KSF__C_IN_CB))
+		check_outq_high(c);
+}
+
 int ksf_conn_sendv(struct ksf_conn *c, const struct iovec *iov, int iovcnt)
 {
 	size_t total = 0;
+	int err;
 
 	if (c->flags & (KSF__C_CLOSING | KSF__C_DEAD))
 		return -EPIPE;
 	for (int i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
-	if (c->out.bytes + total > c->svc->o.outq_max) {
-		/* over capacity: read no more until the queue drains (the caller
-		 * keeps its input, handed back then) */
-		if (!(c->flags & KSF__C_RDPAUSED)) {
-			c->flags |= KSF__C_RDPAUSED;
-			c->w->be->conn_read(c->w, c, false);
-		}
-		KSF__STAT_ADD(&c->sw->st, lim_outq_max, 1);
-		ksf__log_limited(c->w, KSF__LOG_OUTQ_MAX, "outq-max %zu reached: send refused",
-				 c->svc->o.outq_max);
-		return -ENOBUFS;
-	}
+	if ((err = ksf__conn_check_max(c, total)))
+		return err;
 	for (int i = 0; i < iovcnt; i++)
 		if (ksf__outq_append(c->w, &c->out, iov[i].iov_base, iov[i].iov_len)) {
 			/* partial: the stream is corrupt, the connection unusable */
@@ -568,10 +601,7 @@ int ksf_conn_sendv(struct ksf_conn *c, const struct iovec *iov, int iovcnt)
 			ksf__conn_close_why(c, KSF_CLOSE_ERROR, 1);
 			return -ENOMEM;
 		}
-	KSF__STAT_ADD(&c->sw->st, sends, 1);
-	ksf__conn_want_flush(c);
-	if (!(c->flags & KSF__C_IN_CB))
-		check_outq_high(c);
+	ksf__conn_queued(c);
 	return 0;
 }
 

@@ -60,6 +60,14 @@ struct ksf__outq {
 	size_t bytes;
 };
 
+/* ---- the input recv_cb is running on (ksf_conn_send_input) ---- */
+struct ksf__input {
+	const char *p;		/* NULL: no recv_cb is running */
+	size_t len;
+	void *rxbuf;		/* the backend's receive buffer holding p, which
+				 * output queues may reference; NULL: copy only */
+};
+
 /* ---- input held for recv_cb (unconsumed bytes) ---- */
 struct ksf__inbuf {
 	char *p;
@@ -70,7 +78,7 @@ struct ksf__inbuf {
 #define KSF__STAT_FIELDS(X) X(conns_accepted) X(conns_closed) X(conns_active) \
 	X(bytes_in) X(bytes_out) X(msgs_in) X(sends) X(flushes) X(lim_conns) \
 	X(lim_outq) X(lim_outq_max) X(lim_msg) X(lim_idle) X(errors) \
-	X(dgrams_in) X(dgrams_out) X(dgram_drops)
+	X(dgrams_in) X(dgrams_out) X(dgram_drops) X(zc_bytes) X(zc_copied)
 struct ksf__stats {
 #define X(f) atomic_uint_fast64_t f;
 	KSF__STAT_FIELDS(X)
@@ -84,6 +92,7 @@ struct ksf__worker;
 struct ksf__svc_worker;
 
 struct ksf__udp;
+struct ksf__rxbuf;
 
 /* One listening socket of one worker: a TCP listener, or a UDP socket. */
 struct ksf__listener {
@@ -127,6 +136,7 @@ struct ksf_conn {
 	uint64_t last_ns;
 	void *udata;
 	unsigned holds;			/* ksf_conn_hold(): replies still to come */
+	unsigned rx_refs;		/* output chunks referencing receive buffers */
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
 	/* io_uring backend state */
@@ -185,6 +195,11 @@ struct ksf__backend {
 	/* Idle worker: give memory the backend holds back to the kernel
 	 * (optional, NULL: nothing to give). */
 	void (*trim)(struct ksf__worker *w);
+	/* Input in receive buffer rxbuf (ksf__conn_input's) is queued for
+	 * output by reference: keep the buffer until a matching rx_put.
+	 * false: the worker cannot spare another buffer now (copy instead). */
+	bool (*rx_hold)(struct ksf__worker *w, void *rxbuf);
+	void (*rx_put)(struct ksf__worker *w, void *rxbuf);
 };
 
 extern const struct ksf__backend ksf__backend_epoll;
@@ -210,9 +225,13 @@ struct ksf__worker {
 	struct ksf__svc_worker *svcs_done;	/* stopped this turn: tell ksf_svc_stop */
 	uint64_t now_ns;
 	size_t late_cap;		/* input a paused conn may still get (io_uring) */
-	char *rxbuf;			/* epoll: receive buffer */
+	struct ksf__input in;		/* what the running recv_cb was given */
+	unsigned rx_refs_max;		/* receive buffer references per conn */
+	struct ksf__rxbuf *rx;		/* epoll: the buffer receives go into */
+	struct ksf__rxbuf *rx_free;	/* epoll: spare receive buffers */
+	unsigned rx_nfree, rx_held;	/* epoll: spares, buffers referenced */
 	struct iovec txiov[KSF_IOV_MAX];	/* the chunks of one sendmsg() */
-	size_t rxlen;
+	size_t rxlen;			/* epoll: receive buffer size */
 	struct ksf__chunk *free_chunks;	/* buffer pool */
 	unsigned nfree_chunks;
 	uint64_t active_ns;		/* last turn with events or tasks */
@@ -248,6 +267,10 @@ void ksf__chunk_put(struct ksf__worker *w, struct ksf__chunk *ch);
 int ksf__outq_append(struct ksf__worker *w, struct ksf__outq *q, const void *p, size_t n);
 int ksf__outq_append_ref(struct ksf__worker *w, struct ksf__outq *q, const void *p, size_t n,
 			 void (*free_fn)(void *arg), void *arg);
+/* A chunk referencing p[0..n) with room for extra bytes of the caller's
+ * in data[] (its free_fn's record); queue it with ksf__outq_push. */
+struct ksf__chunk *ksf__chunk_new_ref(const void *p, size_t n, size_t extra);
+void ksf__outq_push(struct ksf__outq *q, struct ksf__chunk *ch);
 void ksf__outq_consume(struct ksf__worker *w, struct ksf__outq *q, size_t n);
 int ksf__outq_iov(const struct ksf__outq *q, struct iovec *iov, int max);
 void ksf__outq_free(struct ksf__worker *w, struct ksf__outq *q);
@@ -256,6 +279,40 @@ void ksf__inbuf_consume(struct ksf__inbuf *b, size_t n);
 void ksf__inbuf_free(struct ksf__inbuf *b);
 unsigned ksf__bufpool_trim(struct ksf__worker *w, unsigned keep);
 void ksf__bufpool_fini(struct ksf__worker *w);
+
+/* ---- epoll's receive buffers (rxbuf.c) ---- */
+/* A receive buffer output queues may reference: receives go into its free
+ * tail; it is reused from the start once no reference is left. */
+struct ksf__rxbuf {
+	struct ksf__rxbuf *next;	/* on w->rx_free */
+	unsigned refs;			/* output chunks referencing it */
+	uint32_t used, cap;		/* data[0..used) may be referenced */
+	char data[];
+};
+/* The buffer to receive into, with at least min(rxlen/4, ...) bytes of
+ * room at data + used; NULL: out of memory. */
+struct ksf__rxbuf *ksf__rxbuf_cur(struct ksf__worker *w);
+/* n bytes were received at data + used and handed to recv_cb. */
+void ksf__rxbuf_received(struct ksf__worker *w, struct ksf__rxbuf *b, size_t n);
+bool ksf__rxbuf_hold(struct ksf__worker *w, void *rxbuf);
+void ksf__rxbuf_put(struct ksf__worker *w, void *rxbuf);
+void ksf__rxbuf_trim(struct ksf__worker *w);
+void ksf__rxbuf_fini(struct ksf__worker *w);
+
+/* ---- adaptive completion batching (batch.c) ---- */
+struct ksf__batch {
+	bool adaptive;		/* else: batch whenever busy (fixed mode) */
+	bool on;		/* busy waits batch in this epoch */
+	bool best;		/* the choice of the last probe */
+	unsigned probe;		/* epochs of the probe so far, 0: not probing */
+	unsigned hold, left;	/* busy epochs between probes, until the next */
+	unsigned turns;		/* loop turns in this epoch */
+	uint64_t t0, cpu0, bytes0;	/* at the start of this epoch */
+	uint64_t ns[2], cpu[2], bytes[2];	/* probe totals without [0] and with [1] */
+	uint64_t probes, probes_on;	/* probes made, and those that chose batching */
+};
+void ksf__batch_init(struct ksf__batch *b, bool adaptive);
+void ksf__batch_turn(struct ksf__batch *b, struct ksf__worker *w);
 
 /* ---- tasks (task.c) ---- */
 int ksf__tasks_init(struct ksf__worker *w);
@@ -280,7 +337,13 @@ int ksf__accept_timer(struct ksf__worker *w);
 /* accept4() on a listener, serialised against refusing with a spare;
  * errno as accept4's. */
 int ksf__accept4(int fd, int flags);
-void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len);
+/* Input for recv_cb; rxbuf: the backend's handle of the receive buffer
+ * data lies in, which ksf_conn_send_input may reference (NULL: none). */
+void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len, void *rxbuf);
+/* Send bookkeeping (conn.c): refuse what would pass outq_max (-ENOBUFS,
+ * reading paused), and after queueing: count, flush list, high water. */
+int ksf__conn_check_max(struct ksf_conn *c, size_t n);
+void ksf__conn_queued(struct ksf_conn *c);
 void ksf__conn_close_why(struct ksf_conn *c, enum ksf_close_reason why, int hard);
 void ksf__conn_eof(struct ksf_conn *c);
 void ksf__conn_error(struct ksf_conn *c, int err);

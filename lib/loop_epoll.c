@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The epoll backend: level-triggered readiness, one receive buffer per
- * worker, reads bounded per connection per turn (so one busy connection
- * cannot starve the others), one sendmsg of up to KSF_IOV_MAX queued chunks
- * per connection per flush, EPOLLOUT only while output is stuck.
+ * The epoll backend: level-triggered readiness, receive buffers that
+ * output queues may reference (rxbuf.c), reads bounded per connection per
+ * turn (so one busy connection cannot starve the others), one sendmsg of
+ * up to KSF_IOV_MAX queued chunks per connection per flush, EPOLLOUT only
+ * while output is stuck.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@ enum { TAG_EVFD = 1, TAG_LISTEN = 2, TAG_CONN = 3, TAG_MASK = 7 };
 #define MAX_EVENTS	256
 #define READS_PER_EVENT	4
 #define ACCEPTS_PER_EVENT 64
+#define RX_REFS_PER_CONN 32	/* receive buffer references per connection */
 
 struct ep {
 	int fd;
@@ -38,10 +40,7 @@ static int ep_init(struct ksf__worker *w)
 	if (!ep)
 		return -ENOMEM;
 	w->rxlen = w->pool->o.buf_size > 65536 ? w->pool->o.buf_size : 65536;
-	if (!(w->rxbuf = malloc(w->rxlen))) {
-		free(ep);
-		return -ENOMEM;
-	}
+	w->rx_refs_max = RX_REFS_PER_CONN;
 	if ((ep->fd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
 		err = -errno;
 		free(ep);
@@ -56,6 +55,7 @@ static void ep_fini(struct ksf__worker *w)
 	struct ep *ep = w->be_state;
 
 	ksf__worker_reap_all(w);
+	ksf__rxbuf_fini(w);
 	close(ep->fd);
 	free(ep);
 	w->be_state = NULL;
@@ -159,10 +159,17 @@ static void on_conn(struct ksf__worker *w, struct ksf_conn *c, uint32_t ev)
 	for (int i = 0; i < READS_PER_EVENT; i++) {
 		if (c->flags & (KSF__C_DEAD | KSF__C_CLOSING | KSF__C_RDPAUSED))
 			return;
-		ssize_t n = recv(c->fd, w->rxbuf, w->rxlen, MSG_DONTWAIT);
+		struct ksf__rxbuf *b = ksf__rxbuf_cur(w);
+		if (!b) {
+			ksf__conn_error(c, ENOMEM);
+			return;
+		}
+		size_t room = b->cap - b->used;
+		ssize_t n = recv(c->fd, b->data + b->used, room, MSG_DONTWAIT);
 		if (n > 0) {
-			ksf__conn_input(c, w->rxbuf, (size_t)n);
-			if ((size_t)n < w->rxlen)
+			ksf__conn_input(c, b->data + b->used, (size_t)n, b);
+			ksf__rxbuf_received(w, b, (size_t)n);
+			if ((size_t)n < room)
 				return;
 		} else if (n == 0) {
 			ksf__conn_eof(c);
@@ -233,4 +240,7 @@ const struct ksf__backend ksf__backend_epoll = {
 	.conn_flush = ep_conn_flush,
 	.conn_release = ep_conn_release,
 	.wait = ep_wait,
+	.trim = ksf__rxbuf_trim,
+	.rx_hold = ksf__rxbuf_hold,
+	.rx_put = ksf__rxbuf_put,
 };

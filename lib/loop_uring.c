@@ -51,9 +51,12 @@ struct ur {
 	char *bufs;			/* nbufs x bufsz, mmap()ed */
 	unsigned nbufs, bufsz;
 	int br_added;			/* buffers given back, not yet published */
+	unsigned *brefs;		/* per buffer: output chunks referencing it */
+	unsigned held, held_max;	/* buffers referenced; at most half the ring */
 	struct ksf__dlist zombies;	/* released conns waiting for completions */
 	unsigned features;		/* IORING_FEAT_* of the ring */
 	unsigned batch_us, batch_cqes;	/* completion batching (pool options), 0: off */
+	struct ksf__batch batch;	/* whether busy waits batch now (batch.c) */
 	int last_reaped;		/* completions the last wait brought */
 	struct ksf_conn *todo;		/* connections with an arm or cancel to redo */
 	int todo_evfd, todo_listen;	/* the eventfd poll, a listener: to redo */
@@ -114,7 +117,9 @@ static int setup_bufs(struct ur *u, unsigned nbufs, unsigned bufsz)
 
 	u->nbufs = pow2_floor(nbufs);
 	u->bufsz = bufsz;
-	if (posix_memalign((void **)&u->br, 4096, u->nbufs * sizeof(struct io_uring_buf)))
+	u->held_max = u->nbufs / 2;	/* the other half always goes back to the ring */
+	if (!(u->brefs = calloc(u->nbufs, sizeof(*u->brefs))) ||
+	    posix_memalign((void **)&u->br, 4096, u->nbufs * sizeof(struct io_uring_buf)))
 		return -ENOMEM;
 	/* its own mapping, so that an idle trim can drop its pages */
 	u->bufs = mmap(NULL, (size_t)u->nbufs * bufsz, PROT_READ | PROT_WRITE,
@@ -170,6 +175,7 @@ static void ur_free(struct ur *u)
 	if (u->bufs)
 		munmap(u->bufs, (size_t)u->nbufs * u->bufsz);
 	free(u->br);
+	free(u->brefs);
 	free(u);
 }
 
@@ -198,7 +204,8 @@ static int ur_init(struct ksf__worker *w)
 		if (u->features & IORING_FEAT_MIN_TIMEOUT) {
 			u->batch_us = w->pool->o.batch_wait_us;
 			u->batch_cqes = w->pool->o.batch_cqes;
-		} else if (w->idx == 0) {
+			ksf__batch_init(&u->batch, w->pool->o.batch_adaptive);
+		} else if (w->idx == 0 && !w->pool->o.batch_adaptive) {
 			ksf__log(w->pool, KSF_LOG_WARN, "batch wait needs Linux 6.12 "
 				 "(IORING_FEAT_MIN_TIMEOUT): off");
 		}
@@ -206,6 +213,7 @@ static int ur_init(struct ksf__worker *w)
 	/* completions posted before a pause's cancel takes effect: at most
 	 * every provided buffer once */
 	w->late_cap = (size_t)u->nbufs * u->bufsz;
+	w->rx_refs_max = u->nbufs / 4 ? u->nbufs / 4 : 1;
 	arm_evfd(w);
 	return 0;
 }
@@ -465,6 +473,43 @@ static void give_back_buf(struct ur *u, unsigned bid)
 	u->br_added++;
 }
 
+static void publish_bufs(struct ur *u)
+{
+	if (u->br_added) {
+		io_uring_buf_ring_advance(u->br, u->br_added);
+		u->br_added = 0;
+	}
+}
+
+/* ksf_conn_send_input queues input by reference: the provided buffer stays
+ * out of the ring until its last reference is sent (rx_put), within
+ * held_max, so that peers that do not read cannot empty the ring. The
+ * handle is the buffer id + 1. */
+static bool ur_rx_hold(struct ksf__worker *w, void *rxbuf)
+{
+	struct ur *u = w->be_state;
+	unsigned bid = (unsigned)((uintptr_t)rxbuf - 1);
+
+	if (!u->brefs[bid]) {
+		if (u->held >= u->held_max)
+			return false;
+		u->held++;
+	}
+	u->brefs[bid]++;
+	return true;
+}
+
+static void ur_rx_put(struct ksf__worker *w, void *rxbuf)
+{
+	struct ur *u = w->be_state;
+	unsigned bid = (unsigned)((uintptr_t)rxbuf - 1);
+
+	if (--u->brefs[bid])
+		return;
+	u->held--;
+	give_back_buf(u, bid);	/* published before the next wait */
+}
+
 static void on_recv(struct ksf__worker *w, struct ksf_conn *c, struct io_uring_cqe *cqe)
 {
 	struct ur *u = w->be_state;
@@ -473,8 +518,10 @@ static void on_recv(struct ksf__worker *w, struct ksf_conn *c, struct io_uring_c
 	if (cqe->flags & IORING_CQE_F_BUFFER) {
 		unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 		if (res > 0 && !(c->flags & KSF__C_DEAD))
-			ksf__conn_input(c, u->bufs + (size_t)bid * u->bufsz, (size_t)res);
-		give_back_buf(u, bid);
+			ksf__conn_input(c, u->bufs + (size_t)bid * u->bufsz, (size_t)res,
+					(void *)(uintptr_t)(bid + 1));
+		if (!u->brefs[bid])	/* else when its output is sent */
+			give_back_buf(u, bid);
 	}
 	if (!(c->flags & KSF__C_DEAD)) {
 		if (res == 0)
@@ -579,10 +626,7 @@ static int reap_cqes(struct ksf__worker *w)
 		n++;
 	}
 	io_uring_cq_advance(&u->ring, n);
-	if (u->br_added) {
-		io_uring_buf_ring_advance(u->br, u->br_added);
-		u->br_added = 0;
-	}
+	publish_bufs(u);
 	return (int)n;
 }
 
@@ -621,6 +665,7 @@ static int ur_wait(struct ksf__worker *w, int timeout)
 	struct io_uring_cqe *cqe;
 	int err;
 
+	publish_bufs(u);	/* buffers whose referenced output was sent */
 	if (run_todo(w) && (timeout < 0 || timeout > 1))
 		timeout = 1;	/* the SQ is still full: try again soon */
 	if (spin && timeout != 0) {	/* Onload-style: spin before sleeping */
@@ -637,7 +682,7 @@ static int ur_wait(struct ksf__worker *w, int timeout)
 		timeout = 0;
 	if (timeout == 0) {
 		err = io_uring_submit_and_get_events(&u->ring);
-	} else if (u->batch_us && u->last_reaped >= 2) {	/* busy: batch */
+	} else if (u->batch_us && u->batch.on && u->last_reaped >= 2) {	/* busy: batch */
 		err = batch_wait(u, timeout);
 	} else {
 		struct __kernel_timespec ts = { .tv_sec = timeout / 1000,
@@ -648,14 +693,18 @@ static int ur_wait(struct ksf__worker *w, int timeout)
 	ksf__worker_after_sleep(w);
 	if (err < 0 && err != -ETIME && err != -EINTR && err != -EBUSY)
 		return err;
-	return u->last_reaped = reap_cqes(w);
+	u->last_reaped = reap_cqes(w);
+	if (u->batch_us)
+		ksf__batch_turn(&u->batch, w);
+	return u->last_reaped;
 }
 
 /* Idle trim: drop the pages of the provided buffers (the kernel filled
  * every one of them under load: 4 MiB per worker by default); they come
  * back zeroed when a receive next lands in them. Between loop turns every
- * buffer belongs to the kernel (on_recv gives each back at once), but the
- * kernel must not be writing into one meanwhile: with DEFER_TASKRUN a
+ * buffer belongs to the kernel (on_recv gives each back at once) except
+ * those queued output still references (brefs), which keep their pages;
+ * the kernel must not be writing into one meanwhile: with DEFER_TASKRUN a
  * receive completes only inside this thread's io_uring_enter, so not now.
  * Without it (kernels before 6.1) a receive can complete at any time:
  * the buffers are left alone. */
@@ -663,8 +712,16 @@ static void ur_trim(struct ksf__worker *w)
 {
 	struct ur *u = w->be_state;
 
-	if (u->ring.flags & IORING_SETUP_DEFER_TASKRUN)
-		madvise(u->bufs, (size_t)u->nbufs * u->bufsz, MADV_DONTNEED);
+	if (!(u->ring.flags & IORING_SETUP_DEFER_TASKRUN))
+		return;
+	for (unsigned i = 0, run = 0; i <= u->nbufs; i++) {	/* runs of unreferenced buffers */
+		if (i < u->nbufs && !u->brefs[i])
+			continue;
+		if (i > run)
+			madvise(u->bufs + (size_t)run * u->bufsz, (size_t)(i - run) * u->bufsz,
+				MADV_DONTNEED);
+		run = i + 1;
+	}
 }
 
 int ksf__uring_probe(void)
@@ -695,5 +752,7 @@ const struct ksf__backend ksf__backend_uring = {
 	.conn_release = ur_conn_release,
 	.wait = ur_wait,
 	.trim = ur_trim,
+	.rx_hold = ur_rx_hold,
+	.rx_put = ur_rx_put,
 };
 #endif

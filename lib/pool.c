@@ -21,7 +21,9 @@ void ksf_pool_opts_init(struct ksf_pool_opts *o)
 	o->backend = KSF_BACKEND_AUTO;
 	o->buf_size = 16384;
 	o->nbufs = 256;
+	o->batch_wait_us = 20;
 	o->batch_cqes = 8;
+	o->batch_adaptive = 1;
 	o->idle_trim_ms = 2000;
 }
 
@@ -112,7 +114,8 @@ int ksf_pool_create(struct ksf_pool **poolp, const struct ksf_pool_opts *o)
 	pthread_mutex_init(&p->svcs_lock, NULL);
 	p->backend = pick_backend(p);
 	if (p->o.batch_wait_us && p->backend != KSF_BACKEND_URING) {
-		ksf__log(p, KSF_LOG_WARN, "batch wait needs the io_uring backend: off");
+		if (!p->o.batch_adaptive)	/* asked for, not just the default */
+			ksf__log(p, KSF_LOG_WARN, "batch wait needs the io_uring backend: off");
 		p->o.batch_wait_us = 0;
 	}
 	if ((err = setup_workers(p, cpus, n)))

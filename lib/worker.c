@@ -158,6 +158,4 @@ void ksf__worker_stop(struct ksf__worker *w)
 	if (w->spare_fd >= 0)
 		close(w->spare_fd);
 	ksf__bufpool_fini(w);
-	free(w->rxbuf);
-	w->rxbuf = NULL;
 }

@@ -29,6 +29,23 @@ int ksf_conn_send(struct ksf_conn *c, const void *data, size_t len);
 int ksf_conn_send_ref(struct ksf_conn *c, const void *data, size_t len,
 		      void (*free_fn)(void *arg), void *arg);
 
+/* From inside recv_cb: queue input bytes data[0..len) for output on c
+ * without copying them, where data[0..len) lies within the input the
+ * running recv_cb was given (any connection of this worker: an echo sends
+ * on its own connection, a relay on another). The receive buffer stays
+ * the library's until the bytes are sent (io_uring: the provided buffer
+ * returns to the kernel's ring only then), so recv_cb may consume them
+ * (return their count) at once. Whether or not they are consumed is up
+ * to recv_cb's return value, as always. The bytes count against outq_high
+ * and outq_max like copied ones. When the input is not in a receive buffer
+ * (held from earlier receives), or too many receive buffers are already
+ * referenced (by this connection, or by the worker: peers that do not read
+ * cannot pin them all), the bytes are copied instead, as by ksf_conn_send.
+ * Counted in the zc_bytes and zc_copied counters. Returns 0, -EINVAL
+ * (not inside recv_cb, or data[0..len) outside its input), or what
+ * ksf_conn_send returns (-ENOBUFS pauses reading as it does). */
+int ksf_conn_send_input(struct ksf_conn *c, const void *data, size_t len);
+
 /* Gather form of ksf_conn_send: all or nothing. */
 int ksf_conn_sendv(struct ksf_conn *c, const struct iovec *iov, int iovcnt);
 

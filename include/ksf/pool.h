@@ -35,16 +35,20 @@ struct ksf_pool_opts {
 	/* io_uring completion batching (kernel >= 6.12, IORING_FEAT_MIN_TIMEOUT):
 	 * when the last wait brought 2 or more completions, the next one waits
 	 * for batch_cqes completions, or batch_wait_us at most and then for any
-	 * one, so that a busy worker wakes once per batch instead of per
-	 * request. Less CPU per request under steady deep pipelines; up to
+	 * one, so that a busy worker handles more per loop turn. Up to
 	 * batch_wait_us more latency for a request that arrives soon after a
 	 * wait starts when fewer than batch_cqes follow, which with few
-	 * requests in flight (a closed loop of 8, say) is most waits: there it
-	 * costs throughput (README, Results). 0 = off (the default); ignored,
-	 * with a warning, on epoll or an older kernel. batch_cqes: default 8
-	 * via ksf_pool_opts_init. */
+	 * requests in flight (a closed loop of 8, say) costs throughput.
+	 * batch_adaptive (the default, 1): each worker measures, in short
+	 * epochs with and without batching, its input rate and its CPU time
+	 * per byte, and batches only while that costs no rate and saves CPU
+	 * (docs/architecture.md); silently off on epoll or an older kernel.
+	 * batch_adaptive 0: batch whenever busy (ignored, with a warning, on
+	 * epoll or an older kernel). batch_wait_us 0 = never batch. Defaults
+	 * via ksf_pool_opts_init: 20 us, batch_cqes 8, adaptive. */
 	unsigned batch_wait_us;
 	unsigned batch_cqes;
+	int batch_adaptive;
 	unsigned buf_size;	/* receive buffer size (bytes), default 16384 */
 	unsigned nbufs;		/* receive buffers per worker (io_uring ring), default 256 */
 	ksf_log_cb log_cb;

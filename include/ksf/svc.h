@@ -77,6 +77,8 @@ struct ksf_svc_stats {
 	uint64_t errors;		/* socket errors */
 	uint64_t dgrams_in, dgrams_out;	/* UDP datagrams received, replies sent */
 	uint64_t dgram_drops;		/* UDP replies dropped (socket full, too big) */
+	uint64_t zc_bytes;		/* input bytes sent by reference (ksf_conn_send_input) */
+	uint64_t zc_copied;		/* input bytes ksf_conn_send_input copied instead */
 };
 
 void ksf_svc_opts_init(struct ksf_svc_opts *o);

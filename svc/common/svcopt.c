@@ -63,8 +63,10 @@ static void usage(const struct svcopt *o, FILE *f, const char *summary,
 "  -C, --cpus LIST        CPUs for the workers, e.g. 0-3,6 (default: all allowed)\n"
 "  -b, --backend B        epoll, uring or auto (default auto: io_uring if it works)\n"
 "      --busy-poll USEC   spin this long on the event source before sleeping (default 0)\n"
-"      --batch-wait USEC  io_uring, Linux 6.12+: when busy, wait for --batch-cqes\n"
-"                         completions or this long before waking (default 0 = off)\n"
+"      --batch-wait auto[:USEC]|USEC  io_uring, Linux 6.12+: when busy, wait for\n"
+"                         --batch-cqes completions or USEC before waking: auto (the\n"
+"                         default, 20 us) only while the worker measures that it\n"
+"                         saves CPU without costing rate; USEC always; 0 never\n"
 "      --batch-cqes N     completions that end a batch wait (default %u)\n"
 "      --steer MODE       hash (kernel 4-tuple hash, default) or cpu (worker on the\n"
 "                         CPU that received the packets, reuseport BPF)\n"
@@ -97,6 +99,25 @@ static int bad(const struct svcopt *o, const char *flag, const char *val, int er
 	return -EINVAL;
 }
 
+/* --batch-wait: "auto" or "auto:USEC" (adaptive, the default: 20 us),
+ * USEC (batch whenever busy), 0 (never). */
+static int parse_batch_wait(struct svcopt *o, const char *arg)
+{
+	uint64_t v = 20;
+	int err = 0;
+
+	if (!strncmp(arg, "auto", 4) && (!arg[4] || arg[4] == ':')) {
+		if (arg[4])
+			err = ksf_parse_uint(arg + 5, 1, 1000000, &v);
+		o->pool.batch_adaptive = 1;
+	} else {
+		err = ksf_parse_uint(arg, 0, 1000000, &v);
+		o->pool.batch_adaptive = 0;
+	}
+	o->pool.batch_wait_us = (unsigned)v;
+	return err;
+}
+
 /* One option with an argument; returns 0 or -EINVAL (message printed). */
 static int parse_one(struct svcopt *o, int c, const char *arg)
 {
@@ -120,7 +141,7 @@ static int parse_one(struct svcopt *o, int c, const char *arg)
 	case O_BACKEND: err = ksf_backend_parse(arg); o->pool.backend = err >= 0 ? err : 0;
 		err = err > 0 ? 0 : err; break;
 	case O_BUSY: err = ksf_parse_uint(arg, 0, 10000000, &v); o->pool.busy_poll_us = (unsigned)v; break;
-	case O_BATCHWAIT: err = ksf_parse_uint(arg, 0, 1000000, &v); o->pool.batch_wait_us = (unsigned)v; break;
+	case O_BATCHWAIT: err = parse_batch_wait(o, arg); break;
 	case O_BATCHCQES: err = ksf_parse_uint(arg, 2, 4096, &v); o->pool.batch_cqes = (unsigned)v; break;
 	case O_STEER:
 		if (!strcmp(arg, "hash"))

@@ -25,10 +25,11 @@ static void print_stats_line(const struct svcopt *o, const char *what,
 	fprintf(stderr, "%s: %s conns_accepted=%lu conns_closed=%lu bytes_in=%lu "
 		"bytes_out=%lu msgs_in=%lu sends=%lu flushes=%lu lim_conns=%lu lim_outq=%lu "
 		"lim_outq_max=%lu lim_msg=%lu lim_idle=%lu errors=%lu dgrams_in=%lu dgrams_out=%lu "
-		"dgram_drops=%lu\n", o->prog, what,
+		"dgram_drops=%lu zc_bytes=%lu zc_copied=%lu\n", o->prog, what,
 		s->conns_accepted, s->conns_closed, s->bytes_in, s->bytes_out, s->msgs_in,
 		s->sends, s->flushes, s->lim_conns, s->lim_outq, s->lim_outq_max, s->lim_msg,
-		s->lim_idle, s->errors, s->dgrams_in, s->dgrams_out, s->dgram_drops);
+		s->lim_idle, s->errors, s->dgrams_in, s->dgrams_out, s->dgram_drops,
+		s->zc_bytes, s->zc_copied);
 }
 
 /* The totals line; with -v also one line per worker ("worker N cpu C"). */

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * kecho: the echo service. Every byte that arrives is queued back on the
- * same connection; libksf sends what one loop turn produced in one call and
- * stops reading a connection whose peer does not read its echoes.
+ * same connection by reference to the receive buffer, without a copy;
+ * libksf sends what one loop turn produced in one call and stops reading a
+ * connection whose peer does not read its echoes.
  */
 #include <errno.h>
 #include "../common/svcopt.h"
 
 #define KECHO_PORT 60007	/* the seed's echotest default */
 
-/* Echo what the output queue can take; the rest stays unconsumed and is
- * offered again once the queue drains (libksf pauses reading meanwhile). */
+/* Echo what the output queue can take, straight from the receive buffer
+ * (no copy); the rest stays unconsumed and is offered again once the queue
+ * drains (libksf pauses reading meanwhile). */
 static ssize_t echo_recv(struct ksf_conn *c, const void *data, size_t len)
 {
 	size_t n = ksf_conn_room(c);
@@ -18,7 +20,7 @@ static ssize_t echo_recv(struct ksf_conn *c, const void *data, size_t len)
 
 	if (n > len)
 		n = len;
-	if (n && (err = ksf_conn_send(c, data, n)))
+	if (n && (err = ksf_conn_send_input(c, data, n)))
 		return err;
 	return (ssize_t)n;
 }

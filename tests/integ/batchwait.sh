@@ -7,7 +7,10 @@
 # were a worker that saw one completion to start a batch wait). Under load the worker must really wait
 # for batches: strace shows io_uring_enter() with min_complete 8 and the
 # extended argument. On epoll the option is refused with a warning, and
-# still serves.
+# still serves. The default is adaptive batching (--batch-wait auto): it
+# must be silent on epoll, must not hold lone messages either (with a
+# 200 ms window), and must echo every byte under load while the workers
+# probe with and without batching.
 . "$(dirname "$0")/lib.sh"
 
 [ -x "$BIN/echotest" ] || fail "$BIN/echotest not built"
@@ -18,6 +21,9 @@ if [ "$KSF_BACKEND" = epoll ]; then
 		fail "no warning that --batch-wait needs io_uring: $(cat "$KERR")"
 	"$BIN/echotest" -q -t 30 -c 1000 -a 8 -p "$PORT" 127.0.0.1 > /dev/null ||
 		fail "echotest against kecho --batch-wait on epoll failed"
+	stop_kecho || fail "kecho exited $?"
+	start_kecho
+	grep -q 'batch wait' "$KERR" && fail "a batch wait warning by default on epoll: $(cat "$KERR")"
 	stop_kecho || fail "kecho exited $?"
 	exit 0
 fi
@@ -42,7 +48,27 @@ et -a 1 -c 200
 took=$(( $(date +%s) - start ))
 note "400 lone echoes with a 200 ms batch wait: ${took} s"
 [ "$took" -lt 20 ] || fail "lone messages waited for batches: 400 echoes took ${took} s"
+stop_kecho || fail "kecho exited $?"
 
+# 1b. The same with adaptive batching and the same 200 ms window.
+start_kecho --batch-wait auto:200000
+start=$(date +%s)
+et -a 0 -c 200
+et -a 1 -c 200
+took=$(( $(date +%s) - start ))
+note "400 lone echoes with adaptive batching, 200 ms window: ${took} s"
+[ "$took" -lt 20 ] || fail "lone messages waited for batches (auto): 400 echoes took ${took} s"
+stop_kecho || fail "kecho exited $?"
+
+# 1c. The default (auto, 20 us) under loads of every depth, many
+#     connections on one worker (several completions per turn, so batch
+#     waits happen whenever the worker chose them), every byte checked.
+start_kecho -w 1
+et -a 8 -c 5000
+et -j 8 -a 64 -c 10000
+et -j 4 -a 1 -c 5000
+et -b -j 4 -a 128 -c 20000
+grep -q 'batch wait' "$KERR" && fail "a batch wait warning by default: $(cat "$KERR")"
 stop_kecho || fail "kecho exited $?"
 
 # 2. Every shape of load, every byte checked (a 50 us window: with few

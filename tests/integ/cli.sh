@@ -42,6 +42,9 @@ expect_exit 2 "kecho --backend nosuch" "$K" --backend nosuch
 expect_exit 2 "kecho --max-conns -1" "$K" --max-conns -1
 expect_exit 2 "kecho -w abc" "$K" -w abc
 expect_exit 2 "kecho extra argument" "$K" extra
+for v in auto: autox -1 auto:0; do
+	expect_exit 2 "kecho --batch-wait $v" "$K" --batch-wait "$v"
+done
 
 # A port held by another program (a plain listener, no SO_REUSEPORT).
 "$TESTS/conncheck" listen 127.0.0.1 > "$T/listen.out" 2>&1 &
