@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * File operations started from a worker's event loop, completed back on
+ * it. On the io_uring backend an operation is one SQE on the worker's own
+ * ring (network and disk completions in one ring: IORING_OP_READ, WRITE,
+ * FSYNC, STATX); the kernel runs it inline when it need not wait and on
+ * its own io-wq threads otherwise, and its completion is dispatched to
+ * the operation's done callback in the loop's completion pass. On the
+ * epoll backend (or when the ring has no free SQE) the same operation
+ * runs on one of the worker's helper threads (ksf/offload.h) and done
+ * runs back on the worker from a task. Either way the service has one
+ * code path, and whatever done queues leaves in the worker's batched flush.
+ *
+ * Identity: an operation runs with the credentials of whoever issues it.
+ * On the ring that is a personality (ksf_fileop_creds_register: the
+ * worker thread's credentials at registration, fsuid, fsgid and groups
+ * included), or the worker's credentials at submit time when none is
+ * given. On a helper, creds_cb runs first on the helper thread.
+ */
+#ifndef KSF_FILEOP_H
+#define KSF_FILEOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <ksf/offload.h>
+
+struct statx;
+
+enum ksf_fileop_kind { KSF_FILEOP_READ = 1, KSF_FILEOP_WRITE, KSF_FILEOP_FSYNC,
+		       KSF_FILEOP_STATX };
+
+/* One operation: embed it in your own struct, fill it with one of the
+ * ksf_fileop_* preparers, set done (and personality, creds_cb), submit. */
+struct ksf_fileop {
+	/* The caller's. */
+	void (*done)(struct ksf_fileop *op);	/* on the submitting worker */
+	void (*creds_cb)(struct ksf_fileop *op);	/* on a helper, before the op; may be NULL */
+	int personality;	/* ring personality, 0: the worker's credentials */
+	int res;		/* in done: bytes (READ, WRITE), 0, or -errno */
+	int on_ring;		/* in done: 1 if it ran on the ring, 0 on a helper */
+	/* The library's (set by the preparers). */
+	int kind, fd, flags;
+	void *buf;
+	size_t len;
+	uint64_t off;
+	const char *path;	/* STATX */
+	unsigned mask;
+	struct statx *stx;
+	struct ksf_offload_job job;
+};
+
+/* Preparers: record what to do, nothing runs yet. flags: READ and WRITE
+ * take preadv2/pwritev2 RWF_* flags (RWF_DSYNC, RWF_SYNC); FSYNC takes 1
+ * for fdatasync; STATX takes statx(2) AT_* flags. */
+void ksf_fileop_read(struct ksf_fileop *op, int fd, void *buf, size_t len, uint64_t off);
+void ksf_fileop_write(struct ksf_fileop *op, int fd, const void *buf, size_t len, uint64_t off,
+		      int flags);
+void ksf_fileop_fsync(struct ksf_fileop *op, int fd, int datasync);
+void ksf_fileop_statx(struct ksf_fileop *op, int dirfd, const char *path, int flags,
+		      unsigned mask, struct statx *stx);
+
+/* From a worker thread: start op on this worker's ring, or (epoll backend,
+ * no free SQE) on helpers' (the worker's helper threads of `helpers`, which
+ * may be NULL on io_uring, where the operation then fails rather than fall
+ * back). op->done runs once, later, on this worker, never from inside this
+ * call. op, its buffer and path must stay valid until then. Returns 0, or
+ * -EINVAL (not on a worker, no way to run it): done is then never called. */
+int ksf_fileop_submit(struct ksf_offload *helpers, struct ksf_fileop *op);
+
+/* From a worker thread: register its current credentials (fsuid, fsgid,
+ * groups, capabilities) as a personality of its ring, for
+ * ksf_fileop.personality. Returns the id (> 0), -EOPNOTSUPP on the epoll
+ * backend, or -errno. Operations prepared but not yet submitted keep the
+ * credentials they name: unregister submits what is queued first. */
+int ksf_fileop_creds_register(void);
+int ksf_fileop_creds_unregister(int id);
+
+/* Operations submitted on this worker and not yet done (a snapshot). */
+unsigned long ksf_fileop_inflight(void);
+
+#endif

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * File operations from a worker's event loop (ksf/fileop.h): one SQE on
+ * the worker's own io_uring ring, its completion dispatched back here by
+ * loop_uring.c (kind K_FILE), or, on the epoll backend and when the ring
+ * has no free SQE, a job on the worker's helper threads (lib/offload.c)
+ * running the same system call. Nothing here blocks the loop: the ring
+ * runs an operation inline only when it need not wait, else on the
+ * kernel's io-wq threads.
+ */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#if KSF_HAVE_URING
+#include <liburing.h>
+#endif
+#include "ksf_int.h"
+#include <ksf/fileop.h>
+
+static __thread unsigned long inflight;
+
+void ksf_fileop_read(struct ksf_fileop *op, int fd, void *buf, size_t len, uint64_t off)
+{
+	op->kind = KSF_FILEOP_READ;
+	op->fd = fd;
+	op->buf = buf;
+	op->len = len;
+	op->off = off;
+	op->flags = 0;
+}
+
+void ksf_fileop_write(struct ksf_fileop *op, int fd, const void *buf, size_t len, uint64_t off,
+		      int flags)
+{
+	op->kind = KSF_FILEOP_WRITE;
+	op->fd = fd;
+	op->buf = (void *)buf;
+	op->len = len;
+	op->off = off;
+	op->flags = flags;
+}
+
+void ksf_fileop_fsync(struct ksf_fileop *op, int fd, int datasync)
+{
+	op->kind = KSF_FILEOP_FSYNC;
+	op->fd = fd;
+	op->flags = datasync;
+}
+
+void ksf_fileop_statx(struct ksf_fileop *op, int dirfd, const char *path, int flags,
+		      unsigned mask, struct statx *stx)
+{
+	op->kind = KSF_FILEOP_STATX;
+	op->fd = dirfd;
+	op->path = path;
+	op->flags = flags;
+	op->mask = mask;
+	op->stx = stx;
+}
+
+/* ---- on a helper thread ---- */
+
+static int run_sync(struct ksf_fileop *op)
+{
+	struct iovec iov = { op->buf, op->len };
+	ssize_t r;
+
+	switch (op->kind) {
+	case KSF_FILEOP_READ:
+		r = preadv2(op->fd, &iov, 1, (off_t)op->off, 0);
+		break;
+	case KSF_FILEOP_WRITE:
+		r = pwritev2(op->fd, &iov, 1, (off_t)op->off, op->flags);
+		break;
+	case KSF_FILEOP_FSYNC:
+		r = op->flags ? fdatasync(op->fd) : fsync(op->fd);
+		break;
+	case KSF_FILEOP_STATX:
+		r = statx(op->fd, op->path, op->flags, op->mask, op->stx);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (r < 0)
+		return -errno;
+	return r > INT32_MAX ? INT32_MAX : (int)r;
+}
+
+static void job_run(struct ksf_offload_job *j)
+{
+	struct ksf_fileop *op = ksf__container_of(j, struct ksf_fileop, job);
+
+	if (op->creds_cb)
+		op->creds_cb(op);
+	do
+		op->res = run_sync(op);
+	while (op->res == -EINTR);
+}
+
+static void job_done(struct ksf_offload_job *j)
+{
+	struct ksf_fileop *op = ksf__container_of(j, struct ksf_fileop, job);
+
+	inflight--;
+	op->done(op);
+}
+
+static int submit_helper(struct ksf_offload *helpers, struct ksf_fileop *op)
+{
+	if (!helpers)
+		return -EINVAL;
+	op->on_ring = 0;
+	op->job.run = job_run;
+	op->job.done = job_done;
+	return ksf_offload_submit(helpers, &op->job);
+}
+
+/* ---- on the ring ---- */
+
+#if KSF_HAVE_URING
+static int submit_ring(struct ksf__worker *w, struct ksf_fileop *op)
+{
+	struct io_uring_sqe *sqe = ksf__uring_file_sqe(w, op);
+
+	if (!sqe)
+		return -EBUSY;
+	switch (op->kind) {
+	case KSF_FILEOP_READ:
+		io_uring_prep_read(sqe, op->fd, op->buf, (unsigned)op->len, op->off);
+		break;
+	case KSF_FILEOP_WRITE:
+		io_uring_prep_write(sqe, op->fd, op->buf, (unsigned)op->len, op->off);
+		sqe->rw_flags = op->flags;
+		break;
+	case KSF_FILEOP_FSYNC:
+		io_uring_prep_fsync(sqe, op->fd, op->flags ? IORING_FSYNC_DATASYNC : 0);
+		break;
+	default:
+		io_uring_prep_statx(sqe, op->fd, op->path, op->flags, op->mask, op->stx);
+		break;
+	}
+	/* prep leaves the tag loop_uring.c set alone, personality too */
+	sqe->personality = (uint16_t)op->personality;
+	op->on_ring = 1;
+	return 0;
+}
+#endif
+
+/* loop_uring.c: the completion of an operation started by submit_ring. */
+void ksf__fileop_cqe(void *p, int res)
+{
+	struct ksf_fileop *op = p;
+
+	inflight--;
+	op->res = res;
+	op->done(op);
+}
+
+int ksf_fileop_submit(struct ksf_offload *helpers, struct ksf_fileop *op)
+{
+	struct ksf__worker *w = ksf__worker_current();
+	int err = -EINVAL;
+
+	if (!w || !op || !op->done || op->kind < KSF_FILEOP_READ || op->kind > KSF_FILEOP_STATX ||
+	    op->len > INT32_MAX)
+		return -EINVAL;
+	op->res = 0;
+#if KSF_HAVE_URING
+	if (w->be == &ksf__backend_uring)
+		err = submit_ring(w, op);
+#endif
+	if (err)	/* epoll, or no free SQE */
+		err = submit_helper(helpers, op);
+	if (!err)
+		inflight++;
+	return err;
+}
+
+int ksf_fileop_creds_register(void)
+{
+	struct ksf__worker *w = ksf__worker_current();
+
+	if (!w)
+		return -EINVAL;
+#if KSF_HAVE_URING
+	if (w->be == &ksf__backend_uring)
+		return ksf__uring_personality(w, 0);
+#endif
+	return -EOPNOTSUPP;
+}
+
+int ksf_fileop_creds_unregister(int id)
+{
+	struct ksf__worker *w = ksf__worker_current();
+
+	if (!w || id <= 0)
+		return -EINVAL;
+#if KSF_HAVE_URING
+	if (w->be == &ksf__backend_uring)
+		return ksf__uring_personality(w, id);
+#endif
+	return -EOPNOTSUPP;
+}
+
+unsigned long ksf_fileop_inflight(void)
+{
+	return inflight;
+}
