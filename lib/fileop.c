@@ -46,9 +46,17 @@ void ksf_fileop_write(struct ksf_fileop *op, int fd, const void *buf, size_t len
 
 void ksf_fileop_fsync(struct ksf_fileop *op, int fd, int datasync)
 {
+	ksf_fileop_fsync_range(op, fd, datasync, 0, 0);
+}
+
+void ksf_fileop_fsync_range(struct ksf_fileop *op, int fd, int datasync, uint64_t off,
+			    uint32_t len)
+{
 	op->kind = KSF_FILEOP_FSYNC;
 	op->fd = fd;
 	op->flags = datasync;
+	op->off = off;
+	op->len = len;
 }
 
 void ksf_fileop_statx(struct ksf_fileop *op, int dirfd, const char *path, int flags,
@@ -64,6 +72,13 @@ void ksf_fileop_statx(struct ksf_fileop *op, int dirfd, const char *path, int fl
 
 /* ---- on a helper thread ---- */
 
+/* User space has no fsync of a range: the whole file (more than asked,
+ * never less). */
+static int fsync_whole(const struct ksf_fileop *op)
+{
+	return op->flags ? fdatasync(op->fd) : fsync(op->fd);
+}
+
 static int run_sync(struct ksf_fileop *op)
 {
 	struct iovec iov = { op->buf, op->len };
@@ -77,7 +92,10 @@ static int run_sync(struct ksf_fileop *op)
 		r = pwritev2(op->fd, &iov, 1, (off_t)op->off, op->flags);
 		break;
 	case KSF_FILEOP_FSYNC:
-		r = op->flags ? fdatasync(op->fd) : fsync(op->fd);
+		if (op->len)	/* as the ring's fsync of a range: vfs_fsync_range */
+			r = fsync_whole(op);
+		else
+			r = op->flags ? fdatasync(op->fd) : fsync(op->fd);
 		break;
 	case KSF_FILEOP_STATX:
 		r = statx(op->fd, op->path, op->flags, op->mask, op->stx);
@@ -138,6 +156,8 @@ static int submit_ring(struct ksf__worker *w, struct ksf_fileop *op)
 		break;
 	case KSF_FILEOP_FSYNC:
 		io_uring_prep_fsync(sqe, op->fd, op->flags ? IORING_FSYNC_DATASYNC : 0);
+		sqe->off = op->off;	/* a range: vfs_fsync_range(off, off + len - 1) */
+		sqe->len = (unsigned)op->len;
 		break;
 	default:
 		io_uring_prep_statx(sqe, op->fd, op->path, op->flags, op->mask, op->stx);

@@ -29,7 +29,8 @@ static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ks
 {
 	uint8_t *hdr = rw->out + *used;
 	struct ksf_rpc_req req = { .udata = rs->ctx, .worker = ksf_conn_worker(c),
-				   .proto = IPPROTO_TCP, .nowait = nowait, .defer_slot = slot };
+				   .proto = IPPROTO_TCP, .nowait = nowait, .defer_slot = slot,
+				   .helpers = rs->off };
 	req.peer = ksf_conn_peer(c, &req.peerlen);
 	int n = ksf_rpc_dispatch(rs->srv, msg, len, hdr + 4, rw->out_cap - *used - 4,
 				 rw->scratch, sizeof(rw->scratch), &req, &rw->st.rpc);

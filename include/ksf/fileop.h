@@ -49,13 +49,18 @@ struct ksf_fileop {
 	struct ksf_offload_job job;
 };
 
-/* Preparers: record what to do, nothing runs yet. flags: READ and WRITE
- * take preadv2/pwritev2 RWF_* flags (RWF_DSYNC, RWF_SYNC); FSYNC takes 1
- * for fdatasync; STATX takes statx(2) AT_* flags. */
+/* Preparers: record what to do, nothing runs yet. flags: WRITE takes
+ * pwritev2 RWF_* flags (RWF_DSYNC, RWF_SYNC); FSYNC takes 1 for
+ * fdatasync; STATX takes statx(2) AT_* flags. Preparing a done operation
+ * again (in its done callback) and submitting it chains a second one. */
 void ksf_fileop_read(struct ksf_fileop *op, int fd, void *buf, size_t len, uint64_t off);
 void ksf_fileop_write(struct ksf_fileop *op, int fd, const void *buf, size_t len, uint64_t off,
 		      int flags);
 void ksf_fileop_fsync(struct ksf_fileop *op, int fd, int datasync);
+/* fsync (datasync: fdatasync) of len bytes at off only (len 0: to the end),
+ * as sync_file_range cannot: data and the metadata to reach them. */
+void ksf_fileop_fsync_range(struct ksf_fileop *op, int fd, int datasync, uint64_t off,
+			    uint32_t len);
 void ksf_fileop_statx(struct ksf_fileop *op, int dirfd, const char *path, int flags,
 		      unsigned mask, struct statx *stx);
 

@@ -15,6 +15,7 @@
 #include <ksf/rpc.h>
 
 struct ksf_pool;
+struct ksf_offload;
 struct ksf_rpc_service;
 
 /* What a handler of a ksf_rpc_service gets as its ctx argument: the
@@ -29,6 +30,7 @@ struct ksf_rpc_req {
 	int nowait;			/* 1: must not block; -EAGAIN sends the call
 					 * to a helper (KSF_RPC_PROC_TRY_INLINE) */
 	void *defer_slot;		/* the library's: where ksf_rpc_defer records */
+	struct ksf_offload *helpers;	/* the worker's helpers (ksf_fileop_submit), or NULL */
 };
 
 /* Counters beyond ksf_rpc_stats: framing errors that close a connection. */

@@ -174,11 +174,12 @@ static void print_rpc_stats(const struct svcopt *o, struct ksf_rpc_service *rs)
 	fprintf(stderr, "%s: rpc calls=%lu replies=%lu nospace=%lu dropped_not_call=%lu "
 		"garbage=%lu rpc_mismatch=%lu auth_err=%lu prog_unavail=%lu prog_mismatch=%lu "
 		"proc_unavail=%lu garbage_args=%lu system_err=%lu encode_err=%lu success=%lu "
-		"rec_too_big=%lu rec_bad=%lu offloaded=%lu drc_hits=%lu drc_inprog=%lu\n", o->prog,
+		"rec_too_big=%lu rec_bad=%lu offloaded=%lu deferred=%lu drc_hits=%lu drc_inprog=%lu\n",
+		o->prog,
 		r->calls, r->replies, r->nospace, r->dropped_not_call, r->garbage, r->rpc_mismatch,
 		r->auth_err, r->prog_unavail, r->prog_mismatch, r->proc_unavail, r->garbage_args,
 		r->system_err, r->encode_err, r->success, s.rec_too_big, s.rec_bad, s.offloaded,
-		s.drc_hits, s.drc_inprog);
+		s.deferred, s.drc_hits, s.drc_inprog);
 }
 
 /* Listen on the service port (and the portmapper port), fill the table. */

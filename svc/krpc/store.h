@@ -240,6 +240,10 @@ struct krpc_store_ops {
 	int (*io_get)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		      unsigned mode, unsigned flags, struct krpc_io *io);
 	void (*io_put)(struct krpc_store *s, struct krpc_io *io, struct krpc_pattr *after);
+	/* Make the calling thread act as cr for I/O on io_get's descriptors
+	 * (a write by a non-root caller clears the file's set-user-ID bit).
+	 * io_get leaves the thread so too. 0 or -EPERM. */
+	int (*io_creds)(struct krpc_store *s, const struct krpc_cred *cr);
 	/* COMMIT: make count bytes at off (0: to the end) durable. */
 	int (*commit)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		      uint64_t off, uint32_t count, struct krpc_wcc *wcc);

@@ -298,6 +298,7 @@ const struct krpc_store_ops krpc_store_local = {
 	.read = krpc__sl_read,
 	.io_get = krpc__sl_io_get,
 	.io_put = krpc__sl_io_put,
+	.io_creds = krpc__sl_io_creds,
 	.write = krpc__sl_write,
 	.commit = krpc__sl_commit,
 	.create = krpc__sl_create,

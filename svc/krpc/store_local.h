@@ -74,6 +74,7 @@ int krpc__sl_reopen(int fd, int flags, const struct krpc_cred *cr,
 int krpc__sl_io_get(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		    unsigned mode, unsigned flags, struct krpc_io *io);
 void krpc__sl_io_put(struct krpc_store *s, struct krpc_io *io, struct krpc_pattr *after);
+int krpc__sl_io_creds(struct krpc_store *s, const struct krpc_cred *cr);
 
 /* store_local_ident.c */
 int krpc__sl_become(const struct krpc_cred *cr);
