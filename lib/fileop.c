@@ -195,9 +195,15 @@ int ksf_fileop_submit(struct ksf_offload *helpers, struct ksf_fileop *op)
 #endif
 	if (err)	/* epoll, or no free SQE */
 		err = submit_helper(helpers, op);
-	if (!err)
-		inflight++;
-	return err;
+	if (err)
+		return err;
+	inflight++;
+	/* one writer (this worker), readers anywhere: relaxed store */
+	if (op->on_ring)
+		__atomic_store_n(&w->fileops_ring, w->fileops_ring + 1, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&w->fileops_helper, w->fileops_helper + 1, __ATOMIC_RELAXED);
+	return 0;
 }
 
 int ksf_fileop_creds_register(void)
@@ -229,4 +235,13 @@ int ksf_fileop_creds_unregister(int id)
 unsigned long ksf_fileop_inflight(void)
 {
 	return inflight;
+}
+
+void ksf_fileop_stats(const struct ksf_pool *p, struct ksf_fileop_stats *st)
+{
+	st->ring = st->helper = 0;
+	for (int i = 0; i < p->nworkers; i++) {
+		st->ring += __atomic_load_n(&p->w[i].fileops_ring, __ATOMIC_RELAXED);
+		st->helper += __atomic_load_n(&p->w[i].fileops_helper, __ATOMIC_RELAXED);
+	}
 }

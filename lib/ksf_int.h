@@ -220,6 +220,7 @@ struct ksf__worker {
 	struct ksf__svc_worker *svcs_done;	/* stopped this turn: tell ksf_svc_stop */
 	uint64_t now_ns;
 	size_t late_cap;		/* input a paused conn may still get (io_uring) */
+	uint64_t fileops_ring, fileops_helper;	/* fileop.c: started, by where */
 	char *rxbuf;			/* epoll: receive buffer */
 	struct iovec txiov[KSF_IOV_MAX];	/* the chunks of one sendmsg() */
 	size_t rxlen;

@@ -80,6 +80,14 @@ int ksf_fileop_submit(struct ksf_offload *helpers, struct ksf_fileop *op);
 int ksf_fileop_creds_register(void);
 int ksf_fileop_creds_unregister(int id);
 
+/* Operations started on the workers of p, on their rings and on helper
+ * threads (any thread; counters since the pool started). */
+struct ksf_pool;
+struct ksf_fileop_stats {
+	uint64_t ring, helper;
+};
+void ksf_fileop_stats(const struct ksf_pool *p, struct ksf_fileop_stats *st);
+
 /* Operations submitted on this worker and not yet done (a snapshot). */
 unsigned long ksf_fileop_inflight(void);
 
