@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # READs of data the disk must give (nfs_coldread.py): krpc -w 1 exporting
-# a directory on the real disk; a 2 MiB file written FILE_SYNC, its pages
+# a directory on the real disk; a 2 MiB file written there, its pages
 # dropped (posix_fadvise DONTNEED), read back in 64 KiB READs: the data
 # match, eof is right, a uid-65000 caller is refused the 0600 file. Those
 # READs are file operations of the worker answered from their completion
@@ -24,11 +24,11 @@ cat "$T/cr.out"
 stop_krpc_ok
 check_rpc_sums
 expect_rstat system_err -eq 0
-# the 2 WRITEs (each a write and an fsync) and at least one cold READ
-# (readahead may bring the rest in)
-expect_rstat deferred -ge 3
+# at least one cold READ per dropped cache (readahead may bring the rest
+# in); nothing else here is deferred
+expect_rstat deferred -ge 2
 if [ "$KSF_BACKEND" = uring ]; then
-	expect_rstat fileops_ring -ge 5
+	expect_rstat fileops_ring -ge 2
 else
-	expect_rstat fileops_helper -ge 5
+	expect_rstat fileops_helper -ge 2
 fi
