@@ -5,7 +5,8 @@
  * the reply comes back to the worker, which queues it on the connection
  * (if still open) for the next batched flush, and records it in the
  * duplicate request cache. Each helper thread has its own scratch and reply
- * buffer, allocated at its first call and freed when it exits. A reply is
+ * buffer, allocated at its first call and freed when it exits or is idle
+ * (the pool's idle_trim_ms, ksf_offload_on_idle). A reply is
  * copied out of it into a buffer of its own size, which leaves by
  * reference (ksf_conn_send_ref). (Handing the helper's whole buffer over
  * instead costs a fresh 1 MiB allocation per call, mmap and page faults:
@@ -53,6 +54,19 @@ static void bufs_free(void *p)
 static void bufs_key_init(void)
 {
 	(void)pthread_key_create(&bufs_key, bufs_free);
+}
+
+/* The helper is idle (ksf_offload_on_idle): its reply buffer (as large as
+ * the largest reply made, about 1 MiB) goes, made again at the next call. */
+void ksf__rpc_helper_trim(void)
+{
+	struct helper_bufs *hb;
+
+	pthread_once(&bufs_once, bufs_key_init);
+	if (!(hb = pthread_getspecific(bufs_key)))
+		return;
+	pthread_setspecific(bufs_key, NULL);
+	bufs_free(hb);
 }
 
 /* This helper thread's buffers, big enough for rs's largest reply. */

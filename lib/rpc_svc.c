@@ -332,7 +332,14 @@ int ksf_rpc_service_helpers(struct ksf_rpc_service *rs, int threads, unsigned ma
 		rs->svc->o.outq_max = need;
 	if ((err = ksf_offload_create(&rs->off, rs->pool, threads)))
 		return err;
-	return 0;
+	return ksf_offload_on_idle(rs->off, ksf__rpc_helper_trim);
+}
+
+int ksf_rpc_service_helper_idle(struct ksf_rpc_service *rs, void (*fn)(void))
+{
+	if (!rs || !rs->off || rs->svc->started)
+		return -EINVAL;
+	return ksf_offload_on_idle(rs->off, fn);
 }
 
 int ksf_rpc_service_drc(struct ksf_rpc_service *rs, unsigned entries)

@@ -68,6 +68,9 @@ struct rpc_defer_slot {
 
 void ksf__rpc_conn_put(struct rpc_conn *rc);
 
+/* On an idle helper thread: free its buffers (rpc_async.c). */
+void ksf__rpc_helper_trim(void);
+
 /* The handler returned -EINPROGRESS: bind the slot's deferral to rc (a
  * pending call holding the connection) with the call's cache entry. */
 void ksf__rpc_defer_bind(struct rpc_defer_slot *slot, struct rpc_conn *rc,

@@ -85,6 +85,13 @@ int ksf_rpc_service_create(struct ksf_rpc_service **rsp, struct ksf_pool *pool,
  * 0, -EINVAL or -ENOMEM. UDP calls always run on the worker. */
 int ksf_rpc_service_helpers(struct ksf_rpc_service *rs, int threads, unsigned max_pending);
 
+/* After ksf_rpc_service_helpers, before starting: fn runs on each helper
+ * thread that has been idle for the pool's idle_trim_ms, to free what the
+ * handlers keep per thread (ksf_offload_on_idle; the service's own reply
+ * buffers are freed so already). Returns 0, -EINVAL (no helpers, started)
+ * or -ENOSPC. */
+int ksf_rpc_service_helper_idle(struct ksf_rpc_service *rs, void (*fn)(void));
+
 /* Duplicate request cache of `entries` per worker for procedures flagged
  * KSF_RPC_PROC_NONIDEMPOTENT (default 1024; 0: off). Call before
  * starting. Returns 0, -EBUSY (started) or -ENOMEM. */

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include "../common/svcopt.h"
 #include "krpc.h"
+#include "nfs3proc.h"
 #include "mount3.h"
 
 enum { O_REGISTER = 512, O_PORTMAP, O_MAXREC, O_EXPORT, O_STATEDIR, O_NOSQUASH, O_ANON,
@@ -257,6 +258,7 @@ static int make_service(struct svcopt *o, struct krpc_opts *k, struct ksf_pool *
 		ksf_rpc_srv_register(srv, &krpc_pmap_prog);
 	if ((err = ksf_rpc_service_create(rs, pool, srv, &o->svc, k->max_record, kc)) ||
 	    (err = ksf_rpc_service_helpers(*rs, k->helpers, 0)) ||
+	    (k->helpers && (err = ksf_rpc_service_helper_idle(*rs, nfs3_thread_buf_free))) ||
 	    (err = ksf_rpc_service_drc(*rs, k->drc)))
 		fprintf(stderr, "%s: cannot create service: %s\n", o->prog, ksf_strerror(err));
 	return err;

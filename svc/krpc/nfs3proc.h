@@ -73,6 +73,9 @@ uint32_t nfs3_wtmax(const struct nfs3_op *op);
  * when the thread ends). The result encoder copies out of it before the
  * thread's next call. NULL if it cannot be allocated. */
 void *nfs3_thread_buf(size_t size);
+/* Free this thread's buffer (an idle helper thread: the next call makes
+ * it again). */
+void nfs3_thread_buf_free(void);
 
 /* READ, WRITE and COMMIT as file operations of the worker, the reply
  * deferred to their completion (nfs3proc_aio.c): -EINPROGRESS when
