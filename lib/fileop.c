@@ -7,6 +7,15 @@
  * running the same system call. Nothing here blocks the loop: the ring
  * runs an operation inline only when it need not wait, else on the
  * kernel's io-wq threads.
+ *
+ * A WRITE with RWF_DSYNC or RWF_SYNC goes on the ring as a plain write,
+ * then an fsync (fdatasync for RWF_DSYNC) of the range written, and done
+ * runs after both with the write's result. One write with the flag would
+ * be simpler, but io_uring runs the buffered writes of one file one at a
+ * time on io-wq (hashed by inode), syncs included, so concurrent durable
+ * writes to a file lose the journal's shared commits: 4 KiB FILE_SYNC
+ * WRITEs from krpc, 8 in flight, ran 4.6 times slower so (933/s against
+ * 4317/s on helpers, 6332/s split). Helper threads write with the flag.
  */
 #include "config.h"
 #include <errno.h>
@@ -119,12 +128,23 @@ static void job_run(struct ksf_offload_job *j)
 	while (op->res == -EINTR);
 }
 
+/* The end of an operation, on the worker: a durable write's sync stage
+ * gives the write's result unless it failed itself. */
+static void finish(struct ksf_fileop *op, int res)
+{
+	if (op->stage == 2)
+		res = res < 0 ? res : op->wres;
+	op->stage = 0;
+	op->res = res;
+	inflight--;
+	op->done(op);
+}
+
 static void job_done(struct ksf_offload_job *j)
 {
 	struct ksf_fileop *op = ksf__container_of(j, struct ksf_fileop, job);
 
-	inflight--;
-	op->done(op);
+	finish(op, op->res);
 }
 
 static int submit_helper(struct ksf_offload *helpers, struct ksf_fileop *op)
@@ -152,7 +172,8 @@ static int submit_ring(struct ksf__worker *w, struct ksf_fileop *op)
 		break;
 	case KSF_FILEOP_WRITE:
 		io_uring_prep_write(sqe, op->fd, op->buf, (unsigned)op->len, op->off);
-		sqe->rw_flags = op->flags;
+		sqe->rw_flags = op->flags & ~(RWF_DSYNC | RWF_SYNC);
+		op->stage = (op->flags & (RWF_DSYNC | RWF_SYNC)) ? 1 : 0;	/* then sync */
 		break;
 	case KSF_FILEOP_FSYNC:
 		io_uring_prep_fsync(sqe, op->fd, op->flags ? IORING_FSYNC_DATASYNC : 0);
@@ -170,14 +191,38 @@ static int submit_ring(struct ksf__worker *w, struct ksf_fileop *op)
 }
 #endif
 
+#if KSF_HAVE_URING
+/* A durable write's data are written (wres bytes): sync that range, on
+ * the ring, or on a helper when the ring has no free SQE. */
+static int sync_stage(struct ksf__worker *w, struct ksf_fileop *op, int wres)
+{
+	struct io_uring_sqe *sqe = ksf__uring_file_sqe(w, op);
+	int datasync = !(op->flags & RWF_SYNC);
+
+	op->stage = 2;
+	op->wres = wres;
+	if (!sqe) {
+		ksf_fileop_fsync_range(op, op->fd, datasync, op->off, (uint32_t)wres);
+		return submit_helper(op->helpers, op);
+	}
+	io_uring_prep_fsync(sqe, op->fd, datasync ? IORING_FSYNC_DATASYNC : 0);
+	sqe->off = op->off;
+	sqe->len = (unsigned)wres;
+	sqe->personality = (uint16_t)op->personality;
+	return 0;
+}
+#endif
+
 /* loop_uring.c: the completion of an operation started by submit_ring. */
 void ksf__fileop_cqe(void *p, int res)
 {
 	struct ksf_fileop *op = p;
 
-	inflight--;
-	op->res = res;
-	op->done(op);
+#if KSF_HAVE_URING
+	if (op->stage == 1 && res > 0 && sync_stage(ksf__worker_current(), op, res) == 0)
+		return;		/* done after the sync */
+#endif
+	finish(op, res);
 }
 
 int ksf_fileop_submit(struct ksf_offload *helpers, struct ksf_fileop *op)
@@ -189,6 +234,8 @@ int ksf_fileop_submit(struct ksf_offload *helpers, struct ksf_fileop *op)
 	    op->len > INT32_MAX)
 		return -EINVAL;
 	op->res = 0;
+	op->stage = 0;
+	op->helpers = helpers;
 #if KSF_HAVE_URING
 	if (w->be == &ksf__backend_uring)
 		err = submit_ring(w, op);

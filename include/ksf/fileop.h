@@ -46,11 +46,15 @@ struct ksf_fileop {
 	const char *path;	/* STATX */
 	unsigned mask;
 	struct statx *stx;
+	int stage, wres;	/* a durable write on the ring: write, then sync */
+	struct ksf_offload *helpers;
 	struct ksf_offload_job job;
 };
 
 /* Preparers: record what to do, nothing runs yet. flags: WRITE takes
- * pwritev2 RWF_* flags (RWF_DSYNC, RWF_SYNC); FSYNC takes 1 for
+ * pwritev2 RWF_* flags (RWF_DSYNC, RWF_SYNC: on the ring a write, then an
+ * fsync of the range written; done runs after both, with the write's
+ * result or the sync's error); FSYNC takes 1 for
  * fdatasync; STATX takes statx(2) AT_* flags. Preparing a done operation
  * again (in its done callback) and submitting it chains a second one. */
 void ksf_fileop_read(struct ksf_fileop *op, int fd, void *buf, size_t len, uint64_t off);

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <ksf/fileop.h>
 #include "nfs3proc.h"
 
@@ -40,7 +41,6 @@ struct nfs3_aio {
 	uint64_t off;
 	uint32_t count, stable;
 	uint8_t verf[NFS3_WRITEVERFSIZE];
-	struct ksf_offload *req_helpers;	/* for a second operation */
 	union {
 		struct nfs3_read_res read;
 		struct nfs3_write_res write;
@@ -192,37 +192,14 @@ static void write_reply(struct nfs3_aio *a, int err)
 	aio_finish(a, nfs3_enc_write, r);
 }
 
-/* The range written is durable (DATA_SYNC, FILE_SYNC): answer. */
-static void write_synced(struct ksf_fileop *op)
-{
-	struct nfs3_aio *a = (struct nfs3_aio *)op;
-
-	write_reply(a, op->res < 0 ? op->res : 0);
-}
-
-/* The data are in the page cache. A stable WRITE then syncs the range
- * written: a separate fsync, not a write with RWF_DSYNC, because the ring
- * runs the buffered writes of one file one at a time (io-wq hashes them
- * by inode), syncs included, where separate fsyncs run side by side and
- * share the journal's commits (4.6 times the FILE_SYNC rate, measured). */
 static void write_done(struct ksf_fileop *op)
 {
 	struct nfs3_aio *a = (struct nfs3_aio *)op;
 	int err = op->res < 0 ? op->res : op->res == 0 && a->count ? -EIO : 0;
 
-	if (err) {
-		write_reply(a, err);
-		return;
-	}
-	a->res.write.count = (uint32_t)op->res;
-	if (a->stable == KRPC_UNSTABLE) {
-		write_reply(a, 0);
-		return;
-	}
-	ksf_fileop_fsync_range(op, a->io.fd, a->stable == KRPC_DATA_SYNC, a->off, (uint32_t)op->res);
-	op->done = write_synced;
-	if (ksf_fileop_submit(a->req_helpers, op) < 0)
-		write_reply(a, -EIO);
+	if (!err)
+		a->res.write.count = (uint32_t)op->res;
+	write_reply(a, err);
 }
 
 static void write_creds(struct ksf_fileop *op)
@@ -250,9 +227,10 @@ int nfs3_aio_write(const struct nfs3_op *op, const struct ksf_rpc_call *call, ui
 	a->off = off;
 	a->count = count;
 	a->stable = stable;
-	a->req_helpers = op->req->helpers;
 	memcpy(a->data, data, count);	/* the call's buffer is reused after this */
-	ksf_fileop_write(&a->op, a->io.fd, a->data, count, off, 0);
+	/* durable: on the ring a write, then an fsync of its range (fileop.c) */
+	ksf_fileop_write(&a->op, a->io.fd, a->data, count, off,
+			 stable == KRPC_FILE_SYNC ? RWF_SYNC : stable == KRPC_DATA_SYNC ? RWF_DSYNC : 0);
 	a->op.personality = id;
 	a->op.creds_cb = write_creds;
 	return aio_start(op, a, write_done);

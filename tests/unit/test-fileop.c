@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <ksf.h>
 #include "check.h"
 
@@ -104,7 +105,7 @@ static void run_task(void *arg)
 	int id = ksf_fileop_creds_register();
 
 	(void)arg;
-	ksf_fileop_write(&ops[0].f, fd, wbuf, LEN, 0, 0);
+	ksf_fileop_write(&ops[0].f, fd, wbuf, LEN, 0, RWF_DSYNC);	/* write, then sync */
 	start(&ops[0], write_done);
 	CHECK_EQ(id > 0, expect_ring);
 	if (!expect_ring)
