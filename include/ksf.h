@@ -13,6 +13,7 @@
 #include <ksf/conn.h>
 #include <ksf/dgram.h>
 #include <ksf/offload.h>
+#include <ksf/fileop.h>
 #include <ksf/rpcsvc.h>
 #include <ksf/parse.h>
 #include <ksf/rpc.h>

@@ -21,6 +21,22 @@ static void touch(struct ksf_conn *c)
 	ksf__dlist_add_tail(&c->sw->conns, &c->lru);
 }
 
+/* Closing for a service stop with replies still to come (ksf_conn_hold):
+ * the drain waits for them, up to drain_ms, and they may still be sent. */
+static bool drain_waits(const struct ksf_conn *c)
+{
+	return c->holds && c->why == KSF_CLOSE_SHUTDOWN &&
+	       !(c->flags & (KSF__C_HARD | KSF__C_DEAD));
+}
+
+/* No more output accepted: closed, or closing with nothing more owed. */
+static bool send_refused(const struct ksf_conn *c)
+{
+	if (c->flags & KSF__C_DEAD)
+		return true;
+	return (c->flags & KSF__C_CLOSING) && !drain_waits(c);
+}
+
 static void queue_close(struct ksf_conn *c)
 {
 	if (c->flags & KSF__C_CLOSEQ)
@@ -272,8 +288,13 @@ void ksf_conn_hold(struct ksf_conn *c)
 
 void ksf_conn_unhold(struct ksf_conn *c)
 {
-	if (!c->holds || --c->holds || !(c->flags & KSF__C_EOF) ||
-	    (c->flags & (KSF__C_DEAD | KSF__C_CLOSING | KSF__C_APPPAUSE)))
+	if (!c->holds || --c->holds || (c->flags & KSF__C_DEAD))
+		return;
+	if (c->flags & KSF__C_CLOSING) {	/* a drain waited for these replies */
+		queue_close(c);
+		return;
+	}
+	if (!(c->flags & KSF__C_EOF) || (c->flags & KSF__C_APPPAUSE))
 		return;
 	/* the peer's EOF waited for these replies: answer what is queued,
 	 * then close (held input, if any, is an incomplete message) */
@@ -433,10 +454,12 @@ void ksf__worker_run_closes(struct ksf__worker *w)
 		c->flags &= ~KSF__C_CLOSEQ;
 		if (c->flags & KSF__C_DEAD)
 			continue;
-		if ((c->flags & KSF__C_HARD) || (c->out.bytes == 0 && !c->send_busy))
+		if ((c->flags & KSF__C_HARD) || (c->out.bytes == 0 && !c->send_busy &&
+						  !drain_waits(c)))
 			ksf__conn_finish(c, c->why);
-		else
+		else if (c->out.bytes || c->send_busy)
 			ksf__conn_want_flush(c);	/* close when the flush completes */
+		/* else the last ksf_conn_unhold queues the close again */
 	}
 }
 
@@ -588,7 +611,7 @@ int ksf_conn_sendv(struct ksf_conn *c, const struct iovec *iov, int iovcnt)
 	size_t total = 0;
 	int err;
 
-	if (c->flags & (KSF__C_CLOSING | KSF__C_DEAD))
+	if (send_refused(c))
 		return -EPIPE;
 	for (int i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
@@ -610,7 +633,7 @@ int ksf_conn_send_ref(struct ksf_conn *c, const void *data, size_t len,
 {
 	int err;
 
-	if (c->flags & (KSF__C_CLOSING | KSF__C_DEAD))
+	if (send_refused(c))
 		return -EPIPE;
 	if (c->out.bytes + len > c->svc->o.outq_max) {
 		KSF__STAT_ADD(&c->sw->st, lim_outq_max, 1);

@@ -207,6 +207,16 @@ extern const struct ksf__backend ksf__backend_uring;
 /* 0 if io_uring with what the uring backend needs works here, else -errno. */
 int ksf__uring_probe(void);
 
+/* ---- file operations on the worker's ring (fileop.c, loop_uring.c) ---- */
+struct io_uring_sqe;
+/* A free SQE of w's ring tagged for op (its completion goes to
+ * ksf__fileop_cqe), or NULL: the submission queue is full. */
+struct io_uring_sqe *ksf__uring_file_sqe(struct ksf__worker *w, void *op);
+/* id 0: register the calling thread's credentials as a personality of w's
+ * ring (returns the id); else submit what is queued and unregister id. */
+int ksf__uring_personality(struct ksf__worker *w, int id);
+void ksf__fileop_cqe(void *op, int res);
+
 struct ksf__worker {
 	struct ksf_pool *pool;
 	int idx, cpu;
@@ -230,6 +240,7 @@ struct ksf__worker {
 	struct ksf__rxbuf *rx;		/* epoll: the buffer receives go into */
 	struct ksf__rxbuf *rx_free;	/* epoll: spare receive buffers */
 	unsigned rx_nfree, rx_held;	/* epoll: spares, buffers referenced */
+	uint64_t fileops_ring, fileops_helper;	/* fileop.c: started, by where */
 	struct iovec txiov[KSF_IOV_MAX];	/* the chunks of one sendmsg() */
 	size_t rxlen;			/* epoll: receive buffer size */
 	struct ksf__chunk *free_chunks;	/* buffer pool */
@@ -315,6 +326,8 @@ void ksf__batch_init(struct ksf__batch *b, bool adaptive);
 void ksf__batch_turn(struct ksf__batch *b, struct ksf__worker *w);
 
 /* ---- tasks (task.c) ---- */
+/* The worker the calling thread runs, or NULL. */
+struct ksf__worker *ksf__worker_current(void);
 int ksf__tasks_init(struct ksf__worker *w);
 void ksf__tasks_fini(struct ksf__worker *w);
 int ksf__tasks_run(struct ksf__worker *w);

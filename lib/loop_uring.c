@@ -36,7 +36,7 @@
 #include "ksf_int.h"
 
 enum { K_EVFD = 1, K_ACCEPT = 2, K_RECV = 3, K_REFUSE = 4, K_IGNORE = 5, K_POLLOUT = 6,
-       K_MASK = 7 };
+       K_FILE = 7, K_MASK = 7 };
 #define BGID		0
 #define SQ_ENTRIES	4096
 #define CQ_ENTRIES	16384
@@ -610,6 +610,7 @@ static void on_cqe(struct ksf__worker *w, struct io_uring_cqe *cqe)
 	case K_REFUSE: on_refuse(w, p, cqe); break;
 	case K_RECV: on_recv(w, p, cqe); break;
 	case K_POLLOUT: on_pollout(w, p); break;
+	case K_FILE: ksf__fileop_cqe(p, cqe->res); break;	/* fileop.c */
 	default: break;	/* cancel results */
 	}
 }
@@ -722,6 +723,23 @@ static void ur_trim(struct ksf__worker *w)
 				MADV_DONTNEED);
 		run = i + 1;
 	}
+}
+
+/* ---- file operations (fileop.c) on this ring ---- */
+
+struct io_uring_sqe *ksf__uring_file_sqe(struct ksf__worker *w, void *op)
+{
+	return sqe_get(w->be_state, op, K_FILE);
+}
+
+int ksf__uring_personality(struct ksf__worker *w, int id)
+{
+	struct ur *u = w->be_state;
+
+	if (!id)
+		return io_uring_register_personality(&u->ring);
+	io_uring_submit(&u->ring);	/* queued SQEs still name id */
+	return io_uring_unregister_personality(&u->ring, id);
 }
 
 int ksf__uring_probe(void)

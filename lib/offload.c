@@ -4,15 +4,21 @@
  * has a queue (mutex + condition variable: helpers sleep while it is empty)
  * and a completion list; the first completion to land on an empty list
  * posts one task to the worker, which takes the whole list at once, so a
- * burst of completions costs one wake-up.
+ * burst of completions costs one wake-up. A helper idle for the pool's
+ * idle_trim_ms after some work runs the idle hooks (the per-thread buffers
+ * of whoever gave it jobs) and gives its free heap back.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <malloc.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include "ksf_int.h"
+
+#define IDLE_HOOKS	4
 
 struct off_worker {
 	struct ksf_offload *o;
@@ -29,6 +35,8 @@ struct off_worker {
 
 struct ksf_offload {
 	struct ksf_pool *pool;
+	void (*idle[IDLE_HOOKS])(void);
+	int nidle;
 	int nworkers;
 	atomic_ulong pending;
 	struct off_worker *w;
@@ -72,14 +80,67 @@ static void finish(struct off_worker *ow, struct ksf_offload_job *j)
 		ksf__task_post_wait(ow->o->pool, ow->idx, run_done, ow);
 }
 
+/* Under AddressSanitizer glibc's malloc is not the allocator (worker.c). */
+#if defined(__SANITIZE_ADDRESS__)
+#define OFF_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OFF_ASAN 1
+#endif
+#endif
+#ifndef OFF_ASAN
+#define OFF_ASAN 0
+#endif
+
+/* Wait for a job (lock held); false on an idle timeout (deadline *until,
+ * 0: none). */
+static bool wait_job(struct off_worker *ow, const struct timespec *until)
+{
+	while (!ow->head && !ow->stop) {
+		if (!until) {
+			pthread_cond_wait(&ow->more, &ow->lock);
+		} else if (pthread_cond_timedwait(&ow->more, &ow->lock, until) == ETIMEDOUT) {
+			return ow->head || ow->stop;
+		}
+	}
+	return true;
+}
+
+static void idle_trim(struct ksf_offload *o)
+{
+	for (int i = 0; i < o->nidle; i++)
+		o->idle[i]();
+#if defined(__GLIBC__) && !OFF_ASAN
+	malloc_trim(0);
+#endif
+}
+
 static void *helper_main(void *arg)
 {
 	struct off_worker *ow = arg;
+	unsigned idle_ms = ow->o->pool->o.idle_trim_ms;
+	bool worked = false;	/* since the last idle trim */
 
 	for (;;) {
+		struct timespec until, *up = NULL;
+
+		if (worked && idle_ms && ow->o->nidle) {
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += idle_ms / 1000;
+			until.tv_nsec += (long)(idle_ms % 1000) * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			up = &until;
+		}
 		pthread_mutex_lock(&ow->lock);
-		while (!ow->head && !ow->stop)
-			pthread_cond_wait(&ow->more, &ow->lock);
+		if (!wait_job(ow, up)) {
+			pthread_mutex_unlock(&ow->lock);
+			idle_trim(ow->o);
+			worked = false;
+			continue;
+		}
 		struct ksf_offload_job *j = ow->head;
 		if (!j) {
 			pthread_mutex_unlock(&ow->lock);
@@ -89,6 +150,7 @@ static void *helper_main(void *arg)
 			ow->tail = NULL;
 		pthread_mutex_unlock(&ow->lock);
 		j->run(j);
+		worked = true;
 		finish(ow, j);
 	}
 }
@@ -99,8 +161,13 @@ static int start_worker(struct ksf_offload *o, int idx, int threads)
 
 	ow->o = o;
 	ow->idx = idx;
+	pthread_condattr_t ca;
+
 	pthread_mutex_init(&ow->lock, NULL);
-	pthread_cond_init(&ow->more, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);	/* idle deadlines */
+	pthread_cond_init(&ow->more, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&ow->done_lock, NULL);
 	if (!(ow->thr = calloc((size_t)threads, sizeof(*ow->thr))))
 		return -ENOMEM;
@@ -171,6 +238,16 @@ int ksf_offload_submit(struct ksf_offload *o, struct ksf_offload_job *j)
 	ow->tail = j;
 	pthread_cond_signal(&ow->more);
 	pthread_mutex_unlock(&ow->lock);
+	return 0;
+}
+
+int ksf_offload_on_idle(struct ksf_offload *o, void (*fn)(void))
+{
+	if (!o || !fn)
+		return -EINVAL;
+	if (o->nidle >= IDLE_HOOKS)
+		return -ENOSPC;
+	o->idle[o->nidle++] = fn;	/* helpers read it after their next wake-up */
 	return 0;
 }
 

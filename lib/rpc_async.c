@@ -5,7 +5,8 @@
  * the reply comes back to the worker, which queues it on the connection
  * (if still open) for the next batched flush, and records it in the
  * duplicate request cache. Each helper thread has its own scratch and reply
- * buffer, allocated at its first call and freed when it exits. A reply is
+ * buffer, allocated at its first call and freed when it exits or is idle
+ * (the pool's idle_trim_ms, ksf_offload_on_idle). A reply is
  * copied out of it into a buffer of its own size, which leaves by
  * reference (ksf_conn_send_ref). (Handing the helper's whole buffer over
  * instead costs a fresh 1 MiB allocation per call, mmap and page faults:
@@ -53,6 +54,19 @@ static void bufs_free(void *p)
 static void bufs_key_init(void)
 {
 	(void)pthread_key_create(&bufs_key, bufs_free);
+}
+
+/* The helper is idle (ksf_offload_on_idle): its reply buffer (as large as
+ * the largest reply made, about 1 MiB) goes, made again at the next call. */
+void ksf__rpc_helper_trim(void)
+{
+	struct helper_bufs *hb;
+
+	pthread_once(&bufs_once, bufs_key_init);
+	if (!(hb = pthread_getspecific(bufs_key)))
+		return;
+	pthread_setspecific(bufs_key, NULL);
+	bufs_free(hb);
 }
 
 /* This helper thread's buffers, big enough for rs's largest reply. */
@@ -128,26 +142,36 @@ static void job_free(void *arg)
 	free(rj);
 }
 
-/* Back on the worker: count, remember, send, and maybe read again. */
+/* Back on the worker: count, then answer as any pending call. */
 static void job_done(struct ksf_offload_job *j)
 {
 	struct rpc_job *rj = (struct rpc_job *)j;
-	struct ksf_rpc_service *rs = rj->rs;
-	struct rpc_worker *rw = rs->w[j->worker];
-	struct rpc_conn *rc = rj->rc;
+	struct rpc_worker *rw = rj->rs->w[j->worker];
 
 	stats_add(&rw->st.rpc, &rj->st);
+	if (!ksf__rpc_pending_done(rj->rs, rj->rc, j->worker, &rj->ref, rj->reply,
+				   rj->reply_len, job_free, rj))
+		job_free(rj);
+}
+
+/* Shared with deferred calls (rpc_defer.c): remember, send, maybe read again. */
+int ksf__rpc_pending_done(struct ksf_rpc_service *rs, struct rpc_conn *rc, int worker,
+			  struct rpc_drc_ref *ref, uint8_t *reply, size_t len,
+			  void (*free_fn)(void *arg), void *arg)
+{
+	struct rpc_worker *rw = rs->w[worker];
+	int queued = 0;
+
 	if (rw->drc)
-		ksf__drc_done(rw->drc, &rj->ref, rj->reply, rj->reply_len);
+		ksf__drc_done(rw->drc, ref, reply, len);
 	rc->pending--;
-	if (rc->c && rj->reply) {
-		/* the reply leaves by reference: the job is freed once it is sent */
-		int err = ksf_conn_send_ref(rc->c, rj->reply, rj->reply_len, job_free, rj);
-		if (!err)
-			rj = NULL;
-		/* -EPIPE: the connection is closing (peer EOF, drain): drop
-		 * the reply. Else a lost reply would leave the client waiting:
-		 * close, so that it reconnects and retransmits. */
+	if (rc->c && reply) {
+		/* the reply leaves by reference: freed once it is sent */
+		int err = ksf_conn_send_ref(rc->c, reply, len, free_fn, arg);
+		queued = !err;
+		/* -EPIPE: the connection is closing hard (drain deadline):
+		 * drop the reply. Else a lost reply would leave the client
+		 * waiting: close, so that it reconnects and retransmits. */
 		if (err && err != -EPIPE)
 			ksf_conn_close(rc->c, 1);
 	}
@@ -158,8 +182,7 @@ static void job_done(struct ksf_offload_job *j)
 		ksf_conn_resume(rc->c);
 	}
 	ksf__rpc_conn_put(rc);
-	if (rj)
-		job_free(rj);
+	return queued;
 }
 
 int ksf__rpc_offload_call(struct ksf_rpc_service *rs, struct rpc_conn *rc, const uint8_t *msg,

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include "ksf_int.h"
 #include "rpc_svc_int.h"
@@ -20,22 +21,43 @@ static struct rpc_worker *worker_of(struct ksf_rpc_service *rs, int idx)
 	return rs->w[idx];
 }
 
-/* Dispatch one record; its reply (if any) is appended to rw->out. */
+/* Dispatch one record; its reply (if any) is appended to rw->out. slot
+ * (NULL: none) lets the handler defer its reply (rpc_defer.c). */
 static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ksf_conn *c,
-		    size_t *used, const uint8_t *msg, size_t len, int nowait)
+		    size_t *used, const uint8_t *msg, size_t len, int nowait,
+		    struct rpc_defer_slot *slot)
 {
 	uint8_t *hdr = rw->out + *used;
 	struct ksf_rpc_req req = { .udata = rs->ctx, .worker = ksf_conn_worker(c),
-				   .proto = IPPROTO_TCP, .nowait = nowait };
+				   .proto = IPPROTO_TCP, .nowait = nowait, .defer_slot = slot,
+				   .helpers = rs->off };
 	req.peer = ksf_conn_peer(c, &req.peerlen);
 	int n = ksf_rpc_dispatch(rs->srv, msg, len, hdr + 4, rw->out_cap - *used - 4,
 				 rw->scratch, sizeof(rw->scratch), &req, &rw->st.rpc);
 
 	if (n <= 0)
-		return n;	/* no reply due, -ENOSPC (counted), or -EAGAIN */
+		return n;	/* no reply due, -ENOSPC (counted), -EAGAIN, -EINPROGRESS */
 	ksf_rpc_rec_mark(hdr, (uint32_t)n, true);
 	*used += 4 + (size_t)n;
 	return 0;
+}
+
+/* A TRY_INLINE call on the event loop: answered here (0), deferred by its
+ * handler (0, *ref handed over), or -EAGAIN (run it on a helper). */
+static int try_inline(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ksf_conn *c,
+		      struct rpc_conn *rc, size_t *used, const uint8_t *msg, size_t len,
+		      struct rpc_drc_ref *ref)
+{
+	struct rpc_defer_slot slot = { .rs = rs };
+	int err = one_call(rs, rw, c, used, msg, len, 1, &slot);
+
+	if (err == -EINPROGRESS && slot.d) {
+		ksf__rpc_defer_bind(&slot, rc, ref);
+		ref->slot = -1;
+		return 0;
+	}
+	ksf__rpc_defer_drop(&slot);
+	return err == -EINPROGRESS ? -EAGAIN : err;
 }
 
 /* Room the replies of what is queued, pending and about to be made need. */
@@ -83,7 +105,7 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 	int err;
 
 	if (ksf_rpc_srv_peek(rs->srv, msg, len, &pk))
-		return one_call(rs, rw, c, used, msg, len, 0);
+		return one_call(rs, rw, c, used, msg, len, 0, NULL);
 	if ((pk.flags & KSF_RPC_PROC_NONIDEMPOTENT) && rw->drc &&
 	    drc_check(rw, c, &pk, msg, len, used, &ref))
 		return 0;
@@ -91,12 +113,12 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 		/* TRY_INLINE: here if it need not wait (a READ of cached data),
 		 * which saves two thread switches; else on a helper. */
 		if ((pk.flags & KSF_RPC_PROC_TRY_INLINE) &&
-		    (err = one_call(rs, rw, c, used, msg, len, 1)) != -EAGAIN)
+		    (err = try_inline(rs, rw, c, rc, used, msg, len, &ref)) != -EAGAIN)
 			goto done;
 		if (!ksf__rpc_offload_call(rs, rc, msg, len, &ref))
 			return 0;
 	}
-	err = one_call(rs, rw, c, used, msg, len, 0);
+	err = one_call(rs, rw, c, used, msg, len, 0, NULL);
 done:
 	if (ref.slot >= 0)
 		ksf__drc_done(rw->drc, &ref, *used > start ? rw->out + start : NULL, *used - start);
@@ -310,7 +332,14 @@ int ksf_rpc_service_helpers(struct ksf_rpc_service *rs, int threads, unsigned ma
 		rs->svc->o.outq_max = need;
 	if ((err = ksf_offload_create(&rs->off, rs->pool, threads)))
 		return err;
-	return 0;
+	return ksf_offload_on_idle(rs->off, ksf__rpc_helper_trim);
+}
+
+int ksf_rpc_service_helper_idle(struct ksf_rpc_service *rs, void (*fn)(void))
+{
+	if (!rs || !rs->off || rs->svc->started)
+		return -EINVAL;
+	return ksf_offload_on_idle(rs->off, fn);
 }
 
 int ksf_rpc_service_drc(struct ksf_rpc_service *rs, unsigned entries)
@@ -353,6 +382,8 @@ void ksf_rpc_service_destroy(struct ksf_rpc_service *rs)
 		return;
 	if (rs->svc)
 		ksf_svc_stop(rs->svc);
+	while (atomic_load(&rs->deferred))	/* their completions run on the workers */
+		usleep(1000);
 	ksf_offload_destroy(rs->off);	/* every offloaded call answered or dropped */
 	ksf_svc_destroy(rs->svc);
 	for (int i = 0; rs->w && i < rs->nworkers; i++) {

@@ -7,6 +7,7 @@
 #ifndef KSF_RPC_SVC_INT_H
 #define KSF_RPC_SVC_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <ksf.h>
 #include <ksf/rpcsvc.h>
@@ -45,9 +46,45 @@ struct ksf_rpc_service {
 	struct ksf_offload *off;	/* NULL: every call runs on the worker */
 	unsigned max_pending;		/* offloaded calls per connection */
 	unsigned drc_entries;
+	atomic_ulong deferred;		/* deferred calls not answered yet */
+};
+
+/* A deferred call (rpc_defer.c): made by ksf_rpc_defer in a handler,
+ * bound to its connection when the handler returns -EINPROGRESS. */
+struct ksf_rpc_defer {
+	struct ksf_rpc_service *rs;
+	struct rpc_conn *rc;
+	struct rpc_drc_ref ref;
+	uint32_t xid;
+	int worker;
+};
+
+/* Where ksf_rpc_defer records its deferral during one call on a worker
+ * (ksf_rpc_req.defer_slot). */
+struct rpc_defer_slot {
+	struct ksf_rpc_service *rs;
+	struct ksf_rpc_defer *d;
 };
 
 void ksf__rpc_conn_put(struct rpc_conn *rc);
+
+/* On an idle helper thread: free its buffers (rpc_async.c). */
+void ksf__rpc_helper_trim(void);
+
+/* The handler returned -EINPROGRESS: bind the slot's deferral to rc (a
+ * pending call holding the connection) with the call's cache entry. */
+void ksf__rpc_defer_bind(struct rpc_defer_slot *slot, struct rpc_conn *rc,
+			 const struct rpc_drc_ref *ref);
+/* The handler returned anything else: drop the slot's deferral, if any. */
+void ksf__rpc_defer_drop(struct rpc_defer_slot *slot);
+
+/* On the worker: a pending call's record-marked reply (NULL: none) is
+ * done: record it in the cache, queue it on rc's connection by reference
+ * (free_fn(arg) once sent), release the call's hold. Returns 1 if the
+ * reply was queued (free_fn is then the library's to call), else 0. */
+int ksf__rpc_pending_done(struct ksf_rpc_service *rs, struct rpc_conn *rc, int worker,
+			  struct rpc_drc_ref *ref, uint8_t *reply, size_t len,
+			  void (*free_fn)(void *arg), void *arg);
 
 /* Run the call msg[0..len) on a helper thread; its reply is sent on rc's
  * connection when it is done (rpc_async.c). Returns 0 or -ENOMEM. */

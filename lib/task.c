@@ -28,6 +28,11 @@ int ksf_worker_self(void)
 	return self_worker;
 }
 
+struct ksf__worker *ksf__worker_current(void)
+{
+	return self_pool && self_worker >= 0 ? &self_pool->w[self_worker] : NULL;
+}
+
 int ksf__tasks_init(struct ksf__worker *w)
 {
 	int n = w->pool->nworkers + 1;

@@ -30,6 +30,14 @@ int ksf_offload_create(struct ksf_offload **op, struct ksf_pool *pool, int threa
  * -EINVAL when not called on a worker of the pool (nothing runs). */
 int ksf_offload_submit(struct ksf_offload *o, struct ksf_offload_job *j);
 
+/* Idle trim of helper threads: fn runs on each helper thread of o that
+ * has run jobs and then none for the pool's idle_trim_ms (once per idle
+ * period), to free what the thread keeps between jobs (per-thread
+ * buffers); the thread then gives free heap back (malloc_trim). At most 4
+ * hooks, run in the order added. Call before submitting jobs. Returns 0,
+ * -EINVAL or -ENOSPC. */
+int ksf_offload_on_idle(struct ksf_offload *o, void (*fn)(void));
+
 /* Jobs submitted and not yet done (any thread; a snapshot). */
 unsigned long ksf_offload_pending(const struct ksf_offload *o);
 

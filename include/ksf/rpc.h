@@ -334,7 +334,10 @@ struct ksf_rpc_proc {
 /* TRY_INLINE (with BLOCKING): the call is first run on the event loop with
  * ksf_rpc_req.nowait set; a handler that would have to wait (data not in
  * memory) returns -EAGAIN having written nothing, and the call then runs on
- * a helper thread as any BLOCKING one (ksf_rpc_dispatch returns -EAGAIN). */
+ * a helper thread as any BLOCKING one (ksf_rpc_dispatch returns -EAGAIN).
+ * A handler that started an operation whose completion answers the call
+ * (ksf_rpc_defer in ksf/rpcsvc.h) returns -EINPROGRESS, having written
+ * nothing (ksf_rpc_dispatch returns -EINPROGRESS). */
 #define KSF_RPC_PROC_TRY_INLINE		0x4u
 
 /* One version: procs[i] is procedure number i. */
@@ -413,7 +416,8 @@ void ksf_rpc_prog_range(const struct ksf_rpc_prog *p, uint32_t *low, uint32_t *h
  * ksf_rpc_call_decode); or -ENOSPC when cap cannot hold the reply header
  * (cap >= KSF_RPC_REPLY_ERR_MAX never gives -ENOSPC; the handler may have
  * run); or -EAGAIN, nothing written or counted, when the handler of a
- * KSF_RPC_PROC_TRY_INLINE procedure returned -EAGAIN. */
+ * KSF_RPC_PROC_TRY_INLINE procedure returned -EAGAIN; or -EINPROGRESS,
+ * likewise, when it returned -EINPROGRESS (its reply is made later). */
 int ksf_rpc_dispatch(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
 		     uint8_t *reply, size_t cap, void *scratch, size_t scratch_len,
 		     void *ctx, struct ksf_rpc_stats *st);

@@ -15,6 +15,7 @@
 #include <ksf/rpc.h>
 
 struct ksf_pool;
+struct ksf_offload;
 struct ksf_rpc_service;
 
 /* What a handler of a ksf_rpc_service gets as its ctx argument: the
@@ -28,6 +29,8 @@ struct ksf_rpc_req {
 	int offloaded;			/* 1 on a helper thread (may block), else 0 */
 	int nowait;			/* 1: must not block; -EAGAIN sends the call
 					 * to a helper (KSF_RPC_PROC_TRY_INLINE) */
+	void *defer_slot;		/* the library's: where ksf_rpc_defer records */
+	struct ksf_offload *helpers;	/* the worker's helpers (ksf_fileop_submit), or NULL */
 };
 
 /* Counters beyond ksf_rpc_stats: framing errors that close a connection. */
@@ -38,7 +41,31 @@ struct ksf_rpc_service_stats {
 	uint64_t offloaded;	/* calls run on helper threads */
 	uint64_t drc_hits;	/* retransmissions answered from the cache */
 	uint64_t drc_inprog;	/* retransmissions dropped: first still running */
+	uint64_t deferred;	/* calls answered later by ksf_rpc_defer_reply */
 };
+
+/* Deferred replies: a handler run on the event loop (req->nowait, a
+ * procedure flagged KSF_RPC_PROC_TRY_INLINE, over TCP) that starts an
+ * operation completing later on the same worker (ksf/fileop.h) takes the
+ * call over with ksf_rpc_defer and returns -EINPROGRESS; the transport then
+ * keeps the connection (ksf_conn_hold), counts the call as pending (at most
+ * max_pending per connection, as offloaded calls) and records it in the
+ * duplicate request cache when the reply is made. */
+struct ksf_rpc_defer;
+
+/* In the handler: a deferral for this call, or NULL when it cannot be
+ * deferred (UDP, not on the event loop, no memory): answer now, or return
+ * -EAGAIN (the call then runs on a helper). If the handler then returns
+ * anything but -EINPROGRESS, the deferral is dropped by the transport. */
+struct ksf_rpc_defer *ksf_rpc_defer(const struct ksf_rpc_req *req,
+				    const struct ksf_rpc_call *call);
+
+/* Later, on the same worker: the reply, a SUCCESS header and encode(res)
+ * (SYSTEM_ERR if that fails), queued on the connection for the worker's
+ * batched flush (dropped if it closed meanwhile). Frees d. */
+void ksf_rpc_defer_reply(struct ksf_rpc_defer *d, int (*encode)(struct ksf_xdr *x,
+								const void *res),
+			 const void *res);
 
 /* Create the service on pool, serving srv (which must outlive it) with the
  * svc options so (may be NULL: defaults); max_record caps one record's
@@ -57,6 +84,13 @@ int ksf_rpc_service_create(struct ksf_rpc_service **rsp, struct ksf_pool *pool,
  * Call before starting the service. threads 0: off (the default). Returns
  * 0, -EINVAL or -ENOMEM. UDP calls always run on the worker. */
 int ksf_rpc_service_helpers(struct ksf_rpc_service *rs, int threads, unsigned max_pending);
+
+/* After ksf_rpc_service_helpers, before starting: fn runs on each helper
+ * thread that has been idle for the pool's idle_trim_ms, to free what the
+ * handlers keep per thread (ksf_offload_on_idle; the service's own reply
+ * buffers are freed so already). Returns 0, -EINVAL (no helpers, started)
+ * or -ENOSPC. */
+int ksf_rpc_service_helper_idle(struct ksf_rpc_service *rs, void (*fn)(void));
 
 /* Duplicate request cache of `entries` per worker for procedures flagged
  * KSF_RPC_PROC_NONIDEMPOTENT (default 1024; 0: off). Call before

@@ -23,6 +23,7 @@ enum outcome {
 	OUT_ENCODE_ERR,		/* a SYSTEM_ERR: results did not encode */
 	OUT_SUCCESS,
 	OUT_WOULDBLOCK,		/* the handler said -EAGAIN: nothing written */
+	OUT_DEFERRED,		/* the handler said -EINPROGRESS: answered later */
 };
 
 int ksf_rpc_srv_init(struct ksf_rpc_srv *s)
@@ -128,6 +129,8 @@ static enum outcome run_proc(const struct ksf_rpc_proc *p, const struct ksf_rpc_
 
 	if (hr == -EAGAIN && (p->flags & KSF_RPC_PROC_TRY_INLINE))
 		return OUT_WOULDBLOCK;
+	if (hr == -EINPROGRESS && (p->flags & KSF_RPC_PROC_TRY_INLINE))
+		return OUT_DEFERRED;
 	if (hr < 0)
 		return OUT_SYSTEM_ERR;
 	if (ksf_rpc_reply_success(x, c->xid))
@@ -187,6 +190,7 @@ static void count(struct ksf_rpc_stats *st, enum outcome o)
 	case OUT_SYSTEM_ERR:	st->system_err++; break;
 	case OUT_SUCCESS:	st->success++; break;
 	case OUT_WOULDBLOCK:	break;
+	case OUT_DEFERRED:	break;
 	}
 	st->replies++;
 }
@@ -232,6 +236,11 @@ int ksf_rpc_dispatch(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len
 	if (o == OUT_WOULDBLOCK) {
 		st->calls--;
 		return -EAGAIN;
+	}
+	/*    A deferred one: its reply is made (and counted) later. */
+	if (o == OUT_DEFERRED) {
+		st->calls--;
+		return -EINPROGRESS;
 	}
 
 	/* 3. The reply is in reply[0..x.pos) unless it did not fit. */

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include "../common/svcopt.h"
 #include "krpc.h"
+#include "nfs3proc.h"
 #include "mount3.h"
 
 enum { O_REGISTER = 512, O_PORTMAP, O_MAXREC, O_EXPORT, O_STATEDIR, O_NOSQUASH, O_ANON,
@@ -165,20 +166,25 @@ static int do_register(const struct svcopt *o, const struct pmap_table *t, int s
 	return 0;
 }
 
-static void print_rpc_stats(const struct svcopt *o, struct ksf_rpc_service *rs)
+static void print_rpc_stats(const struct svcopt *o, struct ksf_rpc_service *rs,
+			    const struct ksf_pool *pool)
 {
 	struct ksf_rpc_service_stats s;
 	const struct ksf_rpc_stats *r = &s.rpc;
+	struct ksf_fileop_stats f;
 
 	ksf_rpc_service_stats(rs, &s);
+	ksf_fileop_stats(pool, &f);
 	fprintf(stderr, "%s: rpc calls=%lu replies=%lu nospace=%lu dropped_not_call=%lu "
 		"garbage=%lu rpc_mismatch=%lu auth_err=%lu prog_unavail=%lu prog_mismatch=%lu "
 		"proc_unavail=%lu garbage_args=%lu system_err=%lu encode_err=%lu success=%lu "
-		"rec_too_big=%lu rec_bad=%lu offloaded=%lu drc_hits=%lu drc_inprog=%lu\n", o->prog,
+		"rec_too_big=%lu rec_bad=%lu offloaded=%lu deferred=%lu drc_hits=%lu drc_inprog=%lu fileops_ring=%lu "
+		"fileops_helper=%lu\n",
+		o->prog,
 		r->calls, r->replies, r->nospace, r->dropped_not_call, r->garbage, r->rpc_mismatch,
 		r->auth_err, r->prog_unavail, r->prog_mismatch, r->proc_unavail, r->garbage_args,
 		r->system_err, r->encode_err, r->success, s.rec_too_big, s.rec_bad, s.offloaded,
-		s.drc_hits, s.drc_inprog);
+		s.deferred, s.drc_hits, s.drc_inprog, f.ring, f.helper);
 }
 
 /* Listen on the service port (and the portmapper port), fill the table. */
@@ -252,6 +258,7 @@ static int make_service(struct svcopt *o, struct krpc_opts *k, struct ksf_pool *
 		ksf_rpc_srv_register(srv, &krpc_pmap_prog);
 	if ((err = ksf_rpc_service_create(rs, pool, srv, &o->svc, k->max_record, kc)) ||
 	    (err = ksf_rpc_service_helpers(*rs, k->helpers, 0)) ||
+	    (k->helpers && (err = ksf_rpc_service_helper_idle(*rs, nfs3_thread_buf_free))) ||
 	    (err = ksf_rpc_service_drc(*rs, k->drc)))
 		fprintf(stderr, "%s: cannot create service: %s\n", o->prog, ksf_strerror(err));
 	return err;
@@ -284,7 +291,7 @@ static int run(struct svcopt *o, struct krpc_opts *k)
 		do_register(o, table, 0);
 	ksf_svc_stop(ksf_rpc_service_svc(rs));
 	svcopt_print_stats(o, ksf_rpc_service_svc(rs), pool);
-	print_rpc_stats(o, rs);
+	print_rpc_stats(o, rs, pool);
 	status = 0;
 out:
 	ksf_rpc_service_destroy(rs);

@@ -7,7 +7,9 @@
  *
  * Flags for the transport: every procedure that may wait on the disk is
  * BLOCKING (run on a helper thread); NULL, GETATTR, ACCESS, FSINFO and
- * PATHCONF are cheap and stay on the event loop. The procedures whose
+ * PATHCONF are cheap and stay on the event loop. READ, WRITE and COMMIT
+ * are TRY_INLINE too: started on the event loop as file operations of the
+ * worker (nfs3proc_aio.c), on a helper only when they cannot be. The procedures whose
  * repetition differs from one execution (SETATTR, CREATE, MKDIR, SYMLINK,
  * MKNOD, REMOVE, RMDIR, RENAME, LINK) are NONIDEMPOTENT, answered from the
  * duplicate request cache when retransmitted.
@@ -35,7 +37,8 @@ static const struct ksf_rpc_proc nfs3_procs[NFS3_NPROCS] = {
 	     struct nfs3_readlink_res, BLK),
 	PROC(READ, read, read, read, struct nfs3_read_args, struct nfs3_read_res,
 	     BLK | KSF_RPC_PROC_TRY_INLINE),
-	PROC(WRITE, write, write, write, struct nfs3_write_args, struct nfs3_write_res, BLK),
+	PROC(WRITE, write, write, write, struct nfs3_write_args, struct nfs3_write_res,
+	     BLK | KSF_RPC_PROC_TRY_INLINE),
 	PROC(CREATE, create, create, newobj, struct nfs3_create_args,
 	     struct nfs3_newobj_res, BLK | NONIDEM),
 	PROC(MKDIR, mkdir, mkdir, newobj, struct nfs3_mkdir_args,
@@ -63,7 +66,7 @@ static const struct ksf_rpc_proc nfs3_procs[NFS3_NPROCS] = {
 	PROC(PATHCONF, fh_args, pathconf, pathconf, struct nfs3_fh_args,
 	     struct nfs3_pathconf_res, 0),
 	PROC(COMMIT, commit, commit, commit, struct nfs3_commit_args,
-	     struct nfs3_commit_res, BLK),
+	     struct nfs3_commit_res, BLK | KSF_RPC_PROC_TRY_INLINE),
 };
 
 static const struct ksf_rpc_vers nfs3_vers[] = {

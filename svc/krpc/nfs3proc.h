@@ -73,6 +73,19 @@ uint32_t nfs3_wtmax(const struct nfs3_op *op);
  * when the thread ends). The result encoder copies out of it before the
  * thread's next call. NULL if it cannot be allocated. */
 void *nfs3_thread_buf(size_t size);
+/* Free this thread's buffer (an idle helper thread: the next call makes
+ * it again). */
+void nfs3_thread_buf_free(void);
+
+/* READ, WRITE and COMMIT as file operations of the worker, the reply
+ * deferred to their completion (nfs3proc_aio.c): -EINPROGRESS when
+ * started, -EAGAIN when the call must run on a helper instead. Only on
+ * the event loop (op->req->nowait). */
+int nfs3_aio_read(const struct nfs3_op *op, const struct ksf_rpc_call *call, uint64_t off,
+		  uint32_t count);
+int nfs3_aio_write(const struct nfs3_op *op, const struct ksf_rpc_call *call, uint64_t off,
+		   const void *data, uint32_t count, uint32_t stable);
+int nfs3_aio_commit(const struct nfs3_op *op, const struct ksf_rpc_call *call);
 
 /* The handlers, one per procedure (RFC 1813 §3.3.1-21). */
 #define NFS3_HANDLER(name) \

@@ -104,6 +104,15 @@ static void buf_key_init(void)
 	buf_key_ok = pthread_key_create(&buf_key, free) == 0;
 }
 
+void nfs3_thread_buf_free(void)
+{
+	free(tbuf);
+	tbuf = NULL;
+	tbuf_size = 0;
+	if (buf_key_ok)
+		pthread_setspecific(buf_key, NULL);
+}
+
 void *nfs3_thread_buf(size_t size)
 {
 	uint8_t *p;

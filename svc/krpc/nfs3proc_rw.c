@@ -4,10 +4,13 @@
  * §3.3.5-7) and COMMIT (§3.3.21).
  *
  * READ reads into this thread's buffer (rtmax bytes), from which the
- * result encoder copies into the reply: one copy. READ is first tried on
- * the event loop (KSF_RPC_PROC_TRY_INLINE): cached data are answered there,
- * without two thread switches; data the disk must give run on a helper. WRITE hands the store the
- * data where they lie in the call message. WRITE and COMMIT answer with the
+ * result encoder copies into the reply: one copy. READ, WRITE and COMMIT
+ * are first run on the event loop (KSF_RPC_PROC_TRY_INLINE): cached READ
+ * data are answered there, without two thread switches; a READ the disk
+ * must serve, a WRITE and a COMMIT start as file operations of the worker
+ * (its io_uring ring; nfs3proc_aio.c) and are answered from their
+ * completion, or run on a helper when they cannot start so. On a helper,
+ * WRITE hands the store the data where they lie in the call message. WRITE and COMMIT answer with the
  * server's write verifier, which changes at every start, so clients resend
  * what was not committed before a restart (§3.3.7).
  */
@@ -55,8 +58,8 @@ NFS3_HANDLER(read)
 		err = op.e->ops->read(op.e->store, &op.cr, &op.fh, a->offset, count,
 				      op.req->nowait ? KRPC_IO_NOWAIT : 0, buf, &r->count,
 				      &r->eof, &r->attr);
-	if (err == -EAGAIN && op.req->nowait)
-		return -EAGAIN;		/* again on a helper thread (TRY_INLINE) */
+	if (err == -EAGAIN && op.req->nowait)	/* the disk must give the data */
+		return nfs3_aio_read(&op, call, a->offset, count);
 	if (!err && r->count > count)
 		err = -KRPC_ESERVERFAULT;
 	r->data = buf;
@@ -83,6 +86,8 @@ NFS3_HANDLER(write)
 		uint32_t max = nfs3_wtmax(&op);
 
 		count = a->len < max ? a->len : max;
+		if (op.req->nowait)	/* on the event loop: start it, or on a helper */
+			return nfs3_aio_write(&op, call, a->offset, a->data, count, a->stable);
 		err = op.e->ops->write(op.e->store, &op.cr, &op.fh, a->offset, a->data, count,
 				       a->stable, &r->count, &r->committed, &r->wcc);
 		memcpy(r->verf, op.k->exports.write_verf, NFS3_WRITEVERFSIZE);
@@ -102,6 +107,8 @@ NFS3_HANDLER(commit)
 
 	if (!err)
 		err = nfs3_op_writable(&op);
+	if (!err && op.req->nowait)	/* on the event loop: start it, or on a helper */
+		return nfs3_aio_commit(&op, call);
 	if (!err) {
 		err = op.e->ops->commit(op.e->store, &op.cr, &op.fh, a->offset, a->count,
 					&r->wcc);

@@ -48,6 +48,10 @@
 #define KRPC_IO_NOWAIT		0x1u
 #define KRPC_EJUKEBOX		10008	/* try again later */
 
+/* io_get access: read, write, or whichever the caller may open (COMMIT:
+ * fsync works on any descriptor). */
+enum krpc_io_mode { KRPC_IO_RD = 1, KRPC_IO_WR = 2, KRPC_IO_ANY = 3 };
+
 #define KRPC_NAME_MAX		255u	/* bytes in one name component */
 #define KRPC_PATH_MAX		1024u	/* bytes in a symlink target (MNTPATHLEN) */
 #define KRPC_SFH_MAX		40u	/* bytes of a store handle (see krpc_fh_wrap) */
@@ -160,6 +164,17 @@ struct krpc_pathconf {		/* PATHCONF3resok (§3.3.20) */
 	bool no_trunc, chown_restricted, case_insensitive, case_preserving;
 };
 
+/* An object held open for I/O by the caller (io_get .. io_put): fd is a
+ * descriptor of a regular file open for the asked access, which the
+ * caller may read, write or fsync from any thread (pread, pwrite, fsync,
+ * or their io_uring operations) until io_put. attr: the object's
+ * attributes when it was held. */
+struct krpc_io {
+	int fd;
+	struct krpc_attr attr;
+	int priv[3];		/* the store's */
+};
+
 /* Store flags for open. */
 #define KRPC_STORE_RO	0x1u	/* refuse every change with -EROFS */
 
@@ -215,6 +230,20 @@ struct krpc_store_ops {
 	int (*write)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		     uint64_t off, const void *data, uint32_t count, uint32_t stable,
 		     uint32_t *n, uint32_t *committed, struct krpc_wcc *wcc);
+	/* Asynchronous data path (may be NULL: not offered). Hold fh open
+	 * for I/O in mode (enum krpc_io_mode) after checking that cr may
+	 * (-EACCES, -EROFS for writing a read-only store, -EISDIR, -EINVAL
+	 * for a non-regular object). With KRPC_IO_NOWAIT it is cheap (may be
+	 * called on an event loop): -EAGAIN when holding the object would
+	 * mean decoding its handle (which may read the disk). io_put
+	 * releases it, filling after (may be NULL) with the attributes now. */
+	int (*io_get)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
+		      unsigned mode, unsigned flags, struct krpc_io *io);
+	void (*io_put)(struct krpc_store *s, struct krpc_io *io, struct krpc_pattr *after);
+	/* Make the calling thread act as cr for I/O on io_get's descriptors
+	 * (a write by a non-root caller clears the file's set-user-ID bit).
+	 * io_get leaves the thread so too. 0 or -EPERM. */
+	int (*io_creds)(struct krpc_store *s, const struct krpc_cred *cr);
 	/* COMMIT: make count bytes at off (0: to the end) durable. */
 	int (*commit)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		      uint64_t off, uint32_t count, struct krpc_wcc *wcc);

@@ -12,6 +12,7 @@
  *   store_local_attr.c   statx to struct krpc_attr, wcc, SETATTR
  *   store_local_ns.c     lookup and the operations that change names
  *   store_local_io.c     readlink, read, write, commit
+ *   store_local_open.c   descriptors for I/O, the caller's permission check
  *   store_local_dir.c    readdir and readdirplus
  */
 #ifndef KRPC_STORE_LOCAL_H
@@ -29,6 +30,8 @@
 struct sl_slot {
 	struct krpc_sfh fh;	/* the key; len 0: not findable */
 	int fd;			/* -1: empty */
+	int rfd, wfd;		/* regular files: opened for reading, writing
+				 * (store_local_open.c), -1 until first used */
 	uint32_t refs;		/* operations using fd now */
 };
 
@@ -56,6 +59,8 @@ struct sl_obj {
 /* store_local_fh.c */
 int krpc__sl_fh_of(int dirfd, const char *name, struct krpc_sfh *fh, int *mnt_id);
 int krpc__sl_obj_get(struct krpc_store *s, const struct krpc_sfh *fh, struct sl_obj *o);
+int krpc__sl_obj_cached(struct krpc_store *s, const struct krpc_sfh *fh, struct sl_obj *o);
+int krpc__sl_slot_iofd(struct krpc_store *s, const struct sl_obj *o, bool wr, int fd);
 void krpc__sl_obj_put(struct krpc_store *s, struct sl_obj *o);
 void krpc__sl_obj_stale(struct krpc_store *s, struct sl_obj *o);
 void krpc__sl_cache_offer(struct krpc_store *s, const struct krpc_sfh *fh, int fd);
@@ -64,6 +69,12 @@ void krpc__sl_cache_init(struct krpc_store *s);
 void krpc__sl_cache_fini(struct krpc_store *s);
 int krpc__sl_reopen(int fd, int flags, const struct krpc_cred *cr,
 		    const struct krpc_attr *owner_of);
+
+/* store_local_open.c */
+int krpc__sl_io_get(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
+		    unsigned mode, unsigned flags, struct krpc_io *io);
+void krpc__sl_io_put(struct krpc_store *s, struct krpc_io *io, struct krpc_pattr *after);
+int krpc__sl_io_creds(struct krpc_store *s, const struct krpc_cred *cr);
 
 /* store_local_ident.c */
 int krpc__sl_become(const struct krpc_cred *cr);

@@ -116,6 +116,21 @@ static bool same_fh(const struct krpc_sfh *a, const struct krpc_sfh *b)
 	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
 }
 
+/* The slot's I/O descriptors, taken out (under its lock) to be closed. */
+static void take_iofds(struct sl_slot *sl, int io[2])
+{
+	io[0] = sl->rfd;
+	io[1] = sl->wfd;
+	sl->rfd = sl->wfd = -1;
+}
+
+static void close_iofds(const int io[2])
+{
+	for (int k = 0; k < 2; k++)
+		if (io[k] >= 0)
+			close(io[k]);
+}
+
 /* Install fd for fh in its slot if the slot is free or holds an unused
  * descriptor; the slot takes a reference for the caller when ref is set.
  * Returns the slot, or -1 (fd stays the caller's). */
@@ -125,9 +140,12 @@ static int install(struct krpc_store *s, const struct krpc_sfh *fh, int fd, bool
 	struct sl_slot *sl = &s->slots[i];
 	int old = -1, got = -1;
 
+	int io[2] = { -1, -1 };
+
 	pthread_mutex_lock(lock_of(s, i));
 	if (sl->refs == 0 && !(sl->fd >= 0 && same_fh(&sl->fh, fh))) {
 		old = sl->fd;
+		take_iofds(sl, io);
 		sl->fh = *fh;
 		sl->fd = fd;
 		sl->refs = ref;
@@ -136,6 +154,7 @@ static int install(struct krpc_store *s, const struct krpc_sfh *fh, int fd, bool
 	pthread_mutex_unlock(lock_of(s, i));
 	if (old >= 0)
 		close(old);
+	close_iofds(io);
 	return got;
 }
 
@@ -144,24 +163,57 @@ static int install(struct krpc_store *s, const struct krpc_sfh *fh, int fd, bool
  * -KRPC_EBADHANDLE, -EPERM, -EMFILE. Release with krpc__sl_obj_put. */
 int krpc__sl_obj_get(struct krpc_store *s, const struct krpc_sfh *fh, struct sl_obj *o)
 {
+	int fd;
+
+	if (krpc__sl_obj_cached(s, fh, o) == 0)
+		return 0;
+	if ((fd = decode(s, fh)) < 0)
+		return fd;
+	o->fd = fd;
+	o->slot = install(s, fh, fd, true);
+	return 0;
+}
+
+/* Hold the object of fh only if its descriptor is cached (no decode: an
+ * event loop may call this). Returns 0 with o set, or -EAGAIN. */
+int krpc__sl_obj_cached(struct krpc_store *s, const struct krpc_sfh *fh, struct sl_obj *o)
+{
 	unsigned i = slot_of(fh);
 	struct sl_slot *sl = &s->slots[i];
-	int fd;
+	int err = -EAGAIN;
 
 	pthread_mutex_lock(lock_of(s, i));
 	if (sl->fd >= 0 && same_fh(&sl->fh, fh)) {
 		sl->refs++;
 		o->fd = sl->fd;
 		o->slot = (int)i;
-		pthread_mutex_unlock(lock_of(s, i));
-		return 0;
+		err = 0;
 	}
 	pthread_mutex_unlock(lock_of(s, i));
-	if ((fd = decode(s, fh)) < 0)
-		return fd;
-	o->fd = fd;
-	o->slot = install(s, fh, fd, true);
-	return 0;
+	return err;
+}
+
+/* The cached descriptor of o's object for reading (wr false) or writing,
+ * or -1. With fd >= 0: offer fd as that descriptor; returns fd if the
+ * slot took it (it is then the slot's), else -1 (it stays the caller's). */
+int krpc__sl_slot_iofd(struct krpc_store *s, const struct sl_obj *o, bool wr, int fd)
+{
+	struct sl_slot *sl;
+	int *p, got;
+
+	if (o->slot < 0)
+		return -1;
+	sl = &s->slots[o->slot];
+	pthread_mutex_lock(lock_of(s, (unsigned)o->slot));
+	p = wr ? &sl->wfd : &sl->rfd;
+	if (fd < 0)
+		got = sl->fh.len ? *p : -1;	/* a forgotten slot gives none */
+	else if (*p < 0 && sl->fh.len && sl->fd == o->fd)
+		got = *p = fd;
+	else
+		got = -1;
+	pthread_mutex_unlock(lock_of(s, (unsigned)o->slot));
+	return got;
 }
 
 void krpc__sl_obj_put(struct krpc_store *s, struct sl_obj *o)
@@ -175,16 +227,20 @@ void krpc__sl_obj_put(struct krpc_store *s, struct sl_obj *o)
 		o->fd = -1;
 		return;
 	}
+	int io[2] = { -1, -1 };
+
 	sl = &s->slots[o->slot];
 	pthread_mutex_lock(lock_of(s, (unsigned)o->slot));
 	/* A forgotten slot (len 0) closes with its last user. */
 	if (--sl->refs == 0 && sl->fh.len == 0) {
 		fd = sl->fd;
 		sl->fd = -1;
+		take_iofds(sl, io);
 	}
 	pthread_mutex_unlock(lock_of(s, (unsigned)o->slot));
 	if (fd >= 0)
 		close(fd);
+	close_iofds(io);
 	o->fd = -1;
 	o->slot = -1;
 }
@@ -192,7 +248,7 @@ void krpc__sl_obj_put(struct krpc_store *s, struct sl_obj *o)
 static void forget_slot(struct krpc_store *s, unsigned i, const struct krpc_sfh *fh, int fd)
 {
 	struct sl_slot *sl = &s->slots[i];
-	int old = -1;
+	int old = -1, io[2] = { -1, -1 };
 
 	pthread_mutex_lock(lock_of(s, i));
 	if (sl->fd >= 0 && (fh ? same_fh(&sl->fh, fh) : sl->fd == fd)) {
@@ -200,11 +256,13 @@ static void forget_slot(struct krpc_store *s, unsigned i, const struct krpc_sfh 
 		if (sl->refs == 0) {
 			old = sl->fd;
 			sl->fd = -1;
+			take_iofds(sl, io);
 		}
 	}
 	pthread_mutex_unlock(lock_of(s, i));
 	if (old >= 0)
 		close(old);
+	close_iofds(io);
 }
 
 /* The object of o turned out removed (nlink 0): drop it from the cache
@@ -233,6 +291,7 @@ void krpc__sl_cache_init(struct krpc_store *s)
 {
 	for (unsigned i = 0; i < SL_CACHE_SLOTS; i++) {
 		s->slots[i].fd = -1;
+		s->slots[i].rfd = s->slots[i].wfd = -1;
 		s->slots[i].fh.len = 0;
 		s->slots[i].refs = 0;
 	}
@@ -242,9 +301,14 @@ void krpc__sl_cache_init(struct krpc_store *s)
 
 void krpc__sl_cache_fini(struct krpc_store *s)
 {
-	for (unsigned i = 0; i < SL_CACHE_SLOTS; i++)
+	for (unsigned i = 0; i < SL_CACHE_SLOTS; i++) {
+		int io[2];
+
 		if (s->slots[i].fd >= 0)
 			close(s->slots[i].fd);
+		take_iofds(&s->slots[i], io);
+		close_iofds(io);
+	}
 	for (unsigned i = 0; i < SL_CACHE_LOCKS; i++)
 		pthread_mutex_destroy(&s->locks[i]);
 }

@@ -3,11 +3,10 @@
  * The local store's data operations: READLINK, READ, WRITE and COMMIT
  * (RFC 1813 §3.3.5-§3.3.7, §3.3.21).
  *
- * READ and WRITE reopen the object's O_PATH descriptor for reading or
- * writing as the caller (krpc__sl_reopen: the kernel's permission check,
- * with the nfsd's owner override), after checking its type: a directory
- * is -EISDIR, a symlink or any other non-regular object -EINVAL (opening a
- * FIFO or a device node would block or reach the device). WRITE asks the
+ * READ, WRITE and COMMIT hold the object open for I/O (krpc__sl_io_get,
+ * store_local_open.c: its type checked, a directory -EISDIR, anything
+ * else not regular -EINVAL; the caller's permission checked as the
+ * caller; a descriptor cached with the handle's). WRITE asks the
  * kernel for the stability the client asked for with pwritev2's
  * RWF_DSYNC and RWF_SYNC, so *committed is exactly what was asked; COMMIT
  * is an fsync of the whole file (simplest and always enough). READ with
@@ -22,13 +21,6 @@
 #include <unistd.h>
 #include <sys/uio.h>
 #include "store_local.h"
-
-static int io_type_check(const struct krpc_attr *a)
-{
-	if (a->type == KRPC_DIR)
-		return -EISDIR;
-	return a->type == KRPC_REG ? 0 : -EINVAL;
-}
 
 int krpc__sl_readlink(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		      char *buf, uint32_t cap, uint32_t *len, struct krpc_pattr *attr)
@@ -67,32 +59,25 @@ int krpc__sl_read(struct krpc_store *s, const struct krpc_cred *cr, const struct
 		  bool *eof, struct krpc_pattr *attr)
 {
 	int rwf = (flags & KRPC_IO_NOWAIT) ? RWF_NOWAIT : 0;
-	struct krpc_attr a;
-	struct sl_obj o;
+	struct krpc_io io;
 	uint32_t done = 0;
 	ssize_t r = 1;
-	int fd, err;
+	int err;
 
 	*n = 0;
 	*eof = false;
-	if ((err = krpc__sl_hold(s, fh, &o, &a)) < 0)
-		return err;
+	if ((err = krpc__sl_io_get(s, cr, fh, KRPC_IO_RD, flags, &io)) < 0)
+		return err;	/* the NFS layer adds the attributes */
 	if (attr)
-		*attr = (struct krpc_pattr){ true, a };
-	if ((err = io_type_check(&a)) < 0 || (err = krpc__sl_become(cr)) < 0)
-		goto out;
+		*attr = (struct krpc_pattr){ true, io.attr };
 	if (off > INT64_MAX) {
 		*eof = true;
-		goto out;
-	}
-	if ((fd = krpc__sl_reopen(o.fd, O_RDONLY, cr, &a)) < 0) {
-		err = fd;
 		goto out;
 	}
 	while (done < count && r > 0) {
 		struct iovec iov = { (char *)buf + done, count - done };
 
-		r = preadv2(fd, &iov, 1, (off_t)(off + done), rwf);
+		r = preadv2(io.fd, &iov, 1, (off_t)(off + done), rwf);
 		if (r < 0 && errno != EINTR) {
 			err = -errno;	/* -EAGAIN: not all in memory (NOWAIT) */
 			/* a file system without RWF_NOWAIT (tmpfs before
@@ -104,12 +89,11 @@ int krpc__sl_read(struct krpc_store *s, const struct krpc_cred *cr, const struct
 		if (r > 0)
 			done += (uint32_t)r;
 	}
-	close(fd);
 	*n = done;
 	/* A short read met the end; a full one may end exactly on it. */
-	*eof = err == 0 && (r == 0 || off + done >= a.size);
+	*eof = err == 0 && (r == 0 || off + done >= io.attr.size);
 out:
-	krpc__sl_obj_put(s, &o);
+	krpc__sl_io_put(s, &io, NULL);
 	return err;
 }
 
@@ -139,61 +123,40 @@ int krpc__sl_write(struct krpc_store *s, const struct krpc_cred *cr, const struc
 		   uint64_t off, const void *data, uint32_t count, uint32_t stable,
 		   uint32_t *n, uint32_t *committed, struct krpc_wcc *wcc)
 {
-	struct krpc_attr a;
-	struct sl_obj o;
-	int fd = -1, err, flags;
+	struct krpc_io io;
+	int err, flags;
 
 	*n = 0;
 	*committed = KRPC_UNSTABLE;
-	if ((err = krpc__sl_hold(s, fh, &o, &a)) < 0)
+	if ((err = krpc__sl_io_get(s, cr, fh, KRPC_IO_WR, 0, &io)) < 0)
 		return err;
-	krpc__sl_pre_of(&a, wcc);
-	if (s->flags & KRPC_STORE_RO)
-		err = -EROFS;
-	else if (off > INT64_MAX || count > INT64_MAX - off)
+	krpc__sl_pre_of(&io.attr, wcc);
+	if (off > INT64_MAX || count > INT64_MAX - off) {
 		err = -EFBIG;
-	else if ((err = io_type_check(&a)) == 0 && (err = krpc__sl_become(cr)) == 0)
-		err = (fd = krpc__sl_reopen(o.fd, O_WRONLY, cr, &a)) < 0 ? fd : 0;
-	if (err < 0)
 		goto out;
+	}
 	flags = stable == KRPC_FILE_SYNC ? RWF_SYNC : stable == KRPC_DATA_SYNC ? RWF_DSYNC : 0;
-	err = write_all(fd, off, data, count, flags, n);
-	close(fd);
+	err = write_all(io.fd, off, data, count, flags, n);
 	if (err == 0)
 		*committed = stable > KRPC_FILE_SYNC ? KRPC_FILE_SYNC : stable;
 out:
-	krpc__sl_wcc_post(s, o.fd, wcc);
-	krpc__sl_obj_put(s, &o);
+	krpc__sl_io_put(s, &io, wcc ? &wcc->post : NULL);
 	return err;
 }
 
 int krpc__sl_commit(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		    uint64_t off, uint32_t count, struct krpc_wcc *wcc)
 {
-	struct krpc_attr a;
-	struct sl_obj o;
-	int fd, err;
+	struct krpc_io io;
+	int err;
 
 	(void)off;
 	(void)count;
-	if ((err = krpc__sl_hold(s, fh, &o, &a)) < 0)
+	if ((err = krpc__sl_io_get(s, cr, fh, KRPC_IO_ANY, 0, &io)) < 0)
 		return err;
-	krpc__sl_pre_of(&a, wcc);
-	if ((err = io_type_check(&a)) < 0 || (err = krpc__sl_become(cr)) < 0)
-		goto out;
-	/* fsync works on any descriptor: whichever the caller may open. */
-	fd = krpc__sl_reopen(o.fd, O_RDONLY, cr, &a);
-	if (fd == -EACCES)
-		fd = krpc__sl_reopen(o.fd, O_WRONLY, cr, &a);
-	if (fd < 0) {
-		err = fd;
-		goto out;
-	}
-	if (fsync(fd) < 0)
+	krpc__sl_pre_of(&io.attr, wcc);
+	if (fsync(io.fd) < 0)
 		err = -errno;
-	close(fd);
-out:
-	krpc__sl_wcc_post(s, o.fd, wcc);
-	krpc__sl_obj_put(s, &o);
+	krpc__sl_io_put(s, &io, wcc ? &wcc->post : NULL);
 	return err;
 }

@@ -41,6 +41,21 @@ check.ok(r.status == NFS3_OK and (r.attr.uid, r.attr.gid) == (65000, 65000),
 st = os.lstat(os.path.join(export, "open", "mine"))
 check.ok((st.st_uid, st.st_gid) == (65000, 65000), "open/mine is owned by %d:%d"
          % (st.st_uid, st.st_gid))
+# the owner may write its own file whatever its mode bits (the nfsd's
+# owner override), and a write as that user clears a set-user-ID bit
+# (the write runs as the caller: io_uring personality or helper identity)
+mine = os.path.join(export, "open", "mine")
+for stable in (UNSTABLE, FILE_SYNC):
+    os.chmod(mine, 0o4755)
+    check.status(user.write(r.fh, 0, b"data", stable=stable), NFS3_OK,
+                 "uid 65000 WRITE (stable %d) of its own 04755 file" % stable)
+    mode = os.lstat(mine).st_mode
+    check.ok(not mode & 0o4000, "WRITE (stable %d) by uid 65000 left mode %o" % (stable, mode))
+os.chmod(mine, 0o444)
+check.status(user.write(r.fh, 0, b"own"), NFS3_OK, "uid 65000 WRITE of its own 0444 file")
+check.status(user.commit(r.fh), NFS3_OK, "uid 65000 COMMIT of its own 0444 file")
+check.status(Client(port, uid=65001, gid=65001).write(r.fh, 0, b"x"), NFS3ERR_ACCES,
+             "uid 65001 WRITE of uid 65000's 0444 file")
 # supplementary groups
 check.status(user.read(fh["group"], 0, 10), NFS3ERR_ACCES, "READ of a 0640 file, not in group")
 member = Client(port, uid=65000, gid=65000, gids=(100, 4242))

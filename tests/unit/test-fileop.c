@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * File operations of a worker (ksf/fileop.h) and the idle hooks of helper
+ * threads (ksf_offload_on_idle), on both backends. On a worker: write 64
+ * KiB to a scratch file (under /var/tmp: a real file system), fsync its
+ * range, read it back, statx it; each completion runs on the submitting
+ * worker, after the submit returned, with the right result; on io_uring
+ * every operation ran on the ring, on epoll on a helper. Credentials
+ * register as a ring personality on io_uring (-EOPNOTSUPP on epoll), and
+ * a write issued with one still works. Off a worker, submit is -EINVAL.
+ * Then a helper that ran a job and was idle for idle_trim_ms runs the
+ * idle hook once, and one that ran none does not.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <ksf.h>
+#include "check.h"
+
+#define LEN	65536
+
+static struct ksf_pool *pool;
+static struct ksf_offload *helpers;
+static atomic_int step;		/* operations done */
+static int fd = -1;
+static uint8_t wbuf[LEN], rbuf[LEN];
+static struct statx stx;
+static int expect_ring;
+
+struct op {
+	struct ksf_fileop f;
+	int in_submit;		/* set while ksf_fileop_submit runs */
+	int worker;
+};
+static struct op ops[5];
+
+static void check_done(struct op *o, int want_res)
+{
+	CHECK_EQ(o->in_submit, 0);		/* never called from inside submit */
+	CHECK_EQ(ksf_worker_self(), o->worker);	/* back on the submitting worker */
+	CHECK_EQ(o->f.res, want_res);
+	CHECK_EQ(o->f.on_ring, expect_ring);
+}
+
+static void start(struct op *o, void (*done)(struct ksf_fileop *))
+{
+	o->f.done = done;
+	o->worker = ksf_worker_self();
+	o->in_submit = 1;
+	CHECK_EQ(ksf_fileop_submit(helpers, &o->f), 0);
+	o->in_submit = 0;
+}
+
+static void statx_done(struct ksf_fileop *f)
+{
+	check_done((struct op *)f, 0);
+	CHECK(stx.stx_size == LEN || stx.stx_size == LEN + 4);	/* the tail may be in */
+	atomic_fetch_add(&step, 1);
+}
+
+static void read_done(struct ksf_fileop *f)
+{
+	check_done((struct op *)f, LEN);
+	CHECK(memcmp(rbuf, wbuf, LEN) == 0);
+	ksf_fileop_statx(&ops[3].f, fd, "", AT_EMPTY_PATH, STATX_SIZE, &stx);
+	start(&ops[3], statx_done);
+	atomic_fetch_add(&step, 1);
+}
+
+static void fsync_done(struct ksf_fileop *f)
+{
+	check_done((struct op *)f, 0);
+	ksf_fileop_read(&ops[2].f, fd, rbuf, LEN, 0);
+	start(&ops[2], read_done);
+	atomic_fetch_add(&step, 1);
+}
+
+static void write_done(struct ksf_fileop *f)
+{
+	check_done((struct op *)f, LEN);
+	ksf_fileop_fsync_range(&ops[1].f, fd, 1, 0, LEN);
+	start(&ops[1], fsync_done);
+	atomic_fetch_add(&step, 1);
+}
+
+static void persona_done(struct ksf_fileop *f)
+{
+	check_done((struct op *)f, 4);
+	if (expect_ring)
+		CHECK_EQ(ksf_fileop_creds_unregister(f->personality), 0);
+	atomic_fetch_add(&step, 1);
+}
+
+/* On worker 0: the chain write, fsync, read, statx; and a write with a
+ * personality of this thread's credentials. */
+static void run_task(void *arg)
+{
+	int id = ksf_fileop_creds_register();
+
+	(void)arg;
+	ksf_fileop_write(&ops[0].f, fd, wbuf, LEN, 0, RWF_DSYNC);	/* write, then sync */
+	start(&ops[0], write_done);
+	CHECK_EQ(id > 0, expect_ring);
+	if (!expect_ring)
+		CHECK_EQ(id, -EOPNOTSUPP);
+	ksf_fileop_write(&ops[4].f, fd, "tail", 4, LEN, 0);
+	ops[4].f.personality = id > 0 ? id : 0;
+	start(&ops[4], persona_done);
+}
+
+static int wait_step(int want, int secs)
+{
+	time_t end = time(NULL) + secs;
+
+	while (atomic_load(&step) < want && time(NULL) <= end)
+		usleep(1000);
+	return atomic_load(&step) >= want ? 0 : -ETIMEDOUT;
+}
+
+static void fileops(void)
+{
+	char path[] = "/var/tmp/ksf-test-fileop.XXXXXX";
+	struct ksf_fileop off = { 0 };
+	struct ksf_fileop_stats st;
+
+	for (int i = 0; i < LEN; i++)
+		wbuf[i] = (uint8_t)(i * 7 + 3);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	unlink(path);
+	memset(ops, 0, sizeof(ops));
+	atomic_store(&step, 0);
+	CHECK_EQ(ksf_task_post_worker(pool, 0, run_task, NULL), 0);
+	CHECK_EQ(wait_step(5, 10), 0);
+	ksf_fileop_stats(pool, &st);
+	CHECK_EQ(expect_ring ? st.ring : st.helper, 5);
+	CHECK_EQ(expect_ring ? st.helper : st.ring, 0);
+	ksf_fileop_fsync(&off, fd, 0);
+	off.done = write_done;
+	CHECK_EQ(ksf_fileop_submit(helpers, &off), -EINVAL);	/* not on a worker */
+	close(fd);
+}
+
+/* ---- idle hooks ---- */
+
+static atomic_int idle_runs;
+
+static void idle_hook(void) { atomic_fetch_add(&idle_runs, 1); }
+static void job_run(struct ksf_offload_job *j) { (void)j; }
+static void job_done(struct ksf_offload_job *j) { (void)j; atomic_fetch_add(&step, 1); }
+
+static struct ksf_offload_job job = { .run = job_run, .done = job_done };
+
+static void submit_task(void *arg)
+{
+	(void)arg;
+	CHECK_EQ(ksf_offload_submit(helpers, &job), 0);
+}
+
+/* Wait up to 10 s for the hook to have run want times, then 300 ms more
+ * (idle_trim_ms is 100) to see that it runs no more. */
+static int idle_runs_settle(int want)
+{
+	time_t end = time(NULL) + 10;
+
+	while (atomic_load(&idle_runs) < want && time(NULL) <= end)
+		usleep(1000);
+	usleep(300 * 1000);
+	return atomic_load(&idle_runs);
+}
+
+/* A fresh set of helpers with the hook: one job, so one helper trims once;
+ * another job, once more. The other helper, which ran nothing, never. */
+static void idle(void)
+{
+	CHECK_EQ(ksf_offload_create(&helpers, pool, 2), 0);
+	CHECK_EQ(ksf_offload_on_idle(helpers, idle_hook), 0);
+	atomic_store(&idle_runs, 0);
+	atomic_store(&step, 0);
+	CHECK_EQ(ksf_task_post_worker(pool, 0, submit_task, NULL), 0);
+	CHECK_EQ(wait_step(1, 10), 0);
+	CHECK_EQ(idle_runs_settle(1), 1);	/* the helper that ran it, once */
+	CHECK_EQ(ksf_task_post_worker(pool, 0, submit_task, NULL), 0);
+	CHECK_EQ(wait_step(2, 10), 0);
+	CHECK_EQ(idle_runs_settle(2), 2);
+	ksf_offload_destroy(helpers);
+}
+
+int main(void)
+{
+	struct ksf_pool_opts o;
+	int cpus[1] = { 0 };
+
+	ksf_pool_opts_init(&o);
+	o.nworkers = 1;
+	o.cpus = cpus;
+	o.ncpus = 1;
+	o.pin = 0;
+	o.idle_trim_ms = 100;
+	for (int b = 0; b < 2; b++) {
+		o.backend = b ? KSF_BACKEND_URING : KSF_BACKEND_EPOLL;
+		if (ksf_pool_create(&pool, &o)) {
+			fprintf(stderr, "SKIP %s: no pool\n", b ? "uring" : "epoll");
+			continue;
+		}
+		expect_ring = b;
+		CHECK_EQ(ksf_offload_create(&helpers, pool, 2), 0);
+		fileops();
+		ksf_offload_destroy(helpers);
+		idle();
+		ksf_pool_destroy(pool);
+	}
+	return CHECK_DONE();
+}
