@@ -21,14 +21,14 @@
 # load (within 10 s), its idle RSS within RSS_MAX_KB of the RSS before
 # (after its idle trim), it must exit 0 on SIGTERM with no sanitizer report,
 # and krpc's counters must add up (every call answered or counted).
-# Descriptors stay far below RLIMIT_NOFILE (max-conns 300): running out of
+# Descriptors stay far below RLIMIT_NOFILE (max-conns 500): running out of
 # them is tests of its own (issue 8, items 1 and 2).
 . "$(dirname "$0")/rpclib.sh"
 
 [ -x "$BIN/echotest" ] && [ -x "$BIN/rpctest" ] || fail "echotest or rpctest not built"
 [ -x "$TESTS/chaos" ] || fail "$TESTS/chaos not built"
 SECS=${CHAOS_SECS:-8}
-LIMITS="--max-conns 300 --outq-high 64K --outq-low 16K --outq-max 256K --max-msg 128K
+LIMITS="--max-conns 500 --outq-high 64K --outq-low 16K --outq-max 256K --max-msg 128K
 	--idle-timeout 2 --drain-ms 1000 --idle-trim-ms 300"
 RSS_MAX_KB=${RSS_MAX_KB:-8192}
 is_asan && RSS_MAX_KB=65536	# shadow memory and a 16 MiB quarantine
