@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 #include "engine.h"
-#include "loadopts.h"
+#include "flag.h"
 #include "report.h"
 #include "target.h"
 

@@ -29,7 +29,7 @@
 #include <sys/socket.h>
 #include <ksf/rpc.h>
 #include "engine.h"
-#include "loadopts.h"
+#include "flag.h"
 #include "nfs.h"
 #include "report.h"
 #include "target.h"
