@@ -327,16 +327,16 @@ static void test_echotest_report(void)
 		CHECK(e != NULL);
 		return;
 	}
-	e->o.spec = "127.0.0.1";
-	e->o.threads = 1;
-	e->o.runs = 3;
+	e->o.l.spec = "127.0.0.1";
+	e->o.l.threads = 1;
+	e->o.l.runs = 3;
 	e->o.len = 64;
 	e->ctx.o = &e->o;
-	CHECK_EQ(target_lookup(&e->ctx.eng.tgt, e->o.spec, 60007, SOCK_STREAM, err, sizeof(err)), 0);
+	CHECK_EQ(target_lookup(&e->ctx.eng.tgt, e->o.l.spec, 60007, SOCK_STREAM, err, sizeof(err)), 0);
 	CHECK_EQ(et_report_init(&e->rep, &e->o), 0);
 	test_et_table(e);
 	et_report_free(&e->rep);
-	e->o.json = 1;
+	e->o.l.json = 1;
 	CHECK_EQ(et_report_init(&e->rep, &e->o), 0);
 	test_et_json(e);
 	et_report_free(&e->rep);

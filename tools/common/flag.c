@@ -3,6 +3,7 @@
  * Flags shared by the load generators (see flag.h).
  */
 #include <stdio.h>
+#include <string.h>
 #include "pin.h"
 #include "target.h"
 #include "flag.h"
@@ -72,19 +73,6 @@ int flag_port(const char *prog, const char *flag, const char *arg, uint16_t *por
 	return flag_bad(prog, flag, err);
 }
 
-int flag_pin(const char *prog, const char *flag, const char *arg, int *cpus, int max,
-	     int *ncpus)
-{
-	char err[200];
-	int n = pin_parse(arg, cpus, max, err, sizeof(err));
-
-	if (n > 0) {
-		*ncpus = n;
-		return 0;
-	}
-	return flag_bad(prog, flag, err);
-}
-
 int flag_parse(int argc, char **argv, const char *shortopts, const struct option *longopts,
 	       int (*one)(void *o, int c, const char *arg), void *o)
 {
@@ -99,7 +87,20 @@ int flag_parse(int argc, char **argv, const char *shortopts, const struct option
 	return 0;
 }
 
-int flag_busy_poll(const char *prog, const char *arg, uint64_t *ns)
+static int flag_pin(const char *prog, const char *flag, const char *arg, int *cpus, int max,
+	     int *ncpus)
+{
+	char err[200];
+	int n = pin_parse(arg, cpus, max, err, sizeof(err));
+
+	if (n > 0) {
+		*ncpus = n;
+		return 0;
+	}
+	return flag_bad(prog, flag, err);
+}
+
+static int flag_busy_poll(const char *prog, const char *arg, uint64_t *ns)
 {
 	uint64_t us;
 
@@ -107,4 +108,99 @@ int flag_busy_poll(const char *prog, const char *arg, uint64_t *ns)
 		return -1;
 	*ns = us * 1000;
 	return 0;
+}
+
+void load_defaults(struct load_opts *l, uint16_t port)
+{
+	memset(l, 0, sizeof(*l));
+	l->port = port;
+	l->threads = 1;
+	l->inflight = 1;
+	l->count = 100000;
+	l->runs = 1;
+	l->stall_ns = 10 * 1000000000ULL;
+}
+
+int load_opt(const char *prog, struct load_opts *l, int c, const char *arg)
+{
+	switch (c) {
+	case 'j': return flag_uint(prog, "-j", arg, 1, ENG_MAX_THREADS, &l->threads);
+	case 'a': return flag_uint(prog, "-a", arg, 0, LOAD_MAX_INFLIGHT, &l->inflight);
+	case 'c': return flag_u64(prog, "-c", arg, CLI_COUNT, 0, 1000000000000000ULL,
+				  &l->count);
+	case 'i': return flag_uint(prog, "-i", arg, 1, LOAD_MAX_RUNS, &l->runs);
+	case 't': return flag_duration(prog, "-t", arg, 0, &l->time_ns);
+	case LOAD_OPT_STALL: return flag_duration(prog, "--stall", arg, 1000000, &l->stall_ns);
+	case 'p': return flag_port(prog, "-p", arg, &l->port, &l->port_set);
+	case 'P': return flag_pin(prog, "-P", arg, l->cpus, ENG_MAX_THREADS, &l->ncpus);
+	case LOAD_OPT_BUSY_POLL: return flag_busy_poll(prog, arg, &l->busy_poll_ns);
+	case 'b': l->batch = 1; return 0;
+	case LOAD_OPT_NODELAY: l->nodelay = 1; return 0;
+	case LOAD_OPT_JSON: l->json = 1; return 0;
+	case 'H': l->no_header = 1; return 0;
+	case LOAD_OPT_QUIET: l->quiet = 1; return 0;
+	case 'v': l->verbose = 1; return 0;
+	default: return 1;
+	}
+}
+
+int load_check(const char *prog, struct load_opts *l, int nargs, char **operands)
+{
+	if (nargs != 1) {
+		fprintf(stderr, "%s: %s\n", prog,
+			nargs ? "more than one target given" : "no target given");
+		return -1;
+	}
+	if (l->count == 0 && l->time_ns == 0) {
+		fprintf(stderr, "%s: -c 0 needs a time limit (-t)\n", prog);
+		return -1;
+	}
+	l->spec = operands[0];
+	return 0;
+}
+
+int load_engine(struct eng *e, const char *prog, const struct load_opts *l)
+{
+	e->prog = prog;
+	e->threads = l->threads;
+	e->inflight = l->inflight;
+	e->count = l->count;
+	e->time_ns = l->time_ns;
+	e->stall_ns = l->stall_ns;
+	e->busy_poll_ns = l->busy_poll_ns;
+	e->block_ns = l->stall_ns;
+	e->nodelay = l->nodelay;
+	e->socktype = SOCK_STREAM;
+	e->cpus = l->cpus;
+	e->ncpus = l->ncpus;
+	return eng_target(e, l->spec, l->port, l->port_set);
+}
+
+void load_json_config(FILE *f, const struct eng *e, const struct load_opts *l,
+		      const char *proto)
+{
+	char addr[TARGET_ADDRSTR_MAX];
+
+	fputs("{\"target\": ", f);
+	cli_json_string(f, l->spec);
+	fputs(", \"address\": ", f);
+	cli_json_string(f, target_addr_str((const struct sockaddr *)&e->tgt.addr, addr,
+					   sizeof(addr)));
+	fprintf(f, ", \"proto\": \"%s\", \"threads\": %u, \"inflight\": %u, \"count\": %llu",
+		proto, l->threads, l->inflight, (unsigned long long)l->count);
+}
+
+void load_json_runs(FILE *f, const struct load_opts *l)
+{
+	fprintf(f, ", \"runs\": %u, \"time_s\": %.3f, \"stall_s\": %.3f, \"batch\": %s",
+		l->runs, (double)l->time_ns / 1e9, (double)l->stall_ns / 1e9,
+		l->batch ? "true" : "false");
+}
+
+void load_json_end(FILE *f, const struct load_opts *l)
+{
+	fputs(", \"pin\": [", f);
+	for (int i = 0; i < l->ncpus; i++)
+		fprintf(f, "%s%d", i ? ", " : "", l->cpus[i]);
+	fputs("]}", f);
 }

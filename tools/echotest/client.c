@@ -58,7 +58,7 @@ static int run_done(const struct et_worker *w)
 static int build_iov(struct et_worker *w)
 {
 	const struct et_pattern *pat = &w->ctx->pat;
-	unsigned max = w->ctx->o->batch ? UINT_MAX : 1;
+	unsigned max = w->ctx->o->l.batch ? UINT_MAX : 1;
 	uint64_t m = w->tx_msg;
 	size_t off = w->tx_off;
 	int n = 0;
@@ -299,14 +299,14 @@ static int init(struct eng_worker *e)
 {
 	struct et_worker *w = (struct et_worker *)e;
 	struct et_ctx *ctx = e->eng->tool;
-	unsigned a = ctx->o->inflight ? ctx->o->inflight : 1;
+	unsigned a = ctx->o->l.inflight ? ctx->o->l.inflight : 1;
 	long iov_max = sysconf(_SC_IOV_MAX);
 
 	if (iov_max < 2)
 		iov_max = 16;
 	w->ctx = ctx;
 	w->nslots = a;
-	w->niov = ctx->o->batch ? (int)(2ULL * a < (unsigned long)iov_max ? 2ULL * a
+	w->niov = ctx->o->l.batch ? (int)(2ULL * a < (unsigned long)iov_max ? 2ULL * a
 									   : (unsigned long)iov_max) : 2;
 	w->rbuf_len = RBUF_LEN;
 	w->slots = calloc(a, sizeof(*w->slots));

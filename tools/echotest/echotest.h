@@ -20,33 +20,21 @@
 #include <stdint.h>
 #include <sys/uio.h>
 #include "engine.h"
+#include "flag.h"
 #include "report.h"
 #include "target.h"
 
 #define ET_DEFAULT_PORT	60007
 #define ET_MAX_THREADS	ENG_MAX_THREADS
-#define ET_MAX_INFLIGHT	65536
 #define ET_MAX_LEN	((uint64_t)1 << 30)	/* 1 GiB */
-#define ET_MAX_RUNS	100000
 #define ET_NAGLE_MAX	1024	/* longer messages: TCP_NODELAY at any -a */
 #define ET_ERR_MAX	ENG_ERR_MAX
 
-/* Command line. Times are in ns. */
+/* Command line. */
 struct et_opts {
-	const char *spec;	/* the target argument */
-	uint16_t port;		/* -p, else ET_DEFAULT_PORT */
-	int port_set;
-	unsigned threads;	/* -j */
-	unsigned inflight;	/* -a; 0 = blocking send-then-receive */
-	uint64_t count;		/* -c per thread per run; 0 = only -t bounds a run */
+	struct load_opts l;	/* target, -p -j -a -c -i -t --stall -b -P ... */
 	uint64_t len;		/* -l */
-	unsigned runs;		/* -i */
-	uint64_t time_ns;	/* -t per run; 0 = none */
-	uint64_t stall_ns;	/* --stall */
-	uint64_t busy_poll_ns;	/* --busy-poll */
-	int udp, no_header, verbose, quiet, json, batch, nodelay;
-	int ncpus;		/* -P: thread i runs on cpus[i % ncpus] */
-	int cpus[ET_MAX_THREADS];
+	int udp;		/* -u */
 };
 
 /* Parse argv. Returns 0 to run, 1 when there is nothing left to do (after

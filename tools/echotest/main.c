@@ -21,24 +21,13 @@ static int setup(const struct et_opts *o, struct et_ctx *ctx)
 
 	e->p = &et_proto;
 	e->tool = ctx;
-	e->prog = "echotest";
-	e->threads = o->threads;
-	e->inflight = o->inflight;
-	e->count = o->count;
-	e->time_ns = o->time_ns;
-	e->stall_ns = o->stall_ns;
-	e->busy_poll_ns = o->busy_poll_ns;
-	e->block_ns = o->stall_ns;
+	rc = load_engine(e, "echotest", &o->l);
 	/* Nagle coalesces small messages; messages over 1 KiB (fewer, and
 	 * below loopback's MSS at 16 KiB) only cost CPU waiting for it. */
-	e->nodelay = o->nodelay || o->len > ET_NAGLE_MAX;
-	e->socktype = SOCK_STREAM;
-	e->cpus = o->cpus;
-	e->ncpus = o->ncpus;
-	rc = eng_target(e, o->spec, o->port, o->port_set);
+	e->nodelay = o->l.nodelay || o->len > ET_NAGLE_MAX;
 	if (!rc)
 		rc = eng_lookup(e);
-	if (!rc && o->verbose)
+	if (!rc && o->l.verbose)
 		fprintf(stderr, "echotest: target %s%s%s\n",
 			target_addr_str((const struct sockaddr *)&e->tgt.addr, addr, sizeof(addr)),
 			e->tgt.user[0] ? ", ignoring user " : "", e->tgt.user);
@@ -49,16 +38,16 @@ static void verbose_setup(const struct et_opts *o)
 {
 	fprintf(stderr, "echotest: %u thread%s, %u in flight%s, %llu msgs of %llu bytes "
 		"per thread per run, %u run%s, time limit %.3f s, stall %.3f s%s\n",
-		o->threads, o->threads == 1 ? "" : "s", o->inflight,
-		o->inflight ? "" : " (blocking)", (unsigned long long)o->count,
-		(unsigned long long)o->len, o->runs, o->runs == 1 ? "" : "s",
-		(double)o->time_ns / 1e9, (double)o->stall_ns / 1e9,
-		o->batch ? ", batched sends" : "");
+		o->l.threads, o->l.threads == 1 ? "" : "s", o->l.inflight,
+		o->l.inflight ? "" : " (blocking)", (unsigned long long)o->l.count,
+		(unsigned long long)o->len, o->l.runs, o->l.runs == 1 ? "" : "s",
+		(double)o->l.time_ns / 1e9, (double)o->l.stall_ns / 1e9,
+		o->l.batch ? ", batched sends" : "");
 }
 
 static void verbose_threads(const struct et_ctx *ctx)
 {
-	for (unsigned i = 0; i < ctx->o->threads; i++) {
+	for (unsigned i = 0; i < ctx->o->l.threads; i++) {
 		const struct eng_worker *w = eng_worker(&ctx->eng, i);
 
 		fprintf(stderr, "echotest:   thread %u: %llu msgs, p50 %.1f us, %.3f s\n",
@@ -75,12 +64,12 @@ static void print_run(struct et_report *rep, const struct et_ctx *ctx, unsigned 
 	const struct et_opts *o = ctx->o;
 	double secs = (double)t->elapsed_ns / 1e9;
 
-	if (!o->quiet)
+	if (!o->l.quiet)
 		fprintf(stderr, "echotest: run %u/%u: %llu msgs in %.3f s, %.0f msg/s, "
-			"p50 %.1f us\n", r + 1, o->runs, (unsigned long long)t->done, secs,
+			"p50 %.1f us\n", r + 1, o->l.runs, (unsigned long long)t->done, secs,
 			secs > 0 ? (double)t->done / secs : 0.0,
 			(double)hist_quantile(&t->hist, 0.5) / 1e3);
-	if (o->verbose)
+	if (o->l.verbose)
 		verbose_threads(ctx);
 	et_report_run(rep, o, t);
 }
@@ -97,7 +86,7 @@ static int do_runs(struct et_ctx *ctx, struct et_report *rep)
 		return 1;
 	}
 	et_report_header(rep, o);
-	for (unsigned r = 0; r < o->runs; r++) {
+	for (unsigned r = 0; r < o->l.runs; r++) {
 		if (eng_run_once(&ctx->eng, t)) {
 			fprintf(stderr, "echotest: run %u: %s\n", r + 1, t->why);
 			if (t->nfailed > 1)
@@ -150,7 +139,7 @@ int main(int argc, char **argv)
 	rc = setup(&o, &ctx);
 	if (rc)
 		return rc;
-	if (o.verbose)
+	if (o.l.verbose)
 		verbose_setup(&o);
 	return run_test(&ctx);
 }

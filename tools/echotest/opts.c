@@ -55,26 +55,10 @@ static const char usage_text[] =
 "client CPU microseconds per message. Exit status 0 on success, 1 on any\n"
 "error or corrupt echo, 2 on a usage error.\n";
 
-enum { OPT_JSON = 256, OPT_STALL, OPT_NODELAY, OPT_BUSY_POLL };
-
 static const struct option long_opts[] = {
-	{ "threads",	required_argument, NULL, 'j' },
-	{ "inflight",	required_argument, NULL, 'a' },
-	{ "count",	required_argument, NULL, 'c' },
+	LOAD_LONGOPTS,
 	{ "length",	required_argument, NULL, 'l' },
-	{ "runs",	required_argument, NULL, 'i' },
-	{ "time",	required_argument, NULL, 't' },
-	{ "stall",	required_argument, NULL, OPT_STALL },
-	{ "port",	required_argument, NULL, 'p' },
-	{ "batch",	no_argument,	   NULL, 'b' },
-	{ "nodelay",	no_argument,	   NULL, OPT_NODELAY },
-	{ "busy-poll",	required_argument, NULL, OPT_BUSY_POLL },
-	{ "pin",	required_argument, NULL, 'P' },
 	{ "udp",	no_argument,	   NULL, 'u' },
-	{ "json",	no_argument,	   NULL, OPT_JSON },
-	{ "no-header",	no_argument,	   NULL, 'H' },
-	{ "quiet",	no_argument,	   NULL, 'q' },
-	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "version",	no_argument,	   NULL, 'V' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -87,77 +71,40 @@ static int usage_error(void)
 	return 2;
 }
 
-static void defaults(struct et_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->port = ET_DEFAULT_PORT;
-	o->threads = 1;
-	o->inflight = 1;
-	o->count = 100000;
-	o->len = 64;
-	o->runs = 1;
-	o->stall_ns = 10 * 1000000000ULL;
-}
-
 /* One option; 0 to go on, 1 for help/version done, -1 for a usage error. */
 static int one_opt(void *arg_o, int c, const char *arg)
 {
 	struct et_opts *o = arg_o;
+	int rc = load_opt(PROG, &o->l, c == 'q' ? LOAD_OPT_QUIET : c, arg);
 
+	if (rc <= 0)
+		return rc;
 	switch (c) {
-	case 'j': return flag_uint(PROG, "-j", arg, 1, ET_MAX_THREADS, &o->threads);
-	case 'a': return flag_uint(PROG, "-a", arg, 0, ET_MAX_INFLIGHT, &o->inflight);
-	case 'c': return flag_u64(PROG, "-c", arg, CLI_COUNT, 0, 1000000000000000ULL,
-				  &o->count);
 	case 'l': return flag_u64(PROG, "-l", arg, CLI_SIZE, 1, ET_MAX_LEN, &o->len);
-	case 'i': return flag_uint(PROG, "-i", arg, 1, ET_MAX_RUNS, &o->runs);
-	case 't': return flag_duration(PROG, "-t", arg, 0, &o->time_ns);
-	case OPT_STALL: return flag_duration(PROG, "--stall", arg, 1000000, &o->stall_ns);
-	case 'p': return flag_port(PROG, "-p", arg, &o->port, &o->port_set);
-	case 'P': return flag_pin(PROG, "-P", arg, o->cpus, ET_MAX_THREADS, &o->ncpus);
-	case 'b': o->batch = 1; return 0;
-	case OPT_NODELAY: o->nodelay = 1; return 0;
-	case OPT_BUSY_POLL: return flag_busy_poll(PROG, arg, &o->busy_poll_ns);
 	case 'u': o->udp = 1; return 0;
-	case OPT_JSON: o->json = 1; return 0;
-	case 'H': o->no_header = 1; return 0;
-	case 'q': o->quiet = 1; return 0;
-	case 'v': o->verbose = 1; return 0;
 	case 'V': printf("echotest (ksf) %s\n", KSF_VERSION); return 1;
 	case 'h': fputs(usage_text, stdout); return 1;
 	default: return -1;	/* getopt_long already said what is wrong */
 	}
 }
 
-/* Checks that involve more than one flag. */
-static int check(const struct et_opts *o, int nargs)
-{
-	if (o->udp) {
-		fputs("echotest: UDP is not supported yet\n", stderr);
-		return -1;
-	}
-	if (nargs != 1) {
-		fputs(nargs ? "echotest: more than one target given\n"
-			    : "echotest: no target given\n", stderr);
-		return -1;
-	}
-	if (o->count == 0 && o->time_ns == 0) {
-		fputs("echotest: -c 0 needs a time limit (-t)\n", stderr);
-		return -1;
-	}
-	return 0;
-}
-
 int et_opts_parse(struct et_opts *o, int argc, char **argv)
 {
 	int rc;
 
-	defaults(o);
-	rc = flag_parse(argc, argv, "j:a:c:l:i:t:p:bP:uHqvVh", long_opts, one_opt, o);
+	memset(o, 0, sizeof(*o));
+	load_defaults(&o->l, ET_DEFAULT_PORT);
+	o->len = 64;
+	rc = flag_parse(argc, argv, LOAD_SHORTOPTS "l:quVh", long_opts, one_opt, o);
 	if (rc > 0)
 		return 1;
-	if (rc < 0 || check(o, argc - optind))
+	if (rc < 0)
 		return usage_error();
-	o->spec = argv[optind];
+	if (o->udp) {
+		fputs("echotest: UDP is not supported yet\n", stderr);
+		return usage_error();
+	}
+	if (load_check(PROG, &o->l, argc - optind, argv + optind))
+		return usage_error();
 	return 0;
 }

@@ -44,7 +44,7 @@ int et_report_init(struct et_report *r, const struct et_opts *o)
 	rc = add_columns(r);
 	if (rc)
 		return rc;
-	r->rows = calloc(o->runs, sizeof(*r->rows));
+	r->rows = calloc(o->l.runs, sizeof(*r->rows));
 	return r->rows ? 0 : -ENOMEM;
 }
 
@@ -56,7 +56,7 @@ void et_report_free(struct et_report *r)
 
 void et_report_header(const struct et_report *r, const struct et_opts *o)
 {
-	if (!o->json && !o->no_header)
+	if (!o->l.json && !o->l.no_header)
 		report_header(stdout, &r->rep);
 }
 
@@ -89,7 +89,7 @@ const struct report_row *et_report_run(struct et_report *r, const struct et_opts
 
 	fill_row(r, row, t, o->len);
 	r->nrows++;
-	if (!o->json) {
+	if (!o->l.json) {
 		report_row(stdout, &r->rep, row);
 		fflush(stdout);
 	}
@@ -98,23 +98,10 @@ const struct report_row *et_report_run(struct et_report *r, const struct et_opts
 
 static void json_config(FILE *f, const struct et_ctx *ctx)
 {
-	const struct et_opts *o = ctx->o;
-	char addr[TARGET_ADDRSTR_MAX];
-
-	fputs("{\"target\": ", f);
-	cli_json_string(f, o->spec);
-	fputs(", \"address\": ", f);
-	cli_json_string(f, target_addr_str((const struct sockaddr *)&ctx->eng.tgt.addr,
-					   addr, sizeof(addr)));
-	fprintf(f, ", \"proto\": \"tcp\", \"threads\": %u, \"inflight\": %u, "
-		"\"count\": %llu, \"length\": %llu, \"runs\": %u, \"time_s\": %.3f, "
-		"\"stall_s\": %.3f, \"batch\": %s, \"pin\": [",
-		o->threads, o->inflight, (unsigned long long)o->count,
-		(unsigned long long)o->len, o->runs, (double)o->time_ns / 1e9,
-		(double)o->stall_ns / 1e9, o->batch ? "true" : "false");
-	for (int i = 0; i < o->ncpus; i++)
-		fprintf(f, "%s%d", i ? ", " : "", o->cpus[i]);
-	fputs("]}", f);
+	load_json_config(f, &ctx->eng, &ctx->o->l, "tcp");
+	fprintf(f, ", \"length\": %llu", (unsigned long long)ctx->o->len);
+	load_json_runs(f, &ctx->o->l);
+	load_json_end(f, &ctx->o->l);
 }
 
 int et_report_end(struct et_report *r, const struct et_ctx *ctx)
@@ -126,7 +113,7 @@ int et_report_end(struct et_report *r, const struct et_ctx *ctx)
 		return -1;
 	}
 	report_set_text(&r->rep, &med, r->c_run, "med");
-	if (ctx->o->json) {
+	if (ctx->o->l.json) {
 		report_json_open(stdout, "echotest", KSF_VERSION);
 		report_json_member(stdout, "config");
 		json_config(stdout, ctx);

@@ -31,7 +31,7 @@
 
 static unsigned max_inflight(const struct rt_opts *o)
 {
-	return o->inflight ? o->inflight : 1;
+	return o->l.inflight ? o->l.inflight : 1;
 }
 
 static uint32_t random_xid_base(unsigned id)
@@ -72,7 +72,7 @@ int rt_worker_init(struct eng_worker *e)
 	struct rt_ctx *ctx = e->eng->tool;
 	const struct rt_opts *o = ctx->o;
 	unsigned a = max_inflight(o);
-	int batch = o->batch && o->inflight;
+	int batch = o->l.batch && o->l.inflight;
 	uint64_t ring = 2;
 
 	while (ring < 2ULL * a)
@@ -332,10 +332,10 @@ int rt_fail_stall(struct eng_worker *e)
 			 w->txlen - w->txoff);
 	if (w->nbusy && s->state == RT_SLOT_BUSY)
 		return eng_fail(&w->e, "no progress for %.3f s: %u call(s) in flight, the oldest "
-			       "xid 0x%08x started %.3f s ago%s", (double)o->stall_ns / 1e9,
+			       "xid 0x%08x started %.3f s ago%s", (double)o->l.stall_ns / 1e9,
 			       w->nbusy, s->xid, (double)(cli_now_ns() - s->t0) / 1e9, extra);
 	return eng_fail(&w->e, "no progress for %.3f s: %u call(s) in flight%s",
-		       (double)o->stall_ns / 1e9, w->nbusy, extra);
+		       (double)o->l.stall_ns / 1e9, w->nbusy, extra);
 }
 
 int rt_worker_run(struct eng_worker *e)
@@ -346,7 +346,7 @@ int rt_worker_run(struct eng_worker *e)
 	int rc;
 
 	w->lost = w->late = 0;
-	e->run_limit = o->count ? seq0 + o->count : UINT64_MAX;
+	e->run_limit = o->l.count ? seq0 + o->l.count : UINT64_MAX;
 	rc = o->udp ? rt_udp_run(w) : rt_tcp_run(w);
 	w->started = w->next_seq - seq0;
 	return rc;

@@ -23,26 +23,17 @@ static int setup(const struct rt_opts *o, struct rt_ctx *ctx)
 	char err[TARGET_HOST_MAX + 160], addr[TARGET_ADDRSTR_MAX];
 	struct eng *e = &ctx->eng;
 	struct target *t = &e->tgt;
-	uint64_t tmo = o->udp && o->udp_timeout_ns < o->stall_ns ? o->udp_timeout_ns
-								 : o->stall_ns;
+	uint64_t tmo = o->udp && o->udp_timeout_ns < o->l.stall_ns ? o->udp_timeout_ns
+								 : o->l.stall_ns;
 
 	e->p = &rt_proto;
 	e->tool = ctx;
-	e->prog = "rpctest";
-	e->threads = o->threads;
-	e->inflight = o->inflight;
-	e->count = o->count;
-	e->time_ns = o->time_ns;
-	e->stall_ns = o->stall_ns;
-	e->busy_poll_ns = o->busy_poll_ns;
-	/* TCP sleeps in recv(); UDP -a N polls, -a 0 blocks (--udp-timeout). */
-	e->block_ns = o->udp && o->inflight ? 0 : tmo;
-	e->socktype = o->udp ? SOCK_DGRAM : SOCK_STREAM;
-	e->nodelay = o->nodelay || (o->op == RT_OP_WRITE && o->size > 1024);
-	e->cpus = o->cpus;
-	e->ncpus = o->ncpus;
-	if (eng_target(e, o->spec, o->port, o->port_set))
+	if (load_engine(e, "rpctest", &o->l))
 		return 2;
+	/* TCP sleeps in recv(); UDP -a N polls, -a 0 blocks (--udp-timeout). */
+	e->block_ns = o->udp && o->l.inflight ? 0 : tmo;
+	e->socktype = o->udp ? SOCK_DGRAM : SOCK_STREAM;
+	e->nodelay = o->l.nodelay || (o->op == RT_OP_WRITE && o->size > 1024);
 	if (t->user[0] && o->auth != RT_AUTH_SYS)
 		fprintf(stderr, "rpctest: user '%s' is only used with -A sys: ignored\n",
 			t->user);
@@ -56,7 +47,7 @@ static int setup(const struct rt_opts *o, struct rt_ctx *ctx)
 		fprintf(stderr, "rpctest: %s\n", err);
 		return 1;
 	}
-	if (o->verbose)
+	if (o->l.verbose)
 		fprintf(stderr, "rpctest: target %s%s\n",
 			target_addr_str((const struct sockaddr *)&t->addr, addr, sizeof(addr)),
 			o->udp ? " (udp)" : "");
@@ -92,10 +83,10 @@ static void verbose_setup(const struct rt_ctx *ctx)
 
 	fprintf(stderr, "rpctest: %u thread%s, %u in flight%s, %llu calls per thread per "
 		"run, %u run%s, time limit %.3f s, stall %.3f s%s%s\n",
-		o->threads, o->threads == 1 ? "" : "s", o->inflight,
-		o->inflight ? "" : " (blocking)", (unsigned long long)o->count, o->runs,
-		o->runs == 1 ? "" : "s", (double)o->time_ns / 1e9, (double)o->stall_ns / 1e9,
-		o->batch ? ", batched" : "", o->frag ? ", 3 fragments per call" : "");
+		o->l.threads, o->l.threads == 1 ? "" : "s", o->l.inflight,
+		o->l.inflight ? "" : " (blocking)", (unsigned long long)o->l.count, o->l.runs,
+		o->l.runs == 1 ? "" : "s", (double)o->l.time_ns / 1e9, (double)o->l.stall_ns / 1e9,
+		o->l.batch ? ", batched" : "", o->frag ? ", 3 fragments per call" : "");
 	if (o->op != RT_OP_NULL)
 		fprintf(stderr, "rpctest: call: NFS v3 %s%s, up to %zu bytes on the wire; "
 			"expecting NFS3_OK\n", rt_op_name(o->op),
@@ -118,7 +109,7 @@ static void verbose_setup(const struct rt_ctx *ctx)
 
 static void verbose_threads(const struct rt_ctx *ctx)
 {
-	for (unsigned i = 0; i < ctx->o->threads; i++) {
+	for (unsigned i = 0; i < ctx->o->l.threads; i++) {
 		const struct rt_worker *w = rt_ws(ctx, i);
 
 		fprintf(stderr, "rpctest:   thread %u: %llu calls, p50 %.1f us, %.3f s, "
@@ -137,16 +128,16 @@ static void print_run(struct rt_report *rep, struct rt_ctx *ctx, unsigned r,
 	double secs = (double)t->e.elapsed_ns / 1e9;
 
 	rt_report_run(rep, ctx, t);
-	if (!o->quiet) {
+	if (!o->l.quiet) {
 		fprintf(stderr, "rpctest: run %u/%u: %llu calls in %.3f s, %.0f RPC/s, "
-			"RTT %.1f us", r + 1, o->runs, (unsigned long long)t->e.done, secs,
+			"RTT %.1f us", r + 1, o->l.runs, (unsigned long long)t->e.done, secs,
 			secs > 0 ? (double)t->e.done / secs : 0.0, t->rtt_med_us);
 		if (o->udp)
 			fprintf(stderr, ", %llu lost, %llu late", (unsigned long long)t->lost,
 				(unsigned long long)t->late);
 		fputc('\n', stderr);
 	}
-	if (o->verbose)
+	if (o->l.verbose)
 		verbose_threads(ctx);
 }
 
@@ -162,7 +153,7 @@ static const char *do_runs(struct rt_ctx *ctx, struct rt_report *rep, char *why,
 	if (!t)
 		return "out of memory";
 	rt_report_header(rep, o);
-	for (unsigned r = 0; r < o->runs && !fail; r++) {
+	for (unsigned r = 0; r < o->l.runs && !fail; r++) {
 		if (rt_run_once(ctx, t) && !rt_nfs_signal()) {
 			snprintf(why, whylen, "run %u: %s%s", r + 1, t->e.why,
 				 t->e.nfailed > 1 ? " (and more threads failed)" : "");
@@ -231,7 +222,7 @@ int main(int argc, char **argv)
 		return rc;
 	if (o.export)
 		rc = setup_nfs(&ctx);
-	if (!rc && o.verbose)
+	if (!rc && o.l.verbose)
 		verbose_setup(&ctx);
 	if (!rc)
 		rc = run_test(&ctx);

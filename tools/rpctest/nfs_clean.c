@@ -133,7 +133,7 @@ static int remove_data(struct rt_ctx *ctx, struct rt_nfs_data *d)
 	if (d->sess_open)
 		rt_sess_close(&d->sess);
 	d->sess_open = 1;	/* rt_sess_close() is due even if it fails */
-	if (rt_sess_open(&d->sess, &ctx->eng.tgt, ctx->eng.tgt.port, ctx->o->stall_ns, d->cred,
+	if (rt_sess_open(&d->sess, &ctx->eng.tgt, ctx->eng.tgt.port, ctx->o->l.stall_ns, d->cred,
 			 d->err, sizeof(d->err)))
 		return -1;
 	for (unsigned i = 0; ctx->nfs.op == RT_OP_CREATE && i < d->nthreads; i++)
@@ -155,10 +155,10 @@ static void unmount(struct rt_ctx *ctx, struct rt_nfs_data *d)
 	struct ksf_xdr x;
 	size_t len;
 
-	if (!rt_sess_open(&s, &ctx->eng.tgt, port, o->stall_ns, d->cred, err, sizeof(err))) {
+	if (!rt_sess_open(&s, &ctx->eng.tgt, port, o->l.stall_ns, d->cred, err, sizeof(err))) {
 		rt_sess_begin(&s, &x, MOUNT_PROGRAM, MOUNT_V3, MOUNTPROC3_UMNT);
 		rt_put_dirpath(&x, o->export);
-		if (rt_sess_call(&s, &x, &res, &len) && o->verbose)
+		if (rt_sess_call(&s, &x, &res, &len) && o->l.verbose)
 			fprintf(stderr, "rpctest: UMNT of %s: %s\n", o->export, err);
 	}
 	rt_sess_close(&s);

@@ -57,7 +57,7 @@ static int mount_export(struct rt_ctx *ctx, struct rt_nfs_data *d)
 	size_t len;
 	int rc = -1;
 
-	if (rt_sess_open(&s, &ctx->eng.tgt, port, o->stall_ns, d->cred, d->err, sizeof(d->err)))
+	if (rt_sess_open(&s, &ctx->eng.tgt, port, o->l.stall_ns, d->cred, d->err, sizeof(d->err)))
 		goto out;
 	rt_sess_begin(&s, &x, MOUNT_PROGRAM, MOUNT_V3, MOUNTPROC3_MNT);
 	rt_put_dirpath(&x, o->export);
@@ -242,7 +242,7 @@ static void plan(struct rt_ctx *ctx, struct rt_nfs_data *d)
 static int make_data(struct rt_ctx *ctx, struct rt_nfs_data *d)
 {
 	d->sess_open = 1;	/* rt_sess_close() is due even if it fails */
-	if (rt_sess_open(&d->sess, &ctx->eng.tgt, ctx->eng.tgt.port, ctx->o->stall_ns, d->cred,
+	if (rt_sess_open(&d->sess, &ctx->eng.tgt, ctx->eng.tgt.port, ctx->o->l.stall_ns, d->cred,
 			 d->err, sizeof(d->err)))
 		return prep_fail("NFS: %s", d->err);
 	if (make_dir(ctx, d) || make_file(ctx, d))
@@ -258,13 +258,13 @@ int rt_nfs_prepare(struct rt_ctx *ctx)
 	struct rt_nfs_data *d = calloc(1, sizeof(*d));
 	int rc;
 
-	if (!d || !(d->calls = calloc(o->threads, sizeof(*d->calls)))) {
+	if (!d || !(d->calls = calloc(o->l.threads, sizeof(*d->calls)))) {
 		free(d);
 		fputs("rpctest: out of memory\n", stderr);
 		return 1;
 	}
 	ctx->data = d;
-	d->nthreads = o->threads;
+	d->nthreads = o->l.threads;
 	d->cred = o->auth == RT_AUTH_SYS ? &ctx->call.sys : NULL;
 	plan(ctx, d);
 	rc = mount_export(ctx, d);
@@ -275,7 +275,7 @@ int rt_nfs_prepare(struct rt_ctx *ctx)
 	d->sess_open = 0;
 	if (!rc && rt_nfs_signal())
 		rc = prep_fail("interrupted");
-	if (!rc && o->verbose)
+	if (!rc && o->l.verbose)
 		fprintf(stderr, "rpctest: mounted %s; scratch directory %s, test file %s of %"
 			PRIu64 " bytes\n", o->export, o->op ? d->dir_name : "(none)",
 			FILE_NAME, o->op == RT_OP_READ ? ctx->nfs.file_size : 0);

@@ -102,23 +102,13 @@ static const char usage_text[] =
 "a usage error.\n";
 
 enum {
-	OPT_JSON = 256, OPT_STALL, OPT_PROG, OPT_VERS, OPT_PROC, OPT_EXPECT, OPT_RPCVERS,
-	OPT_BUSY_POLL, OPT_UDP_LOSS, OPT_UDP_TIMEOUT, OPT_ARGS, OPT_QUIET,
-	OPT_EXPORT, OPT_MOUNT_PORT, OPT_OP, OPT_STABLE, OPT_NODELAY,
+	OPT_PROG = LOAD_OPT_TOOL, OPT_VERS, OPT_PROC, OPT_EXPECT, OPT_RPCVERS,
+	OPT_UDP_LOSS, OPT_UDP_TIMEOUT, OPT_ARGS, OPT_EXPORT, OPT_MOUNT_PORT, OPT_OP,
+	OPT_STABLE,
 };
 
 static const struct option long_opts[] = {
-	{ "threads",	 required_argument, NULL, 'j' },
-	{ "inflight",	 required_argument, NULL, 'a' },
-	{ "count",	 required_argument, NULL, 'c' },
-	{ "runs",	 required_argument, NULL, 'i' },
-	{ "time",	 required_argument, NULL, 't' },
-	{ "stall",	 required_argument, NULL, OPT_STALL },
-	{ "batch",	 no_argument,	    NULL, 'b' },
-	{ "busy-poll",	 required_argument, NULL, OPT_BUSY_POLL },
-	{ "nodelay",	 no_argument,	    NULL, OPT_NODELAY },
-	{ "pin",	 required_argument, NULL, 'P' },
-	{ "port",	 required_argument, NULL, 'p' },
+	LOAD_LONGOPTS,
 	{ "prog",	 required_argument, NULL, OPT_PROG },
 	{ "vers",	 required_argument, NULL, OPT_VERS },
 	{ "proc",	 required_argument, NULL, OPT_PROC },
@@ -137,11 +127,7 @@ static const struct option long_opts[] = {
 	{ "udp-loss",	 required_argument, NULL, OPT_UDP_LOSS },
 	{ "quantiles",	 required_argument, NULL, 'q' },
 	{ "dir",	 required_argument, NULL, 'd' },
-	{ "json",	 no_argument,	    NULL, OPT_JSON },
-	{ "no-header",	 no_argument,	    NULL, 'H' },
 	{ "debug",	 no_argument,	    NULL, 'x' },
-	{ "quiet",	 no_argument,	    NULL, OPT_QUIET },
-	{ "verbose",	 no_argument,	    NULL, 'v' },
 	{ "version",	 no_argument,	    NULL, 'V' },
 	{ "help",	 no_argument,	    NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -164,12 +150,7 @@ static void defaults(struct rt_opts *o)
 	char err[64];
 
 	memset(o, 0, sizeof(*o));
-	o->port = RT_DEFAULT_PORT;
-	o->threads = 1;
-	o->inflight = 1;
-	o->count = 100000;
-	o->runs = 1;
-	o->stall_ns = 10 * 1000000000ULL;
+	load_defaults(&o->l, RT_DEFAULT_PORT);
 	o->prog = 100003;
 	o->vers = 3;
 	o->rpcvers = KSF_RPC_VERSION;
@@ -273,13 +254,6 @@ static int expect(const char *arg, struct rt_opts *o)
 static int simple_opt(struct rt_opts *o, int c, const char *arg)
 {
 	switch (c) {
-	case 'j': return flag_uint(PROG, "-j", arg, 1, RT_MAX_THREADS, &o->threads);
-	case 'a': return flag_uint(PROG, "-a", arg, 0, RT_MAX_INFLIGHT, &o->inflight);
-	case 'c': return flag_u64(PROG, "-c", arg, CLI_COUNT, 0, 1000000000000000ULL,
-				  &o->count);
-	case 'i': return flag_uint(PROG, "-i", arg, 1, RT_MAX_RUNS, &o->runs);
-	case 't': return flag_duration(PROG, "-t", arg, 0, &o->time_ns);
-	case OPT_STALL: return flag_duration(PROG, "--stall", arg, 1000000, &o->stall_ns);
 	case OPT_PROG: return flag_u32(PROG, "--prog", arg, &o->prog);
 	case OPT_VERS: return flag_u32(PROG, "--vers", arg, &o->vers);
 	case OPT_PROC: return flag_u32(PROG, "--proc", arg, &o->proc);
@@ -287,15 +261,10 @@ static int simple_opt(struct rt_opts *o, int c, const char *arg)
 	case OPT_EXPORT: o->export = arg; return 0;
 	case OPT_MOUNT_PORT: return flag_port(PROG, "--mount-port", arg, &o->mount_port,
 					      &o->mount_port_set);
-	case 'b': o->batch = 1; return 0;
 	case 'f': o->frag = 1; return 0;
 	case 'u': o->udp = 1; return 0;
 	case 'd': o->dir = arg; return 0;
-	case OPT_JSON: o->json = 1; return 0;
-	case 'H': o->no_header = 1; return 0;
 	case 'x': o->debug = 1; return 0;
-	case OPT_QUIET: o->quiet = 1; return 0;
-	case 'v': o->verbose = 1; return 0;
 	default: return -1;	/* getopt_long already said what is wrong */
 	}
 }
@@ -328,7 +297,10 @@ static int nfs_opt(struct rt_opts *o, int c, const char *arg)
 static int one_opt(void *arg_o, int c, const char *arg)
 {
 	struct rt_opts *o = arg_o;
+	int rc = load_opt(PROG, &o->l, c, arg);
 
+	if (rc <= 0)
+		return rc;
 	if (c == OPT_PROG || c == OPT_VERS || c == OPT_PROC || c == OPT_ARGS ||
 	    c == OPT_RPCVERS || c == OPT_EXPECT || c == 'f')
 		o->call_set = 1;
@@ -337,10 +309,6 @@ static int one_opt(void *arg_o, int c, const char *arg)
 	case OPT_STABLE:
 	case 'l':
 		return nfs_opt(o, c, arg);
-	case OPT_BUSY_POLL: return flag_busy_poll(PROG, arg, &o->busy_poll_ns);
-	case OPT_NODELAY: o->nodelay = 1; return 0;
-	case 'P': return flag_pin(PROG, "-P", arg, o->cpus, RT_MAX_THREADS, &o->ncpus);
-	case 'p': return flag_port(PROG, "-p", arg, &o->port, &o->port_set);
 	case 'A': return auth(arg, o);
 	case OPT_ARGS: return args(arg, o);
 	case OPT_EXPECT: return expect(arg, o);
@@ -383,12 +351,8 @@ static int check_nfs(const struct rt_opts *o)
 }
 
 /* Checks that involve more than one flag. */
-static int check(const struct rt_opts *o, int nargs)
+static int check(const struct rt_opts *o)
 {
-	if (nargs != 1)
-		return fail(nargs ? "more than one target given" : "no target given");
-	if (o->count == 0 && o->time_ns == 0)
-		return fail("-c 0 needs a time limit (-t)");
 	if (o->udp && o->frag)
 		return fail("-f splits TCP records: there are none over UDP (-u)");
 	if (!o->udp && o->udp_opts_set)
@@ -403,12 +367,11 @@ int rt_opts_parse(struct rt_opts *o, int argc, char **argv)
 	int rc;
 
 	defaults(o);
-	rc = flag_parse(argc, argv, "j:a:c:i:t:bP:p:A:fuq:d:HxvVhl:", long_opts, one_opt, o);
+	rc = flag_parse(argc, argv, LOAD_SHORTOPTS "A:fuq:d:xVhl:", long_opts, one_opt, o);
 	if (rc > 0)
 		return 1;
-	if (rc < 0 || check(o, argc - optind))
+	if (rc < 0 || load_check(PROG, &o->l, argc - optind, argv + optind) || check(o))
 		return usage_error();
-	o->spec = argv[optind];
 	if (o->export && !o->auth_set)	/* NFS calls as the caller, as libnfs */
 		o->auth = RT_AUTH_SYS;
 	return 0;

@@ -56,7 +56,7 @@ int rt_report_init(struct rt_report *r, const struct rt_opts *o)
 	report_init(&r->rep);
 	if (add_columns(r, o))
 		return -EINVAL;
-	r->rows = calloc(o->runs, sizeof(*r->rows));
+	r->rows = calloc(o->l.runs, sizeof(*r->rows));
 	return r->rows ? 0 : -ENOMEM;
 }
 
@@ -68,7 +68,7 @@ void rt_report_free(struct rt_report *r)
 
 void rt_report_header(const struct rt_report *r, const struct rt_opts *o)
 {
-	if (!o->json && !o->no_header)
+	if (!o->l.json && !o->l.no_header)
 		report_header(stdout, &r->rep);
 }
 
@@ -85,8 +85,8 @@ static void fill_row(struct rt_report *r, struct report_row *row, const struct r
 	snprintf(run, sizeof(run), "%u", r->nrows + 1);
 	report_set_text(&r->rep, row, r->c_date, date);
 	report_set_text(&r->rep, row, r->c_run, run);
-	row->v[r->c_threads] = o->threads;
-	row->v[r->c_inflight] = o->inflight;
+	row->v[r->c_threads] = o->l.threads;
+	row->v[r->c_inflight] = o->l.inflight;
 	row->v[r->c_rate] = secs > 0 ? (double)t->e.done / secs : 0;
 	row->v[r->c_rtt] = t->rtt_med_us;
 	row->v[r->c_mbit] = secs > 0 ? (double)(t->e.tx_bytes + t->e.rx_bytes) * 8 / secs / 1e6 : 0;
@@ -112,7 +112,7 @@ void rt_report_run(struct rt_report *r, const struct rt_ctx *ctx, const struct r
 
 	fill_row(r, row, ctx, t);
 	r->nrows++;
-	if (!ctx->o->json) {
+	if (!ctx->o->l.json) {
 		report_row(stdout, &r->rep, row);
 		fflush(stdout);
 	}
@@ -145,21 +145,13 @@ static void json_nfs(FILE *f, const struct rt_ctx *ctx)
 static void json_config(FILE *f, const struct rt_ctx *ctx)
 {
 	const struct rt_opts *o = ctx->o;
-	char addr[TARGET_ADDRSTR_MAX], auth[16];
+	char auth[16];
 
-	fputs("{\"target\": ", f);
-	cli_json_string(f, o->spec);
-	fputs(", \"address\": ", f);
-	cli_json_string(f, target_addr_str((const struct sockaddr *)&ctx->eng.tgt.addr, addr,
-					   sizeof(addr)));
-	fprintf(f, ", \"proto\": \"%s\", \"threads\": %u, \"inflight\": %u, \"count\": %llu, "
-		"\"runs\": %u, \"time_s\": %.3f, \"stall_s\": %.3f, \"batch\": %s, "
-		"\"fragment\": %s, \"busy_poll_us\": %llu, \"prog\": %u, \"vers\": %u, "
+	load_json_config(f, &ctx->eng, &o->l, o->udp ? "udp" : "tcp");
+	load_json_runs(f, &o->l);
+	fprintf(f, ", \"fragment\": %s, \"busy_poll_us\": %llu, \"prog\": %u, \"vers\": %u, "
 		"\"proc\": %u, \"rpcvers\": %u, \"args_bytes\": %zu, \"auth\": \"%s\", "
-		"\"expect\": \"%s\"", o->udp ? "udp" : "tcp", o->threads, o->inflight,
-		(unsigned long long)o->count, o->runs, (double)o->time_ns / 1e9,
-		(double)o->stall_ns / 1e9, o->batch ? "true" : "false",
-		o->frag ? "true" : "false", (unsigned long long)(o->busy_poll_ns / 1000),
+		"\"expect\": \"%s\"", o->frag ? "true" : "false", (unsigned long long)(o->l.busy_poll_ns / 1000),
 		o->prog, o->vers, o->proc, o->rpcvers, o->argslen,
 		auth_text(o, auth, sizeof(auth)), rt_expect_name(o->expect));
 	if (o->export)
@@ -173,10 +165,8 @@ static void json_config(FILE *f, const struct rt_ctx *ctx)
 	fputs(", \"quantiles\": [", f);
 	for (int i = 0; i < o->nq; i++)
 		fprintf(f, "%s%s", i ? ", " : "", o->q[i].name);
-	fputs("], \"pin\": [", f);
-	for (int i = 0; i < o->ncpus; i++)
-		fprintf(f, "%s%d", i ? ", " : "", o->cpus[i]);
-	fputs("]}", f);
+	fputc(']', f);
+	load_json_end(f, &o->l);
 }
 
 static void json_report(const struct rt_report *r, const struct rt_ctx *ctx,
@@ -205,7 +195,7 @@ int rt_report_end(struct rt_report *r, const struct rt_ctx *ctx, const char *why
 		return -1;
 	}
 	report_set_text(&r->rep, &med, r->c_run, "med");
-	if (ctx->o->json)
+	if (ctx->o->l.json)
 		json_report(r, ctx, &med, why);
 	else if (!why && r->nrows)
 		report_row(stdout, &r->rep, &med);
@@ -299,8 +289,8 @@ static int write_script(FILE *f, const void *varg)
 		"plot for [i=1:%u] sprintf('run-%%d.dat', i) using 1:2 with steps "
 		"title sprintf('run %%d', i)\n",
 		PLOT_SCRIPT, PLOT_IMAGE, PLOT_IMAGE, o->prog, o->vers, o->proc,
-		o->udp ? "udp" : "tcp", addr, o->threads, o->threads == 1 ? "" : "s",
-		o->inflight, a->nruns > 10 ? "off" : "bottom right", a->nruns);
+		o->udp ? "udp" : "tcp", addr, o->l.threads, o->l.threads == 1 ? "" : "s",
+		o->l.inflight, a->nruns > 10 ? "off" : "bottom right", a->nruns);
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -338,7 +328,7 @@ int rt_plot_finish(const struct rt_ctx *ctx, unsigned nruns, char *err, size_t e
 		snprintf(err, errlen, "gnuplot failed on %s/%s", o->dir, PLOT_SCRIPT);
 		return -1;
 	}
-	if (!o->quiet)
+	if (!o->l.quiet)
 		fprintf(stderr, rc ? "rpctest: plot in %s/%s\n" :
 			"rpctest: gnuplot is not installed: data and script are in %s/ "
 			"(%s)\n", o->dir, rc ? PLOT_IMAGE : PLOT_SCRIPT);

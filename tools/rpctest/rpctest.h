@@ -29,14 +29,13 @@
 #include <sys/socket.h>
 #include <ksf/rpc.h>
 #include "engine.h"
+#include "flag.h"
 #include "nfs.h"
 #include "report.h"
 #include "target.h"
 
 #define RT_DEFAULT_PORT	62049		/* the seed's krpc2 port */
 #define RT_MAX_THREADS	ENG_MAX_THREADS
-#define RT_MAX_INFLIGHT	65536
-#define RT_MAX_RUNS	100000
 #define RT_MAX_ARGS	1024		/* --args bytes */
 /* Longest call on the wire: three record marks (-f), the largest call
  * header and the largest arguments. */
@@ -74,16 +73,7 @@ enum rt_auth {				/* -A */
 
 /* Command line. Times are in ns. */
 struct rt_opts {
-	const char *spec;		/* the target argument */
-	uint16_t port;			/* -p, else RT_DEFAULT_PORT */
-	int port_set;
-	unsigned threads;		/* -j */
-	unsigned inflight;		/* -a; 0 = strict blocking loop */
-	uint64_t count;			/* -c per thread per run; 0 = only -t */
-	unsigned runs;			/* -i */
-	uint64_t time_ns;		/* -t per run; 0 = none */
-	uint64_t stall_ns;		/* --stall */
-	uint64_t busy_poll_ns;		/* --busy-poll */
+	struct load_opts l;		/* target, -p -j -a -c -i -t --stall -b -P ... */
 	uint32_t prog, vers, proc;	/* --prog --vers --proc */
 	uint32_t rpcvers;		/* --rpcvers */
 	enum rt_auth auth;		/* -A */
@@ -97,14 +87,10 @@ struct rt_opts {
 	double udp_loss_pct;		/* --udp-loss N%: else < 0 */
 	int udp_opts_set;		/* some --udp-* flag given */
 	int frag;			/* -f */
-	int batch;			/* -b */
-	int nodelay;			/* --nodelay */
-	int no_header, verbose, quiet, json, debug;	/* -H -v --quiet --json -x */
+	int debug;			/* -x */
 	const char *dir;		/* -d */
 	int nq;				/* -q */
 	struct report_quantile q[REPORT_MAX_QUANTILES];
-	int ncpus;			/* -P: thread i runs on cpus[i % ncpus] */
-	int cpus[RT_MAX_THREADS];
 	int auth_set;			/* -A given */
 	int call_set;			/* --prog --vers --proc --args --rpcvers --expect -f */
 	/* NFS workloads (nfs.h) */

@@ -50,7 +50,7 @@ static double thread_median_us(const struct rt_ctx *ctx)
 	double v[RT_MAX_THREADS];
 	size_t n = 0;
 
-	for (unsigned i = 0; i < ctx->o->threads; i++)
+	for (unsigned i = 0; i < ctx->o->l.threads; i++)
 		if (hist_count(&rt_ws(ctx, i)->e.hist))
 			v[n++] = (double)hist_quantile(&rt_ws(ctx, i)->e.hist, 0.5) / 1e3;
 	return report_median_of(v, n);
@@ -83,7 +83,7 @@ int rt_run_once(struct rt_ctx *ctx, struct rt_totals *t)
 	t->lost = t->late = t->started = 0;
 	t->date = time(NULL);
 	eng_run_once(&ctx->eng, &t->e);
-	for (unsigned i = 0; i < ctx->o->threads; i++) {
+	for (unsigned i = 0; i < ctx->o->l.threads; i++) {
 		const struct rt_worker *w = rt_ws(ctx, i);
 
 		t->lost += w->lost;

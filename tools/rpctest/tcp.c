@@ -62,7 +62,7 @@ static int tx_send(struct rt_worker *w, int flags)
  * one), until none may or the socket is full (*blocked). 0 or -1. */
 static int tx_ready(struct rt_worker *w, int *blocked)
 {
-	unsigned max = w->ctx->o->batch ? w->ncells : 1, n;
+	unsigned max = w->ctx->o->l.batch ? w->ncells : 1, n;
 	uint64_t now;
 	int rc;
 
@@ -175,7 +175,7 @@ static int rx_step(struct rt_worker *w, int flags)
 	ssize_t r;
 	int rc;
 
-	if (!w->ctx->o->inflight) {
+	if (!w->ctx->o->l.inflight) {
 		want = rx_want(w);
 		if (want == 0 || want > room)	/* a bad mark: the parser says why */
 			want = room;
@@ -202,7 +202,7 @@ int rt_tcp_rx(struct eng_worker *e, int flags)
  * nonblocking spin with --busy-poll). */
 static int run_blocking(struct rt_worker *w)
 {
-	uint64_t busy = w->ctx->o->busy_poll_ns, now, spin_end;
+	uint64_t busy = w->ctx->o->l.busy_poll_ns, now, spin_end;
 	int rc;
 
 	for (;;) {
@@ -216,7 +216,7 @@ static int run_blocking(struct rt_worker *w)
 			rc = tx_send(w, 0);
 			if (rc < 0)
 				return -1;
-			if (rc == 0 && cli_now_ns() - w->e.last_progress >= w->ctx->o->stall_ns)
+			if (rc == 0 && cli_now_ns() - w->e.last_progress >= w->ctx->o->l.stall_ns)
 				return rt_fail_stall(&w->e);
 		}
 		spin_end = busy ? cli_now_ns() + busy : 0;
@@ -234,5 +234,5 @@ static int run_blocking(struct rt_worker *w)
 
 int rt_tcp_run(struct rt_worker *w)
 {
-	return w->ctx->o->inflight ? eng_pipelined(&w->e) : run_blocking(w);
+	return w->ctx->o->l.inflight ? eng_pipelined(&w->e) : run_blocking(w);
 }

@@ -185,7 +185,7 @@ static int run_pipelined(struct rt_worker *w)
  * --udp-timeout as the socket's timeout, after a --busy-poll spin. */
 static int await_reply(struct rt_worker *w)
 {
-	uint64_t busy = w->ctx->o->busy_poll_ns, stall = w->ctx->o->stall_ns;
+	uint64_t busy = w->ctx->o->l.busy_poll_ns, stall = w->ctx->o->l.stall_ns;
 	uint64_t spin_end = busy ? cli_now_ns() + busy : 0, now;
 	int rc;
 
@@ -221,7 +221,7 @@ static int run_blocking(struct rt_worker *w)
 
 			if (rc < 0)
 				return -1;
-			if (rc == 0 && cli_now_ns() - w->e.last_progress >= w->ctx->o->stall_ns)
+			if (rc == 0 && cli_now_ns() - w->e.last_progress >= w->ctx->o->l.stall_ns)
 				return rt_fail_stall(&w->e);
 		}
 		if (await_reply(w))
@@ -231,5 +231,5 @@ static int run_blocking(struct rt_worker *w)
 
 int rt_udp_run(struct rt_worker *w)
 {
-	return w->ctx->o->inflight ? run_pipelined(w) : run_blocking(w);
+	return w->ctx->o->l.inflight ? run_pipelined(w) : run_blocking(w);
 }
