@@ -90,6 +90,10 @@ int nfs3_aio_commit(const struct nfs3_op *op, const struct ksf_rpc_call *call);
  * (nfs3proc_aio_ns.c); the reply is a struct nfs3_wcc_res. */
 int nfs3_aio_unlink(const struct nfs3_op *op, const struct ksf_rpc_call *call,
 		    const struct nfs3_str *name, bool dir);
+/* RENAME of fname in from's directory to tname in to's, the same way. */
+int nfs3_aio_rename(const struct nfs3_op *from, const struct nfs3_op *to,
+		    const struct ksf_rpc_call *call, const struct nfs3_str *fname,
+		    const struct nfs3_str *tname);
 /* The worker's ring personality of cr, which the calling worker thread
  * is now (registered if needed; a small per-worker cache): > 0, 0 on the
  * epoll backend, or -errno. */

@@ -4,9 +4,9 @@
  * objects: REMOVE, RMDIR, RENAME and LINK (RFC 1813 §3.3.12-15). A name
  * that goes away may not be "." or ".." (NFS3ERR_INVAL); RENAME and LINK
  * work within one export: handles of two exports give NFS3ERR_XDEV. Every
- * reply carries the directories' wcc data. REMOVE and RMDIR start on the
- * event loop (nfs3proc_aio_ns.c) and come here on a helper when they
- * cannot.
+ * reply carries the directories' wcc data. REMOVE, RMDIR and RENAME
+ * start on the event loop (nfs3proc_aio_ns.c) and come here on a helper
+ * when they cannot.
  */
 #include <errno.h>
 #include "nfs3proc.h"
@@ -76,6 +76,9 @@ NFS3_HANDLER(rename)
 
 	to.e = NULL;
 	err = rename_ok(a, call, ctx, &from, &to);
+	if (from.req->nowait)	/* on the event loop: start it, else on a helper */
+		return err ? -EAGAIN : nfs3_aio_rename(&from, &to, call, &a->from.name,
+							&a->to.name);
 	if (!err)
 		err = from.e->ops->rename(from.e->store, &from.cr, &from.fh, a->from.name.s,
 					  a->from.name.len, &to.fh, a->to.name.s, a->to.name.len,

@@ -6,10 +6,11 @@
 # a root caller's CREATE in a root-owned 0755 directory gets ACCES and a
 # file it creates in a 0777 one is owned by 65534; a ,ro export answers
 # every change with NFS3ERR_ROFS. Then (nfs_perm_remove.py) uid 65000
-# removes files and a directory of its own from a 0777 directory, and its
-# REMOVE from the root's 0755 export root is NFS3ERR_ACCES: on io_uring
-# all on the worker's ring (fileops_ring counts them: the unlinkat runs
-# with the worker's personality of the caller), on epoll on helpers.
+# removes and renames files and a directory of its own in a 0777
+# directory, and its REMOVE and RENAME from the root's 0755 export root are
+# NFS3ERR_ACCES: on io_uring all on the worker's ring (fileops_ring counts
+# them: the unlinkat and renameat run with the worker's personality of the
+# caller), on epoll on helpers.
 . "$(dirname "$0")/rpclib.sh"
 
 have python3 || skip "python3 not installed"
@@ -31,7 +32,7 @@ stop_krpc_ok
 check_rpc_sums
 expect_rstat system_err -eq 0
 
-# REMOVE and RMDIR as the caller, on the worker's ring on io_uring
+# REMOVE, RMDIR and RENAME as the caller, on the worker's ring on io_uring
 N=20
 start_krpc --export "$EXP" --state-dir "$T/state"
 timeout 60 python3 "$(dirname "$0")/nfs_perm_remove.py" "$PORT" "$EXP" "$N" ||
@@ -40,9 +41,9 @@ stop_krpc_ok
 check_rpc_sums
 expect_rstat system_err -eq 0
 if [ "$KSF_BACKEND" = uring ]; then
-	expect_rstat fileops_ring -eq $((N + 2))
+	expect_rstat fileops_ring -eq $((N + 6))
 	expect_rstat fileops_helper -eq 0
 else
-	expect_rstat fileops_helper -eq $((N + 2))
+	expect_rstat fileops_helper -eq $((N + 6))
 	expect_rstat fileops_ring -eq 0
 fi
