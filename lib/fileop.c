@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * File operations from a worker's event loop (ksf/fileop.h): one SQE on
- * the worker's own io_uring ring, its completion dispatched back here by
- * loop_uring.c (kind K_FILE), or, on the epoll backend and when the ring
- * has no free SQE, a job on the worker's helper threads (lib/offload.c)
- * running the same system call. Nothing here blocks the loop: the ring
- * runs an operation inline only when it need not wait, else on the
- * kernel's io-wq threads.
+ * the worker's own io_uring ring (read, write, fsync, statx, unlinkat,
+ * renameat), its completion dispatched back here by loop_uring.c (kind
+ * K_FILE), or, on the epoll backend and when the ring has no free SQE, a
+ * job on the worker's helper threads (lib/offload.c) running the same
+ * system call. Nothing here blocks the loop: the ring runs an operation
+ * inline only when it need not wait, else on the kernel's io-wq threads.
  *
  * A WRITE with RWF_DSYNC or RWF_SYNC goes on the ring as a plain write,
  * then an fsync (fdatasync for RWF_DSYNC) of the range written, and done
@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -79,6 +80,25 @@ void ksf_fileop_statx(struct ksf_fileop *op, int dirfd, const char *path, int fl
 	op->stx = stx;
 }
 
+void ksf_fileop_unlinkat(struct ksf_fileop *op, int dirfd, const char *path, int flags)
+{
+	op->kind = KSF_FILEOP_UNLINKAT;
+	op->fd = dirfd;
+	op->path = path;
+	op->flags = flags;
+}
+
+void ksf_fileop_renameat(struct ksf_fileop *op, int dirfd, const char *path, int dirfd2,
+			 const char *path2, int flags)
+{
+	op->kind = KSF_FILEOP_RENAMEAT;
+	op->fd = dirfd;
+	op->path = path;
+	op->fd2 = dirfd2;
+	op->path2 = path2;
+	op->flags = flags;
+}
+
 /* ---- on a helper thread ---- */
 
 /* User space has no fsync of a range: the whole file (more than asked,
@@ -108,6 +128,12 @@ static int run_sync(struct ksf_fileop *op)
 		break;
 	case KSF_FILEOP_STATX:
 		r = statx(op->fd, op->path, op->flags, op->mask, op->stx);
+		break;
+	case KSF_FILEOP_UNLINKAT:
+		r = unlinkat(op->fd, op->path, op->flags);
+		break;
+	case KSF_FILEOP_RENAMEAT:
+		r = renameat2(op->fd, op->path, op->fd2, op->path2, (unsigned)op->flags);
 		break;
 	default:
 		return -EINVAL;
@@ -180,6 +206,13 @@ static int submit_ring(struct ksf__worker *w, struct ksf_fileop *op)
 		sqe->off = op->off;	/* a range: vfs_fsync_range(off, off + len - 1) */
 		sqe->len = (unsigned)op->len;
 		break;
+	case KSF_FILEOP_UNLINKAT:
+		io_uring_prep_unlinkat(sqe, op->fd, op->path, op->flags);
+		break;
+	case KSF_FILEOP_RENAMEAT:
+		io_uring_prep_renameat(sqe, op->fd, op->path, op->fd2, op->path2,
+				       (unsigned)op->flags);
+		break;
 	default:
 		io_uring_prep_statx(sqe, op->fd, op->path, op->flags, op->mask, op->stx);
 		break;
@@ -230,7 +263,7 @@ int ksf_fileop_submit(struct ksf_offload *helpers, struct ksf_fileop *op)
 	struct ksf__worker *w = ksf__worker_current();
 	int err = -EINVAL;
 
-	if (!w || !op || !op->done || op->kind < KSF_FILEOP_READ || op->kind > KSF_FILEOP_STATX ||
+	if (!w || !op || !op->done || op->kind < KSF_FILEOP_READ || op->kind > KSF_FILEOP_RENAMEAT ||
 	    op->len > INT32_MAX)
 		return -EINVAL;
 	op->res = 0;

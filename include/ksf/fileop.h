@@ -3,12 +3,12 @@
  * File operations started from a worker's event loop, completed back on
  * it. On the io_uring backend an operation is one SQE on the worker's own
  * ring (network and disk completions in one ring: IORING_OP_READ, WRITE,
- * FSYNC, STATX); the kernel runs it inline when it need not wait and on
- * its own io-wq threads otherwise, and its completion is dispatched to
- * the operation's done callback in the loop's completion pass. On the
- * epoll backend (or when the ring has no free SQE) the same operation
- * runs on one of the worker's helper threads (ksf/offload.h) and done
- * runs back on the worker from a task. Either way the service has one
+ * FSYNC, STATX, UNLINKAT, RENAMEAT); the kernel runs it inline when it
+ * need not wait and on its own io-wq threads otherwise, and its
+ * completion is dispatched to the operation's done callback in the loop's
+ * completion pass. On the epoll backend (or when the ring has no free
+ * SQE) the same operation runs on one of the worker's helper threads
+ * (ksf/offload.h) and done runs back on the worker from a task. Either way the service has one
  * code path, and whatever done queues leaves in the worker's batched flush.
  *
  * Identity: an operation runs with the credentials of whoever issues it.
@@ -27,7 +27,7 @@
 struct statx;
 
 enum ksf_fileop_kind { KSF_FILEOP_READ = 1, KSF_FILEOP_WRITE, KSF_FILEOP_FSYNC,
-		       KSF_FILEOP_STATX };
+		       KSF_FILEOP_STATX, KSF_FILEOP_UNLINKAT, KSF_FILEOP_RENAMEAT };
 
 /* One operation: embed it in your own struct, fill it with one of the
  * ksf_fileop_* preparers, set done (and personality, creds_cb), submit. */
@@ -43,7 +43,9 @@ struct ksf_fileop {
 	void *buf;
 	size_t len;
 	uint64_t off;
-	const char *path;	/* STATX */
+	const char *path;	/* STATX, UNLINKAT, RENAMEAT */
+	int fd2;		/* RENAMEAT: the new name's directory */
+	const char *path2;	/* RENAMEAT: the new name */
 	unsigned mask;
 	struct statx *stx;
 	int stage, wres;	/* a durable write on the ring: write, then sync */
@@ -67,6 +69,13 @@ void ksf_fileop_fsync_range(struct ksf_fileop *op, int fd, int datasync, uint64_
 			    uint32_t len);
 void ksf_fileop_statx(struct ksf_fileop *op, int dirfd, const char *path, int flags,
 		      unsigned mask, struct statx *stx);
+/* unlinkat(2) of path in dirfd; flags: 0 or AT_REMOVEDIR. On the ring it
+ * always runs on the kernel's io-wq threads. */
+void ksf_fileop_unlinkat(struct ksf_fileop *op, int dirfd, const char *path, int flags);
+/* renameat2(2) of path in dirfd to path2 in dirfd2; flags: renameat2's
+ * RENAME_* (0: renameat). On the ring always on io-wq, as unlinkat. */
+void ksf_fileop_renameat(struct ksf_fileop *op, int dirfd, const char *path, int dirfd2,
+			 const char *path2, int flags);
 
 /* From a worker thread: start op on this worker's ring, or (epoll backend,
  * no free SQE) on helpers' (the worker's helper threads of `helpers`, which

@@ -7,9 +7,10 @@
  *
  * Flags for the transport: every procedure that may wait on the disk is
  * BLOCKING (run on a helper thread); NULL, GETATTR, ACCESS, FSINFO and
- * PATHCONF are cheap and stay on the event loop. READ, WRITE and COMMIT
- * are TRY_INLINE too: started on the event loop as file operations of the
- * worker (nfs3proc_aio.c), on a helper only when they cannot be. The procedures whose
+ * PATHCONF are cheap and stay on the event loop. READ, WRITE, COMMIT,
+ * REMOVE, RMDIR and RENAME are TRY_INLINE too: started on the event loop as file
+ * operations of the worker (nfs3proc_aio.c, nfs3proc_aio_ns.c), on a
+ * helper only when they cannot be. The procedures whose
  * repetition differs from one execution (SETATTR, CREATE, MKDIR, SYMLINK,
  * MKNOD, REMOVE, RMDIR, RENAME, LINK) are NONIDEMPOTENT, answered from the
  * duplicate request cache when retransmitted.
@@ -48,11 +49,11 @@ static const struct ksf_rpc_proc nfs3_procs[NFS3_NPROCS] = {
 	PROC(MKNOD, mknod, mknod, newobj, struct nfs3_mknod_args,
 	     struct nfs3_newobj_res, BLK | NONIDEM),
 	PROC(REMOVE, diropargs, remove, wcc, struct nfs3_diropargs,
-	     struct nfs3_wcc_res, BLK | NONIDEM),
+	     struct nfs3_wcc_res, BLK | NONIDEM | KSF_RPC_PROC_TRY_INLINE),
 	PROC(RMDIR, diropargs, rmdir, wcc, struct nfs3_diropargs,
-	     struct nfs3_wcc_res, BLK | NONIDEM),
+	     struct nfs3_wcc_res, BLK | NONIDEM | KSF_RPC_PROC_TRY_INLINE),
 	PROC(RENAME, rename, rename, rename, struct nfs3_rename_args,
-	     struct nfs3_rename_res, BLK | NONIDEM),
+	     struct nfs3_rename_res, BLK | NONIDEM | KSF_RPC_PROC_TRY_INLINE),
 	PROC(LINK, link, link, link, struct nfs3_link_args,
 	     struct nfs3_link_res, BLK | NONIDEM),
 	PROC(READDIR, readdir, readdir, readdir, struct nfs3_readdir_args,

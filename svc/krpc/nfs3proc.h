@@ -86,6 +86,18 @@ int nfs3_aio_read(const struct nfs3_op *op, const struct ksf_rpc_call *call, uin
 int nfs3_aio_write(const struct nfs3_op *op, const struct ksf_rpc_call *call, uint64_t off,
 		   const void *data, uint32_t count, uint32_t stable);
 int nfs3_aio_commit(const struct nfs3_op *op, const struct ksf_rpc_call *call);
+/* REMOVE (dir false) and RMDIR of name in op's directory, the same way
+ * (nfs3proc_aio_ns.c); the reply is a struct nfs3_wcc_res. */
+int nfs3_aio_unlink(const struct nfs3_op *op, const struct ksf_rpc_call *call,
+		    const struct nfs3_str *name, bool dir);
+/* RENAME of fname in from's directory to tname in to's, the same way. */
+int nfs3_aio_rename(const struct nfs3_op *from, const struct nfs3_op *to,
+		    const struct ksf_rpc_call *call, const struct nfs3_str *fname,
+		    const struct nfs3_str *tname);
+/* The worker's ring personality of cr, which the calling worker thread
+ * is now (registered if needed; a small per-worker cache): > 0, 0 on the
+ * epoll backend, or -errno. */
+int nfs3_aio_persona(const struct krpc_cred *cr);
 
 /* The handlers, one per procedure (RFC 1813 §3.3.1-21). */
 #define NFS3_HANDLER(name) \

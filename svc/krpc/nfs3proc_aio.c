@@ -67,7 +67,7 @@ static bool same_cred(const struct krpc_cred *a, const struct krpc_cred *b)
 /* The ring personality of cr, registered now if needed: the calling
  * worker thread has cr's identity (io_get left it so). 0 on the epoll
  * backend (helpers switch identity themselves), > 0, or -errno. */
-static int persona_of(const struct krpc_cred *cr)
+int nfs3_aio_persona(const struct krpc_cred *cr)
 {
 	struct persona *p;
 	int id;
@@ -219,7 +219,7 @@ int nfs3_aio_write(const struct nfs3_op *op, const struct ksf_rpc_call *call, ui
 	if (off > INT64_MAX || count > INT64_MAX - off ||
 	    !(a = aio_new(op, call, KRPC_IO_WR, count)))
 		return -EAGAIN;
-	if ((id = persona_of(&op->cr)) < 0) {
+	if ((id = nfs3_aio_persona(&op->cr)) < 0) {
 		a->e->ops->io_put(a->e->store, &a->io, NULL);
 		free(a);
 		return -EAGAIN;

@@ -4,8 +4,11 @@
  * objects: REMOVE, RMDIR, RENAME and LINK (RFC 1813 §3.3.12-15). A name
  * that goes away may not be "." or ".." (NFS3ERR_INVAL); RENAME and LINK
  * work within one export: handles of two exports give NFS3ERR_XDEV. Every
- * reply carries the directories' wcc data.
+ * reply carries the directories' wcc data. REMOVE, RMDIR and RENAME
+ * start on the event loop (nfs3proc_aio_ns.c) and come here on a helper
+ * when they cannot.
  */
+#include <errno.h>
 #include "nfs3proc.h"
 
 /* REMOVE and RMDIR: the same checks, then the store's remove or rmdir. */
@@ -25,6 +28,8 @@ static int unlink_name(const struct ksf_rpc_call *call, const void *args, void *
 		err = nfs3_op_writable(&op);
 	if (!err)
 		err = nfs3_name_ok(&a->name, NFS3_NAME_OLD);
+	if (op.req->nowait)	/* on the event loop: start it, else on a helper */
+		return err ? -EAGAIN : nfs3_aio_unlink(&op, call, &a->name, dir);
 	if (!err) {
 		unlink_fn fn = dir ? op.e->ops->rmdir : op.e->ops->remove;
 		err = fn(op.e->store, &op.cr, &op.fh, a->name.s, a->name.len, &r->wcc);
@@ -71,6 +76,9 @@ NFS3_HANDLER(rename)
 
 	to.e = NULL;
 	err = rename_ok(a, call, ctx, &from, &to);
+	if (from.req->nowait)	/* on the event loop: start it, else on a helper */
+		return err ? -EAGAIN : nfs3_aio_rename(&from, &to, call, &a->from.name,
+							&a->to.name);
 	if (!err)
 		err = from.e->ops->rename(from.e->store, &from.cr, &from.fh, a->from.name.s,
 					  a->from.name.len, &to.fh, a->to.name.s, a->to.name.len,

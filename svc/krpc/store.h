@@ -244,6 +244,19 @@ struct krpc_store_ops {
 	 * (a write by a non-root caller clears the file's set-user-ID bit).
 	 * io_get leaves the thread so too. 0 or -EPERM. */
 	int (*io_creds)(struct krpc_store *s, const struct krpc_cred *cr);
+	/* Name changes started on an event loop (may be NULL: not offered).
+	 * dir_get holds directory fh as io_get holds a file (KRPC_IO_NOWAIT:
+	 * -EAGAIN unless it is cached), io->fd a descriptor of it for *at()
+	 * calls, io->attr its attributes; -ENOTDIR, -EROFS; it leaves the
+	 * thread as cr; io_put releases it. name_fh: the handle of the object
+	 * of name nm (NUL-terminated, checked) in dir (KRPC_IO_NOWAIT: -EAGAIN
+	 * when finding it would read the disk). forget: fh's object lost a
+	 * name; drop what the store keeps open of it. */
+	int (*dir_get)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
+		       unsigned flags, struct krpc_io *io);
+	int (*name_fh)(struct krpc_store *s, const struct krpc_io *dir, const char *nm,
+		       unsigned flags, struct krpc_sfh *fh);
+	void (*forget)(struct krpc_store *s, const struct krpc_sfh *fh);
 	/* COMMIT: make count bytes at off (0: to the end) durable. */
 	int (*commit)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		      uint64_t off, uint32_t count, struct krpc_wcc *wcc);

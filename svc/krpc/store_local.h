@@ -76,6 +76,13 @@ int krpc__sl_io_get(struct krpc_store *s, const struct krpc_cred *cr, const stru
 void krpc__sl_io_put(struct krpc_store *s, struct krpc_io *io, struct krpc_pattr *after);
 int krpc__sl_io_creds(struct krpc_store *s, const struct krpc_cred *cr);
 
+/* store_local_nsio.c */
+int krpc__sl_dir_get(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
+		     unsigned flags, struct krpc_io *io);
+int krpc__sl_name_fh(struct krpc_store *s, const struct krpc_io *dir, const char *nm,
+		     unsigned flags, struct krpc_sfh *fh);
+void krpc__sl_forget(struct krpc_store *s, const struct krpc_sfh *fh);
+
 /* store_local_ident.c */
 int krpc__sl_become(const struct krpc_cred *cr);
 int krpc__sl_become_root(void);

@@ -5,7 +5,12 @@
 # read (NFS3ERR_ACCES) while a 0644 one can, supplementary groups count;
 # a root caller's CREATE in a root-owned 0755 directory gets ACCES and a
 # file it creates in a 0777 one is owned by 65534; a ,ro export answers
-# every change with NFS3ERR_ROFS.
+# every change with NFS3ERR_ROFS. Then (nfs_perm_remove.py) uid 65000
+# removes and renames files and a directory of its own in a 0777
+# directory, and its REMOVE and RENAME from the root's 0755 export root are
+# NFS3ERR_ACCES: on io_uring all on the worker's ring (fileops_ring counts
+# them: the unlinkat and renameat run with the worker's personality of the
+# caller), on epoll on helpers.
 . "$(dirname "$0")/rpclib.sh"
 
 have python3 || skip "python3 not installed"
@@ -26,3 +31,19 @@ timeout 60 python3 "$(dirname "$0")/nfs_perm.py" "$PORT" "$EXP" "$RO" ||
 stop_krpc_ok
 check_rpc_sums
 expect_rstat system_err -eq 0
+
+# REMOVE, RMDIR and RENAME as the caller, on the worker's ring on io_uring
+N=20
+start_krpc --export "$EXP" --state-dir "$T/state"
+timeout 60 python3 "$(dirname "$0")/nfs_perm_remove.py" "$PORT" "$EXP" "$N" ||
+	fail "nfs_perm_remove.py found failures (exit $?)"
+stop_krpc_ok
+check_rpc_sums
+expect_rstat system_err -eq 0
+if [ "$KSF_BACKEND" = uring ]; then
+	expect_rstat fileops_ring -eq $((N + 6))
+	expect_rstat fileops_helper -eq 0
+else
+	expect_rstat fileops_helper -eq $((N + 6))
+	expect_rstat fileops_ring -eq 0
+fi

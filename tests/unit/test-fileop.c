@@ -3,8 +3,9 @@
  * File operations of a worker (ksf/fileop.h) and the idle hooks of helper
  * threads (ksf_offload_on_idle), on both backends. On a worker: write 64
  * KiB to a scratch file (under /var/tmp: a real file system), fsync its
- * range, read it back, statx it; each completion runs on the submitting
- * worker, after the submit returned, with the right result; on io_uring
+ * range, read it back, statx it, renameat another, unlinkat it; each
+ * completion runs on the submitting worker, after the submit returned,
+ * with the right result; on io_uring
  * every operation ran on the ring, on epoll on a helper. Credentials
  * register as a ring personality on io_uring (-EOPNOTSUPP on epoll), and
  * a write issued with one still works. Off a worker, submit is -EINVAL.
@@ -39,7 +40,9 @@ struct op {
 	int in_submit;		/* set while ksf_fileop_submit runs */
 	int worker;
 };
-static struct op ops[5];
+static struct op ops[7];
+static char victim[] = "/var/tmp/ksf-test-unlink.XXXXXX";
+static char moved[sizeof(victim) + 2];
 
 static void check_done(struct op *o, int want_res)
 {
@@ -58,10 +61,29 @@ static void start(struct op *o, void (*done)(struct ksf_fileop *))
 	o->in_submit = 0;
 }
 
+static void unlink_done(struct ksf_fileop *f)
+{
+	check_done((struct op *)f, 0);
+	CHECK(access(moved, F_OK) < 0 && errno == ENOENT);
+	atomic_fetch_add(&step, 1);
+}
+
+static void rename_done(struct ksf_fileop *f)
+{
+	check_done((struct op *)f, 0);
+	CHECK(access(victim, F_OK) < 0 && errno == ENOENT);
+	CHECK(access(moved, F_OK) == 0);
+	ksf_fileop_unlinkat(&ops[6].f, AT_FDCWD, moved, 0);
+	start(&ops[6], unlink_done);
+	atomic_fetch_add(&step, 1);
+}
+
 static void statx_done(struct ksf_fileop *f)
 {
 	check_done((struct op *)f, 0);
 	CHECK(stx.stx_size == LEN || stx.stx_size == LEN + 4);	/* the tail may be in */
+	ksf_fileop_renameat(&ops[5].f, AT_FDCWD, victim, AT_FDCWD, moved, 0);
+	start(&ops[5], rename_done);
 	atomic_fetch_add(&step, 1);
 }
 
@@ -98,7 +120,7 @@ static void persona_done(struct ksf_fileop *f)
 	atomic_fetch_add(&step, 1);
 }
 
-/* On worker 0: the chain write, fsync, read, statx; and a write with a
+/* On worker 0: the chain write, fsync, read, statx, renameat, unlinkat; and a write with a
  * personality of this thread's credentials. */
 static void run_task(void *arg)
 {
@@ -135,12 +157,15 @@ static void fileops(void)
 	fd = mkstemp(path);
 	CHECK(fd >= 0);
 	unlink(path);
+	strcpy(victim + strlen(victim) - 6, "XXXXXX");
+	CHECK(close(mkstemp(victim)) == 0);
+	snprintf(moved, sizeof(moved), "%s.m", victim);
 	memset(ops, 0, sizeof(ops));
 	atomic_store(&step, 0);
 	CHECK_EQ(ksf_task_post_worker(pool, 0, run_task, NULL), 0);
-	CHECK_EQ(wait_step(5, 10), 0);
+	CHECK_EQ(wait_step(7, 10), 0);
 	ksf_fileop_stats(pool, &st);
-	CHECK_EQ(expect_ring ? st.ring : st.helper, 5);
+	CHECK_EQ(expect_ring ? st.ring : st.helper, 7);
 	CHECK_EQ(expect_ring ? st.helper : st.ring, 0);
 	ksf_fileop_fsync(&off, fd, 0);
 	off.done = write_done;
