@@ -1,4 +1,4 @@
-// fuzz-srcs: lib/rpc/xdr.c lib/rpc/recmark.c lib/rpc/msg.c lib/rpc/auth.c lib/rpc/errors.c lib/rpc/dispatch.c svc/krpc/mount3.c svc/krpc/export.c svc/krpc/store_name.c svc/krpc/store_local.c svc/krpc/store_local_fh.c svc/krpc/store_local_ident.c svc/krpc/store_local_attr.c svc/krpc/store_local_ns.c svc/krpc/store_local_io.c svc/krpc/store_local_dir.c
+// fuzz-srcs: lib/rpc/xdr.c lib/rpc/recmark.c lib/rpc/msg.c lib/rpc/auth.c lib/rpc/errors.c lib/rpc/dispatch.c svc/krpc/mount3.c svc/krpc/export.c svc/krpc/store_name.c svc/krpc/store_local.c svc/krpc/store_local_fh.c svc/krpc/store_local_ident.c svc/krpc/store_local_attr.c svc/krpc/store_local_ns.c svc/krpc/store_local_io.c svc/krpc/store_local_dir.c svc/krpc/store_local_open.c svc/krpc/store_local_nsio.c
 // fuzz-libs: -lsodium
 // SPDX-License-Identifier: BSD-2-Clause
 /*
