@@ -3,6 +3,7 @@
  * Counters in debugfs: /sys/kernel/debug/NAME/stats, one "name value" line
  * per counter of struct ksf_svc_stats summed over the workers, then the
  * service's own lines (krpc.ko: its RPC counters). Removed with the service.
+ * Also ksf_svc_serve, a module init's listen, counters and start in one call.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -42,4 +43,21 @@ void ksf__svc_debugfs_remove(struct ksf_svc *svc)
 {
 	debugfs_remove_recursive(svc->dbg);	/* waits for readers */
 	svc->dbg = NULL;
+}
+
+int ksf_svc_serve(struct ksf_svc *svc, const char *addr, u16 port, bool udp,
+		  void (*show)(struct seq_file *m, void *udata))
+{
+	int p = ksf_svc_listen(svc, addr, port);
+	int err;
+
+	if (p > 0 && udp)
+		p = ksf_svc_listen_udp(svc, addr, (u16)p);
+	if (p < 0)
+		return p;
+	err = ksf_svc_debugfs(svc, show);
+	if (err)
+		return err;
+	ksf_svc_start(svc);
+	return p;
 }

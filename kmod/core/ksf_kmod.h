@@ -134,6 +134,11 @@ int ksf_dgram_reply(const struct ksf_dgram *d, const void *data, size_t len);
  * lines from show (may be NULL), e.g. krpc's RPC counters. */
 struct seq_file;
 int ksf_svc_debugfs(struct ksf_svc *svc, void (*show)(struct seq_file *m, void *udata));
+/* What a module's init does after ksf_svc_create: listen on TCP (and UDP
+ * on the same port if udp), the debugfs counters, start. Returns the
+ * bound port (> 0) or -errno (the service is then not started). */
+int ksf_svc_serve(struct ksf_svc *svc, const char *addr, u16 port, bool udp,
+		  void (*show)(struct seq_file *m, void *udata));
 
 /* Objects alive, for the leak check at module exit (WARNs if not zero). */
 long ksf_kmod_live(void);

@@ -52,13 +52,11 @@ static int __init kecho_init(void)
 	err = ksf_svc_create(&svc, pool, "kecho", &ops, &o, NULL);
 	if (err)
 		goto fail_pool;
-	p = ksf_svc_listen(svc, addr, port);
-	if (p > 0 && udp)
-		p = ksf_svc_listen_udp(svc, addr, (u16)p);
-	err = p < 0 ? p : ksf_svc_debugfs(svc, NULL);
-	if (err)
+	p = ksf_svc_serve(svc, addr, port, udp, NULL);
+	if (p < 0) {
+		err = p;
 		goto fail_svc;
-	ksf_svc_start(svc);
+	}
 	pr_info("kecho: listening on %s:%d (tcp%s), %d workers\n", *addr ? addr : "0.0.0.0",
 		p, udp ? "+udp" : "", ksf_pool_nworkers(pool));
 	return 0;

@@ -130,13 +130,11 @@ static int __init krpc_init(void)
 	err = ksf_svc_create(&svc, pool, "krpc", &ops, &o, &krpc);
 	if (err)
 		goto fail_pool;
-	p = ksf_svc_listen(svc, addr, port);
-	if (p > 0 && udp)
-		p = ksf_svc_listen_udp(svc, addr, (u16)p);
-	err = p < 0 ? p : ksf_svc_debugfs(svc, krpc_show);
-	if (err)
+	p = ksf_svc_serve(svc, addr, port, udp, krpc_show);
+	if (p < 0) {
+		err = p;
 		goto fail_svc;
-	ksf_svc_start(svc);
+	}
 	pr_info("krpc: NFS v3 NULL on %s:%d (tcp%s), %d workers\n", *addr ? addr : "0.0.0.0",
 		p, udp ? "+udp" : "", ksf_pool_nworkers(pool));
 	return 0;
