@@ -33,6 +33,20 @@ static int auth_fail(struct ksf_rpc_call *c, int err, uint32_t why)
 	return -EACCES;
 }
 
+/* ksf__rpc_auth_get, with the common empty body (AUTH_NONE, every
+ * verifier of a call) decoded inline: two calls fewer per call header. */
+static inline int get_auth(struct ksf_xdr *x, struct ksf_rpc_auth *a)
+{
+	if (!x->err && x->len - x->pos >= 8 && ksf__get_be32(x->rbuf + x->pos + 4) == 0) {
+		a->flavor = ksf__get_be32(x->rbuf + x->pos);
+		a->body = NULL;
+		a->len = 0;
+		x->pos += 8;
+		return 0;
+	}
+	return ksf__rpc_auth_get(x, a);
+}
+
 /* Zero every field but sys.gids[] (only its first sys.ngids count, and
  * ngids is zeroed): a memset of the whole struct, about 200 bytes, is a
  * `rep stos` that took half of this function's time (AMD EPYC VM, perf
@@ -71,10 +85,10 @@ int ksf_rpc_call_decode(const uint8_t *msg, size_t len, struct ksf_rpc_call *c)
 	ksf__xdr_get_u32(&x, &c->vers);
 	if (ksf__xdr_get_u32(&x, &c->proc))
 		return -EBADMSG;
-	err = ksf__rpc_auth_get(&x, &c->cred);
+	err = get_auth(&x, &c->cred);
 	if (err)
 		return auth_fail(c, err, KSF_RPC_AUTH_BADCRED);
-	err = ksf__rpc_auth_get(&x, &c->verf);
+	err = get_auth(&x, &c->verf);
 	if (err)
 		return auth_fail(c, err, KSF_RPC_AUTH_BADVERF);
 	ksf_xdr_init_decode(&c->args, msg + x.pos, len - x.pos);
