@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include "ksf_int.h"
 #include "rpc_svc_int.h"
+#include "rpc/rpc_int.h"
 
 static struct rpc_worker *worker_of(struct ksf_rpc_service *rs, int idx)
 {
@@ -25,15 +26,18 @@ static struct rpc_worker *worker_of(struct ksf_rpc_service *rs, int idx)
  * (NULL: none) lets the handler defer its reply (rpc_defer.c). */
 static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ksf_conn *c,
 		    size_t *used, const uint8_t *msg, size_t len, int nowait,
-		    struct rpc_defer_slot *slot)
+		    struct rpc_defer_slot *slot, const struct ksf_rpc_call *call)
 {
 	uint8_t *hdr = rw->out + *used;
 	struct ksf_rpc_req req = { .udata = rs->ctx, .worker = ksf_conn_worker(c),
 				   .proto = IPPROTO_TCP, .nowait = nowait, .defer_slot = slot,
 				   .helpers = rs->off };
 	req.peer = ksf_conn_peer(c, &req.peerlen);
-	int n = ksf_rpc_dispatch(rs->srv, msg, len, hdr + 4, rw->out_cap - *used - 4,
-				 rw->scratch, sizeof(rw->scratch), &req, &rw->st.rpc);
+	size_t cap = rw->out_cap - *used - 4;
+	int n = call ? ksf__rpc_dispatch_call(rs->srv, call, hdr + 4, cap, rw->scratch,
+					      sizeof(rw->scratch), &req, &rw->st.rpc)
+		     : ksf_rpc_dispatch(rs->srv, msg, len, hdr + 4, cap, rw->scratch,
+					sizeof(rw->scratch), &req, &rw->st.rpc);
 
 	if (n <= 0)
 		return n;	/* no reply due, -ENOSPC (counted), -EAGAIN, -EINPROGRESS */
@@ -46,10 +50,10 @@ static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ks
  * handler (0, *ref handed over), or -EAGAIN (run it on a helper). */
 static int try_inline(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ksf_conn *c,
 		      struct rpc_conn *rc, size_t *used, const uint8_t *msg, size_t len,
-		      struct rpc_drc_ref *ref)
+		      struct rpc_drc_ref *ref, const struct ksf_rpc_call *call)
 {
 	struct rpc_defer_slot slot = { .rs = rs };
-	int err = one_call(rs, rw, c, used, msg, len, 1, &slot);
+	int err = one_call(rs, rw, c, used, msg, len, 1, &slot, call);
 
 	if (err == -EINPROGRESS && slot.d) {
 		ksf__rpc_defer_bind(&slot, rc, ref);
@@ -101,11 +105,12 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 {
 	struct rpc_drc_ref ref = { .slot = -1 };
 	struct ksf_rpc_peek pk;
+	struct ksf_rpc_call call;	/* decoded once, by the peek */
 	size_t start = *used;
 	int err;
 
-	if (ksf_rpc_srv_peek(rs->srv, msg, len, &pk))
-		return one_call(rs, rw, c, used, msg, len, 0, NULL);
+	if (ksf__rpc_srv_peek_call(rs->srv, msg, len, &pk, &call))
+		return one_call(rs, rw, c, used, msg, len, 0, NULL, NULL);
 	if ((pk.flags & KSF_RPC_PROC_NONIDEMPOTENT) && rw->drc &&
 	    drc_check(rw, c, &pk, msg, len, used, &ref))
 		return 0;
@@ -113,12 +118,12 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 		/* TRY_INLINE: here if it need not wait (a READ of cached data),
 		 * which saves two thread switches; else on a helper. */
 		if ((pk.flags & KSF_RPC_PROC_TRY_INLINE) &&
-		    (err = try_inline(rs, rw, c, rc, used, msg, len, &ref)) != -EAGAIN)
+		    (err = try_inline(rs, rw, c, rc, used, msg, len, &ref, &call)) != -EAGAIN)
 			goto done;
 		if (!ksf__rpc_offload_call(rs, rc, msg, len, &ref))
 			return 0;
 	}
-	err = one_call(rs, rw, c, used, msg, len, 0, NULL);
+	err = one_call(rs, rw, c, used, msg, len, 0, NULL, &call);
 done:
 	if (ref.slot >= 0)
 		ksf__drc_done(rw->drc, &ref, *used > start ? rw->out + start : NULL, *used - start);
