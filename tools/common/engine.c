@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The engine under both load generators (see engine.h): workers and their
- * connections, runs and their totals, failing, waiting, and the pipelined
- * send/receive loop.
+ * connections, runs and their totals, failing and waiting.
  */
 #include <errno.h>
 #include <poll.h>
@@ -60,46 +59,6 @@ int eng_wait(struct eng_worker *w, short events, uint64_t until)
 	return 0;
 }
 
-int eng_rx_sleep(struct eng_worker *w)
-{
-	const struct eng *e = w->eng;
-	uint64_t now;
-	int rc;
-
-	if (e->busy_poll_ns) {
-		now = cli_now_ns();
-		if (!w->spin_start)
-			w->spin_start = now;
-		if (now - w->spin_start < e->busy_poll_ns)
-			return e->p->rx(w, MSG_DONTWAIT);
-	}
-	rc = e->p->rx(w, 0);
-	if (rc == 0 && cli_now_ns() - w->last_progress >= e->stall_ns)
-		return e->p->stall(w);
-	return rc;
-}
-
-int eng_pipelined(struct eng_worker *w)
-{
-	const struct eng_proto *p = w->eng->p;
-	int blocked, rc = 0;
-
-	for (;;) {
-		if (eng_gave_up(w) || p->tx_ready(w, &blocked))
-			return -1;
-		if (p->run_done(w))
-			return 0;
-		if (rc == 2)			/* the buffer filled up: read on */
-			rc = p->rx(w, MSG_DONTWAIT);
-		else if (!blocked)		/* nothing may start: sleep in recv() */
-			rc = eng_rx_sleep(w);
-		else if ((rc = p->rx(w, MSG_DONTWAIT)) == 0)
-			rc = eng_wait(w, (short)(POLLIN | POLLOUT), 0);
-		if (rc < 0)
-			return -1;
-	}
-}
-
 /* One run of worker i (the crew calls it). */
 static void worker_run(void *arg, unsigned i)
 {
@@ -115,7 +74,9 @@ static void worker_run(void *arg, unsigned i)
 	w->start_ns = cli_now_ns();
 	w->last_progress = w->start_ns;
 	w->deadline = e->time_ns ? w->start_ns + e->time_ns : 0;
-	e->p->run(w);
+	w->seq0 = w->seq;
+	w->run_limit = e->count ? w->seq + e->count : UINT64_MAX;
+	eng_run(w);
 	w->end_ns = cli_now_ns();
 }
 
@@ -131,7 +92,7 @@ static int init(void *arg, void *wp, unsigned id)
 	w->eng = arg;
 	w->id = id;
 	hist_init(&w->hist);
-	return w->eng->p->init(w);
+	return eng_wire_init(w) ? -ENOMEM : w->eng->p->init(w);
 }
 
 /* Connect w (target_connect_worker(): every thread to the address the
@@ -178,6 +139,7 @@ void eng_destroy(struct eng *e)
 		w->eng = e;	/* also when its init() never ran */
 		w->id = i;
 		e->p->free(w);
+		eng_wire_free(w);
 	}
 	free(e->ws);
 	e->ws = NULL;

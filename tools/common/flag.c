@@ -170,6 +170,7 @@ int load_engine(struct eng *e, const char *prog, const struct load_opts *l)
 	e->busy_poll_ns = l->busy_poll_ns;
 	e->block_ns = l->stall_ns;
 	e->nodelay = l->nodelay;
+	e->batch = l->batch;
 	e->socktype = SOCK_STREAM;
 	e->cpus = l->cpus;
 	e->ncpus = l->ncpus;

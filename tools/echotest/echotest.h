@@ -18,7 +18,6 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/uio.h>
 #include "engine.h"
 #include "flag.h"
 #include "report.h"
@@ -58,11 +57,6 @@ void et_pattern_free(struct et_pattern *p);
 void et_msg_header(uint8_t hdr[ET_HDR_LEN], unsigned t, uint64_t m);
 const uint8_t *et_msg_payload(const struct et_pattern *p, unsigned t, uint64_t m);
 
-/* Fill iov[0..1] with bytes off..len of message m (hdr holds its header).
- * Returns the number of iovecs used (1 or 2). */
-int et_msg_iov(const struct et_pattern *p, const uint8_t *hdr, unsigned t,
-	       uint64_t m, size_t off, struct iovec *iov);
-
 /* Compare got[0..n) with bytes off..off+n of message m. Returns 0, or -1 with
  * the offset within the message of the first difference in *bad. */
 int et_msg_check(const struct et_pattern *p, unsigned t, uint64_t m, size_t off,
@@ -88,23 +82,19 @@ struct et_worker {
 	struct eng_worker e;		/* fd, this run's bounds and results */
 	struct et_ctx *ctx;
 
-	/* Stream position, over the connection's life. Messages are numbered
-	 * from 0; tx_msg is being sent (tx_off bytes so far), rx_msg is the
-	 * oldest not fully echoed (rx_off bytes so far). */
-	uint64_t tx_msg, rx_msg;
-	size_t tx_off, rx_off;
-	uint64_t tx_total, rx_total;	/* bytes over the connection's life */
-
+	/* The echo's stream position: rx_msg (numbered from 0 over the
+	 * connection's life; e.seq is the next to start) is the oldest not
+	 * fully echoed, with rx_off of its bytes in; rx_total bytes in all. */
+	uint64_t rx_msg, rx_total;
+	size_t rx_off;
 	struct et_slot *slots;		/* max(1, inflight), by message % nslots */
 	unsigned nslots;
-	uint8_t *rbuf;
-	size_t rbuf_len;
-	struct iovec *iov;
-	int niov;
 };
 
 /* client.c: echotest's protocol for the engine (tools/common/engine.h). */
 extern const struct eng_proto et_proto;
+/* The engine's queue and buffers for echotest (before eng_create()). */
+void et_wire(struct eng *e);
 
 /* report.c: the table (run, msgs, secs, msg/s, Mbit/s, RTT min, p50, p90,
  * p99, p99.9, max and mean, CPU per message; bytes in JSON only), one row

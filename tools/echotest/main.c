@@ -25,6 +25,7 @@ static int setup(const struct et_opts *o, struct et_ctx *ctx)
 	/* Nagle coalesces small messages; messages over 1 KiB (fewer, and
 	 * below loopback's MSS at 16 KiB) only cost CPU waiting for it. */
 	e->nodelay = o->l.nodelay || o->len > ET_NAGLE_MAX;
+	et_wire(e);
 	if (!rc)
 		rc = eng_lookup(e);
 	if (!rc && o->l.verbose)

@@ -188,6 +188,7 @@ static int run_test(struct rt_ctx *ctx)
 		fputs("rpctest: out of memory\n", stderr);
 		return 1;
 	}
+	rt_wire(ctx);
 	if (eng_create(&ctx->eng, err, sizeof(err))) {
 		fprintf(stderr, "rpctest: %s\n", err);
 		goto out;

@@ -11,10 +11,9 @@
  *   call.c     encoding a call (credential, record marks, fragments)
  *   reply.c    checking a reply against what --expect asks for
  *   client.c   per-thread call bookkeeping: xids, slots, timeouts
- *   tcp.c      TCP: sending calls, taking replies apart, the blocking loop
- *              (the pipelined loop is the engine's, tools/common/engine.h)
- *   udp.c      a UDP socket's run loop (blocking or pipelined)
- *   run.c      the protocol's hooks for the engine, one run's totals
+ *   frame.c    the framing on the engine (tools/common/engine.h): calls
+ *              into its queue, replies out of its stream or datagrams
+ *   run.c      one run's totals
  *   report.c   the table, the JSON object and the -d plot files
  *   main.c     main(): options, target, runs, reporting
  *   nfs*.c     the NFS workloads of --export and --op (see nfs.h)
@@ -161,45 +160,26 @@ struct rt_slot {
 
 struct rt_ctx;
 
-/* Receive state of a stream when a recv() takes at most one reply: the
- * 4-byte record mark, then exactly that fragment (RFC 5531 §11). */
-
 struct rt_worker {
-	struct eng_worker e;		/* fd, this run's bounds and results */
+	struct eng_worker e;		/* fd, queue, this run's bounds and results */
 	struct rt_ctx *ctx;
 
-	/* Calls over the connection's life are numbered from 0 (seq); call
-	 * seq has xid xid_base + seq and lives in slots[seq & mask]. A new
-	 * call waits while its slot is busy, so every busy call is among
-	 * the last mask + 1 started and an xid finds its slot by arithmetic. */
+	/* Calls over the connection's life are numbered from 0 (e.seq is
+	 * the next); call seq has xid xid_base + seq and lives in
+	 * slots[seq & mask]. A new call waits while its slot is busy, so
+	 * every busy call is among the last mask + 1 started and an xid
+	 * finds its slot by arithmetic. */
 	uint32_t xid_base;
-	uint64_t next_seq;		/* the next call to start */
 	uint64_t tail;			/* no busy call is older */
 	unsigned nbusy;			/* calls awaiting a reply */
 	struct rt_slot *slots;
 	uint64_t mask;
 
-	/* Sending. TCP: txbuf[txoff..txlen) is still to go. UDP: txn
-	 * datagrams in cells of RT_CALL_MAX, the first txfirst sent. */
-	uint8_t *txbuf;			/* ncells cells of cell bytes */
-	size_t cell;
-	size_t txlen, txoff;
-	unsigned ncells, txn, txfirst;
-	struct mmsghdr *txmm;
-	struct iovec *txiov;
-
-	/* Receiving. */
-	uint8_t *rbuf;			/* UDP: a reply; TCP: the stream window */
-	size_t rbuf_len, rlen, roff;
-	size_t reply_max;		/* longest reply accepted */
 	uint8_t *gbuf;			/* TCP: a multi-fragment record gathered */
 	uint32_t rx_guess;		/* TCP: body bytes asked for with a mark */
-	struct mmsghdr *rxmm;		/* UDP -b */
-	struct iovec *rxiov;
 
 	/* This run's results, beside e's. */
 	uint64_t lost, late;
-	uint64_t started;		/* calls started */
 	uint64_t lost_total;		/* UDP calls lost over the socket's life */
 };
 
@@ -214,34 +194,24 @@ struct rt_ctx {
 	struct rt_nfs_data *data;	/* --export: what was mounted and made */
 };
 
-/* The engine's hooks (tools/common/engine.h). */
-int rt_worker_init(struct eng_worker *e);
-void rt_worker_free(struct eng_worker *e);
-int rt_worker_run(struct eng_worker *e);
-int rt_fail_stall(struct eng_worker *e);
+/* frame.c: the protocol on the engine (tools/common/engine.h), and its
+ * queue and buffers (before eng_create()). */
 extern const struct eng_proto rt_proto;
+void rt_wire(struct rt_ctx *ctx);
 
 static inline struct rt_worker *rt_ws(const struct rt_ctx *ctx, unsigned i)
 {
 	return (struct rt_worker *)eng_worker(&ctx->eng, i);
 }
 
-int rt_may_start(struct rt_worker *w, uint64_t now);
-int rt_run_done(const struct rt_worker *w);
-/* Start the next call at time now: take its slot and encode it into buf
- * (RT_CALL_MAX bytes). Returns its length. Only after rt_may_start(). */
-size_t rt_call_start(struct rt_worker *w, uint64_t now, uint8_t *buf);
-/* A reply came at time now: match its xid, check it, complete the call.
- * Returns 0 or -1 (failed). */
+/* client.c. A reply came at time now: match its xid, check it, complete
+ * the call. Returns 0 or -1 (failed). */
 int rt_reply(struct rt_worker *w, const uint8_t *msg, size_t len, uint64_t now);
 /* UDP: count calls older than --udp-timeout as lost. 0 or -1 when that
  * makes this thread's losses more than --udp-loss allows. */
-int rt_expire(struct rt_worker *w, uint64_t now);
-/* tcp.c, udp.c */
-int rt_tcp_run(struct rt_worker *w);
-int rt_udp_run(struct rt_worker *w);
-int rt_tcp_tx_ready(struct eng_worker *e, int *blocked);
-int rt_tcp_rx(struct eng_worker *e, int flags);
+int rt_expire(struct eng_worker *e, uint64_t now);
+/* Fail with what is stuck. -1. */
+int rt_fail_stall(struct eng_worker *e);
 
 /* run.c */
 struct rt_totals {
