@@ -140,6 +140,7 @@ int load_opt(const char *prog, struct load_opts *l, int c, const char *arg)
 	case 'H': l->no_header = 1; return 0;
 	case LOAD_OPT_QUIET: l->quiet = 1; return 0;
 	case 'v': l->verbose = 1; return 0;
+	case 'd': l->dir = arg; return 0;
 	default: return 1;
 	}
 }
@@ -153,6 +154,10 @@ int load_check(const char *prog, struct load_opts *l, int nargs, char **operands
 	}
 	if (l->count == 0 && l->time_ns == 0) {
 		fprintf(stderr, "%s: -c 0 needs a time limit (-t)\n", prog);
+		return -1;
+	}
+	if (l->dir && !*l->dir) {
+		fprintf(stderr, "%s: -d needs a directory name\n", prog);
 		return -1;
 	}
 	l->spec = operands[0];

@@ -4,7 +4,7 @@
  * getopt_long() loop, the checks of flag values that both tools have, and
  * the flags of the load both take with the same meaning (struct
  * load_opts: the target, -p -j -a -c -i -t --stall -b --nodelay
- * --busy-poll -P --json -H -v --quiet). A tool's option struct holds a
+ * --busy-poll -P --json -H -v --quiet -d). A tool's option struct holds a
  * struct load_opts; its one() hands every option to load_opt() first.
  * Values are parsed as cli.h says. A bad value prints
  * "PROG: invalid FLAG value: why" on stderr and makes the helper return -1;
@@ -68,6 +68,7 @@ struct load_opts {
 	uint64_t busy_poll_ns;		/* --busy-poll */
 	int batch, nodelay;		/* -b --nodelay */
 	int json, no_header, verbose, quiet;	/* --json -H -v --quiet */
+	const char *dir;		/* -d: plot.h */
 	int ncpus;			/* -P: thread i runs on cpus[i % ncpus] */
 	int cpus[ENG_MAX_THREADS];
 };
@@ -80,7 +81,7 @@ enum {
 };
 
 /* The short options of load_opt(), for a tool's getopt string. */
-#define LOAD_SHORTOPTS "j:a:c:i:t:p:bP:Hv"
+#define LOAD_SHORTOPTS "j:a:c:i:t:p:bP:Hvd:"
 
 /* The entries of a tool's struct option array for these flags. */
 #define LOAD_LONGOPTS							\
@@ -98,7 +99,8 @@ enum {
 	{ "json",	no_argument,	   NULL, LOAD_OPT_JSON },	\
 	{ "no-header",	no_argument,	   NULL, 'H' },			\
 	{ "quiet",	no_argument,	   NULL, LOAD_OPT_QUIET },	\
-	{ "verbose",	no_argument,	   NULL, 'v' }
+	{ "verbose",	no_argument,	   NULL, 'v' },			\
+	{ "dir",	required_argument, NULL, 'd' }
 
 /* The defaults: port, one thread, one in flight, 100000 per run, one run,
  * no time limit, a stall limit of 10 s. */
@@ -109,7 +111,7 @@ void load_defaults(struct load_opts *l, uint16_t port);
 int load_opt(const char *prog, struct load_opts *l, int c, const char *arg);
 
 /* The checks of the operands and of flags together: exactly one target
- * (nargs operands; spec = operand), -c 0 only with -t. 0, or -1 with the
+ * (nargs operands; spec = operand), -c 0 only with -t, -d not empty. 0, or -1 with the
  * error said on stderr. */
 int load_check(const char *prog, struct load_opts *l, int nargs, char **operands);
 

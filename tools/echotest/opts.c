@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * echotest's command line: flags compatible with the seed's echotest
- * (-j -a -c -l -i -p -u -H -v -V) plus -t, --stall, --json, -b, -P and -q.
+ * (-j -a -c -l -i -p -u -H -v -V) plus -t, --stall, --json, -b, -P, -d and -q.
  * Every number is checked strictly (tools/common/cli.h); a bad flag or value
  * prints a message and the usage line and makes the program exit with 2.
  */
@@ -38,6 +38,9 @@ static const char usage_text[] =
 "                      in a blocking one (default 0)\n"
 "  -P, --pin CPULIST   pin thread i to the i-th CPU of CPULIST (e.g. 0-3,6)\n"
 "  -u, --udp           use UDP (not supported yet)\n"
+"  -d, --dir DIR       write each run's RTT distribution (run-N.dat) and a\n"
+"                      gnuplot script (echotest.gp) into DIR, and the plot\n"
+"                      (echotest.png) when gnuplot is installed\n"
 "      --json          print one JSON object instead of the table\n"
 "  -H, --no-header     no header line in the table\n"
 "  -q, --quiet         no progress lines on stderr\n"

@@ -126,7 +126,6 @@ static const struct option long_opts[] = {
 	{ "udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
 	{ "udp-loss",	 required_argument, NULL, OPT_UDP_LOSS },
 	{ "quantiles",	 required_argument, NULL, 'q' },
-	{ "dir",	 required_argument, NULL, 'd' },
 	{ "debug",	 no_argument,	    NULL, 'x' },
 	{ "version",	 no_argument,	    NULL, 'V' },
 	{ "help",	 no_argument,	    NULL, 'h' },
@@ -263,7 +262,6 @@ static int simple_opt(struct rt_opts *o, int c, const char *arg)
 					      &o->mount_port_set);
 	case 'f': o->frag = 1; return 0;
 	case 'u': o->udp = 1; return 0;
-	case 'd': o->dir = arg; return 0;
 	case 'x': o->debug = 1; return 0;
 	default: return -1;	/* getopt_long already said what is wrong */
 	}
@@ -357,8 +355,6 @@ static int check(const struct rt_opts *o)
 		return fail("-f splits TCP records: there are none over UDP (-u)");
 	if (!o->udp && o->udp_opts_set)
 		return fail("--udp-timeout and --udp-loss need -u");
-	if (o->dir && !*o->dir)
-		return fail("-d needs a directory name");
 	return check_nfs(o);
 }
 
@@ -367,7 +363,7 @@ int rt_opts_parse(struct rt_opts *o, int argc, char **argv)
 	int rc;
 
 	defaults(o);
-	rc = flag_parse(argc, argv, LOAD_SHORTOPTS "A:fuq:d:xVhl:", long_opts, one_opt, o);
+	rc = flag_parse(argc, argv, LOAD_SHORTOPTS "A:fuq:xVhl:", long_opts, one_opt, o);
 	if (rc > 0)
 		return 1;
 	if (rc < 0 || load_check(PROG, &o->l, argc - optind, argv + optind) || check(o))

@@ -14,7 +14,7 @@
  *   frame.c    the framing on the engine (tools/common/engine.h): calls
  *              into its queue, replies out of its stream or datagrams
  *   run.c      one run's totals
- *   report.c   the table, the JSON object and the -d plot files
+ *   report.c   the runs, the table and the JSON object
  *   main.c     main(): options, target, runs, reporting
  *   nfs*.c     the NFS workloads of --export and --op (see nfs.h)
  */
@@ -31,6 +31,7 @@
 #include "flag.h"
 #include "nfs.h"
 #include "report.h"
+#include "runs.h"
 #include "target.h"
 
 #define RT_DEFAULT_PORT	62049		/* the seed's krpc2 port */
@@ -87,7 +88,6 @@ struct rt_opts {
 	int udp_opts_set;		/* some --udp-* flag given */
 	int frag;			/* -f */
 	int debug;			/* -x */
-	const char *dir;		/* -d */
 	int nq;				/* -q */
 	struct report_quantile q[REPORT_MAX_QUANTILES];
 	int auth_set;			/* -A given */
@@ -183,6 +183,13 @@ struct rt_worker {
 	uint64_t lost_total;		/* UDP calls lost over the socket's life */
 };
 
+/* The report's columns (report.c). */
+struct rt_report {
+	int c_mbyte;			/* --op read/write: data MB/s; else -1 */
+	int c_date, c_threads, c_inflight, c_rate, c_rtt, c_mbit, c_min,
+	    c_q0, c_max, c_calls, c_lost, c_late, c_secs, c_txb, c_rxb, c_mean, c_cpu;
+};
+
 /* State shared by all threads of a test. */
 struct rt_ctx {
 	const struct rt_opts *o;
@@ -192,6 +199,7 @@ struct rt_ctx {
 	struct rt_nfs_work nfs;
 	size_t call_max, reply_max;	/* longest call and reply */
 	struct rt_nfs_data *data;	/* --export: what was mounted and made */
+	struct rt_report rep;
 };
 
 /* frame.c: the protocol on the engine (tools/common/engine.h), and its
@@ -274,30 +282,8 @@ void rt_nfs_catch_signals(struct rt_ctx *ctx);
 int rt_nfs_signal(void);
 void rt_nfs_reraise(void);
 
-/* report.c */
-struct rt_report {
-	struct report rep;
-	int c_mbyte;			/* --op read/write: data MB/s; else -1 */
-	int c_date, c_run, c_threads, c_inflight, c_rate, c_rtt, c_mbit, c_min,
-	    c_q0, c_max, c_calls, c_lost, c_late, c_secs, c_txb, c_rxb, c_mean, c_cpu;
-	struct report_row *rows;	/* one per run */
-	unsigned nrows;
-};
-
-int rt_report_init(struct rt_report *r, const struct rt_opts *o);
-void rt_report_free(struct rt_report *r);
-/* Add run r's row from its totals, and print it (table) unless --json. */
-void rt_report_run(struct rt_report *r, const struct rt_ctx *ctx, const struct rt_totals *t);
-/* The header line (unless -H or --json). */
-void rt_report_header(const struct rt_report *r, const struct rt_opts *o);
-/* The summary: the median row, or the whole JSON object (with the error
- * of a failed test in it when why is not NULL). 0, or -1 on a write error. */
-int rt_report_end(struct rt_report *r, const struct rt_ctx *ctx, const char *why);
-/* -d: create the directory (0 or -1 with a message), write one run's CDF,
- * and at the end the gnuplot script (and run gnuplot when installed). */
-int rt_plot_dir(const struct rt_opts *o, char *err, size_t errlen);
-int rt_plot_run(const struct rt_opts *o, unsigned run, const struct hist *h,
-		char *err, size_t errlen);
-int rt_plot_finish(const struct rt_ctx *ctx, unsigned nruns, char *err, size_t errlen);
+/* report.c: the runs and their report (tools/common/runs.h): the seed's
+ * table, or one JSON object. Returns the exit status. */
+int rt_runs(struct rt_ctx *ctx);
 
 #endif
