@@ -102,6 +102,37 @@ enum {
 	{ "verbose",	no_argument,	   NULL, 'v' },			\
 	{ "dir",	required_argument, NULL, 'd' }
 
+/* The help lines of these flags (and -V, -h), for a tool's --help, which
+ * calls a request what it is ("message", "call"). */
+#define LOAD_HELP							\
+"Load (a request is a message or a call):\n"				\
+"  -j, --threads N       threads, one connection each (default 1)\n"	\
+"  -a, --inflight N      requests in flight per thread (default 1); 0 =\n"	\
+"                        blocking: send one, then recv() until it is back\n" \
+"  -c, --count N         requests per thread per run (default 100000);\n"	\
+"                        0 = no limit (needs -t)\n"			\
+"  -i, --runs N          runs over the same connections (default 1)\n"	\
+"  -t, --time SECS       start no request after SECS in a run (default:\n"	\
+"                        only -c ends a run)\n"				\
+"      --stall SECS      fail when nothing moves for SECS (default 10)\n"	\
+"  -b, --batch           send every request that may start in one send()\n" \
+"                        (default: one per send())\n"			\
+"      --busy-poll USEC  spin on nonblocking recv() this long before\n"	\
+"                        sleeping in a blocking one (default 0)\n"	\
+"      --nodelay         TCP_NODELAY on every connection (default: only\n"	\
+"                        with -a 0 or 1, as in the seed's tools)\n"	\
+"  -P, --pin CPULIST     pin thread i to the i-th CPU of CPULIST (e.g. 0-3)\n" \
+"\nOutput:\n"								\
+"  -d, --dir DIR         write each run's RTT distribution (run-N.dat) and\n" \
+"                        a gnuplot script (PROG.gp) into DIR, and the plot\n" \
+"                        (PROG.png) when gnuplot is installed\n"		\
+"      --json            print one JSON object instead of the table\n"	\
+"  -H, --no-header       no header line in the table\n"			\
+"      --quiet           no progress lines on stderr\n"			\
+"  -v, --verbose         print the setup and per-thread counts on stderr\n" \
+"  -V, --version         print the version and exit\n"			\
+"  -h, --help            print this help and exit\n"
+
 /* The defaults: port, one thread, one in flight, 100000 per run, one run,
  * no time limit, a stall limit of 10 s. */
 void load_defaults(struct load_opts *l, uint16_t port);
