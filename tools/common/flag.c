@@ -91,7 +91,13 @@ static int flag_pin(const char *prog, const char *flag, const char *arg, int *cp
 	     int *ncpus)
 {
 	char err[200];
-	int n = pin_parse(arg, cpus, max, err, sizeof(err));
+	int n;
+
+	if (!strcmp(arg, "none")) {	/* no pinning, whatever the default */
+		*ncpus = -1;
+		return 0;
+	}
+	n = pin_parse(arg, cpus, max, err, sizeof(err));
 
 	if (n > 0) {
 		*ncpus = n;
@@ -161,6 +167,10 @@ int load_check(const char *prog, struct load_opts *l, int nargs, char **operands
 		return -1;
 	}
 	l->spec = operands[0];
+	if (l->ncpus == 0 && l->pin_auto && l->threads >= 2)
+		l->ncpus = pin_default(l->cpus, ENG_MAX_THREADS, l->threads);
+	if (l->ncpus < 0)
+		l->ncpus = 0;
 	return 0;
 }
 

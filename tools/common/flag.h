@@ -70,6 +70,7 @@ struct load_opts {
 	int json, no_header, verbose, quiet;	/* --json -H -v --quiet */
 	const char *dir;		/* -d: plot.h */
 	int ncpus;			/* -P: thread i runs on cpus[i % ncpus] */
+	int pin_auto;			/* the tool pins -j 2 and more by default */
 	int cpus[ENG_MAX_THREADS];
 };
 
@@ -121,7 +122,8 @@ enum {
 "                        sleeping in a blocking one (default 0)\n"	\
 "      --nodelay         TCP_NODELAY on every connection (default: only\n"	\
 "                        with -a 0 or 1, as in the seed's tools)\n"	\
-"  -P, --pin CPULIST     pin thread i to the i-th CPU of CPULIST (e.g. 0-3)\n" \
+"  -P, --pin CPULIST     pin thread i to the i-th CPU of CPULIST (e.g. 0-3),\n" \
+"                        or none\n"					\
 "\nOutput:\n"								\
 "  -d, --dir DIR         write each run's RTT distribution (run-N.dat) and\n" \
 "                        a gnuplot script (PROG.gp) into DIR, and the plot\n" \
@@ -142,7 +144,9 @@ void load_defaults(struct load_opts *l, uint16_t port);
 int load_opt(const char *prog, struct load_opts *l, int c, const char *arg);
 
 /* The checks of the operands and of flags together: exactly one target
- * (nargs operands; spec = operand), -c 0 only with -t, -d not empty. 0, or -1 with the
+ * (nargs operands; spec = operand), -c 0 only with -t, -d not empty; and
+ * without -P, with pin_auto and -j 2 or more, the default pinning
+ * (pin_default()). -P none: no pinning. 0, or -1 with the
  * error said on stderr. */
 int load_check(const char *prog, struct load_opts *l, int nargs, char **operands);
 

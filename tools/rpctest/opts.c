@@ -30,6 +30,9 @@ LOAD_HELP
 "  -x, --debug           on a bad reply also print its bytes and the xids in\n"
 "                        flight; report every lost and late UDP call\n"
 "\n"
+"  (rpctest pins -j 2 and more threads, one per CPU, unless -P none or\n"
+"  there are fewer CPUs than threads)\n"
+"\n"
 "Calls:\n"
 "  -p, --port PORT       port when the target has none (default 62049)\n"
 "      --prog N          program number (default 100003, NFS)\n"
@@ -122,6 +125,7 @@ static void defaults(struct rt_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	load_defaults(&o->l, RT_DEFAULT_PORT);
+	o->l.pin_auto = 1;	/* as the seed's rpctest: measured in man/rpctest.1 */
 	o->prog = 100003;
 	o->vers = 3;
 	o->rpcvers = KSF_RPC_VERSION;
