@@ -19,16 +19,26 @@
 int eng_fail(struct eng_worker *w, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
-	va_start(ap, fmt);
-	crew_vfail(w->err, sizeof(w->err), w->id, &w->eng->failed, fmt, ap);
-	va_end(ap);
+	if (!w->err[0]) {	/* the first reason wins */
+		n = snprintf(w->err, sizeof(w->err), "thread %u: ", w->id);
+		va_start(ap, fmt);
+		if (n >= 0 && (size_t)n < sizeof(w->err))
+			vsnprintf(w->err + n, sizeof(w->err) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	atomic_store(&w->eng->failed, 1);
 	return -1;
 }
 
 int eng_gave_up(struct eng_worker *w)
 {
-	return crew_gave_up(w->err, sizeof(w->err), w->id, &w->eng->failed, &w->quit);
+	if (!atomic_load_explicit(&w->eng->failed, memory_order_relaxed))
+		return 0;
+	eng_fail(w, "stopped because another thread failed");
+	w->quit = 1;
+	return 1;
 }
 
 void eng_progress(struct eng_worker *w, uint64_t now)
@@ -80,29 +90,12 @@ static void worker_run(void *arg, unsigned i)
 	w->end_ns = cli_now_ns();
 }
 
-static void clear(void *wp)
-{
-	((struct eng_worker *)wp)->fd = -1;
-}
-
-static int init(void *arg, void *wp, unsigned id)
-{
-	struct eng_worker *w = wp;
-
-	w->eng = arg;
-	w->id = id;
-	hist_init(&w->hist);
-	return eng_wire_init(w) ? -ENOMEM : w->eng->p->init(w);
-}
-
 /* Connect w (target_connect_worker(): every thread to the address the
  * first one could connect to, with TCP_NODELAY), blocking with e->block_ns
  * as its timeouts unless that is 0; Nagle back on for a pipeline (see
  * eng_create()). 0, or -1 with a message in err. */
-static int connect_one(void *arg, void *wp, char *err, size_t errlen)
+static int connect_one(struct eng *e, struct eng_worker *w, char *err, size_t errlen)
 {
-	struct eng *e = arg;
-	struct eng_worker *w = wp;
 	int zero = 0;
 
 	w->fd = target_connect_worker(&e->tgt, w->id, e->socktype, e->stall_ns, e->block_ns,
@@ -118,13 +111,24 @@ static int connect_one(void *arg, void *wp, char *err, size_t errlen)
 
 int eng_create(struct eng *e, char *err, size_t errlen)
 {
-	struct crew_workers cw = { e->p->size, clear, init, connect_one, worker_run };
-	void *ws = NULL;
-	int rc;
+	e->ws = calloc(e->threads, e->p->size);
+	if (!e->ws)
+		return -1 - 0 * snprintf(err, errlen, "out of memory");
+	for (unsigned i = 0; i < e->threads; i++) {
+		struct eng_worker *w = eng_worker(e, i);
 
-	rc = crew_create(&e->crew, &ws, e->threads, &cw, e->cpus, e->ncpus, e, err, errlen);
-	e->ws = ws;
-	return rc;
+		w->eng = e;
+		w->id = i;
+		w->fd = -1;
+		hist_init(&w->hist);
+	}
+	for (unsigned i = 0; i < e->threads; i++)
+		if (eng_wire_init(eng_worker(e, i)) || e->p->init(eng_worker(e, i)))
+			return -1 - 0 * snprintf(err, errlen, "out of memory for thread %u", i);
+	for (unsigned i = 0; i < e->threads; i++)
+		if (connect_one(e, eng_worker(e, i), err, errlen))
+			return -1;
+	return crew_start(&e->crew, e->threads, e->cpus, e->ncpus, worker_run, e, err, errlen);
 }
 
 void eng_destroy(struct eng *e)
@@ -136,8 +140,6 @@ void eng_destroy(struct eng *e)
 		if (w->fd >= 0)
 			close(w->fd);
 		w->fd = -1;
-		w->eng = e;	/* also when its init() never ran */
-		w->id = i;
 		e->p->free(w);
 		eng_wire_free(w);
 	}

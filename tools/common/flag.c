@@ -220,3 +220,19 @@ void load_json_end(FILE *f, const struct load_opts *l)
 		fprintf(f, "%s%d", i ? ", " : "", l->cpus[i]);
 	fputs("]}", f);
 }
+
+void load_verbose(const struct eng *e, const struct load_opts *l, const char *what,
+		  const char *extra)
+{
+	char addr[TARGET_ADDRSTR_MAX];
+
+	fprintf(stderr, "%s: target %s%s\n", e->prog,
+		target_addr_str((const struct sockaddr *)&e->tgt.addr, addr, sizeof(addr)),
+		e->socktype == SOCK_DGRAM ? " (udp)" : "");
+	fprintf(stderr, "%s: %u thread%s, %u in flight%s, %llu %s per thread per run, %u run%s, "
+		"time limit %.3f s, stall %.3f s%s%s\n", e->prog, l->threads,
+		l->threads == 1 ? "" : "s", l->inflight, l->inflight ? "" : " (blocking)",
+		(unsigned long long)l->count, what, l->runs, l->runs == 1 ? "" : "s",
+		(double)l->time_ns / 1e9, (double)l->stall_ns / 1e9, l->batch ? ", batched" : "",
+		extra);
+}

@@ -156,6 +156,11 @@ int load_check(const char *prog, struct load_opts *l, int nargs, char **operands
  * printed. */
 int load_engine(struct eng *e, const char *prog, const struct load_opts *l);
 
+/* -v: "PROG: target ADDR" and "PROG: N threads, ... WHAT per thread per
+ * run, ...EXTRA" on stderr. */
+void load_verbose(const struct eng *e, const struct load_opts *l, const char *what,
+		  const char *extra);
+
 /* The JSON config object's first members: "{\"target\": ..., \"address\":
  * ..., \"proto\": proto, \"threads\": ..., \"inflight\": ..., \"count\": ..."
  * (the tool goes on and closes the object with load_json_end()). */

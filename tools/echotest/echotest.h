@@ -7,8 +7,8 @@
  *
  *   opts.c     command line -> struct et_opts
  *   pattern.c  the content of message m of thread t, and its verification
- *   client.c   the protocol on the engine (tools/common/engine.h): what
- *              a message is, checking its echo, and the blocking loop
+ *   client.c   the framing on the engine (tools/common/engine.h): what
+ *              a message is, and checking its echo
  *   report.c   the runs, the table and the JSON object
  *   main.c     main(): options, target, runs, reporting
  */
@@ -25,10 +25,8 @@
 #include "target.h"
 
 #define ET_DEFAULT_PORT	60007
-#define ET_MAX_THREADS	ENG_MAX_THREADS
 #define ET_MAX_LEN	((uint64_t)1 << 30)	/* 1 GiB */
 #define ET_NAGLE_MAX	1024	/* longer messages: TCP_NODELAY at any -a */
-#define ET_ERR_MAX	ENG_ERR_MAX
 
 /* Command line. */
 struct et_opts {

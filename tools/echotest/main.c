@@ -15,7 +15,7 @@
 static int setup(const struct et_opts *o, struct et_ctx *ctx)
 {
 	struct eng *e = &ctx->eng;
-	char addr[TARGET_ADDRSTR_MAX];
+	char what[64];
 	int rc;
 
 	e->p = &et_proto;
@@ -27,22 +27,10 @@ static int setup(const struct et_opts *o, struct et_ctx *ctx)
 	et_wire(e);
 	if (!rc)
 		rc = eng_lookup(e);
+	snprintf(what, sizeof(what), "msgs of %llu bytes", (unsigned long long)o->len);
 	if (!rc && o->l.verbose)
-		fprintf(stderr, "echotest: target %s%s%s\n",
-			target_addr_str((const struct sockaddr *)&e->tgt.addr, addr, sizeof(addr)),
-			e->tgt.user[0] ? ", ignoring user " : "", e->tgt.user);
+		load_verbose(e, &o->l, what, e->tgt.user[0] ? " (ignoring the user)" : "");
 	return rc;
-}
-
-static void verbose_setup(const struct et_opts *o)
-{
-	fprintf(stderr, "echotest: %u thread%s, %u in flight%s, %llu msgs of %llu bytes "
-		"per thread per run, %u run%s, time limit %.3f s, stall %.3f s%s\n",
-		o->l.threads, o->l.threads == 1 ? "" : "s", o->l.inflight,
-		o->l.inflight ? "" : " (blocking)", (unsigned long long)o->l.count,
-		(unsigned long long)o->len, o->l.runs, o->l.runs == 1 ? "" : "s",
-		(double)o->l.time_ns / 1e9, (double)o->l.stall_ns / 1e9,
-		o->l.batch ? ", batched sends" : "");
 }
 
 int main(int argc, char **argv)
@@ -59,8 +47,6 @@ int main(int argc, char **argv)
 	rc = setup(&o, &ctx);
 	if (rc)
 		return rc;
-	if (o.l.verbose)
-		verbose_setup(&o);
 	if (et_pattern_init(&ctx.pat, (size_t)o.len)) {
 		fputs("echotest: out of memory\n", stderr);
 		return 1;

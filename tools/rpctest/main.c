@@ -20,7 +20,7 @@
 /* Parse and resolve the target, and fix the call. 0 or the exit status. */
 static int setup(const struct rt_opts *o, struct rt_ctx *ctx)
 {
-	char err[TARGET_HOST_MAX + 160], addr[TARGET_ADDRSTR_MAX];
+	char err[TARGET_HOST_MAX + 160];
 	struct eng *e = &ctx->eng;
 	struct target *t = &e->tgt;
 	uint64_t tmo = o->udp && o->udp_timeout_ns < o->l.stall_ns ? o->udp_timeout_ns
@@ -43,10 +43,6 @@ static int setup(const struct rt_opts *o, struct rt_ctx *ctx)
 	}
 	if (eng_lookup(e))
 		return 1;
-	if (o->l.verbose)
-		fprintf(stderr, "rpctest: target %s%s\n",
-			target_addr_str((const struct sockaddr *)&t->addr, addr, sizeof(addr)),
-			o->udp ? " (udp)" : "");
 	ctx->call_max = RT_CALL_MAX;
 	ctx->reply_max = RT_REPLY_MAX;
 	return 0;
@@ -77,12 +73,7 @@ static void verbose_setup(const struct rt_ctx *ctx)
 {
 	const struct rt_opts *o = ctx->o;
 
-	fprintf(stderr, "rpctest: %u thread%s, %u in flight%s, %llu calls per thread per "
-		"run, %u run%s, time limit %.3f s, stall %.3f s%s%s\n",
-		o->l.threads, o->l.threads == 1 ? "" : "s", o->l.inflight,
-		o->l.inflight ? "" : " (blocking)", (unsigned long long)o->l.count, o->l.runs,
-		o->l.runs == 1 ? "" : "s", (double)o->l.time_ns / 1e9, (double)o->l.stall_ns / 1e9,
-		o->l.batch ? ", batched" : "", o->frag ? ", 3 fragments per call" : "");
+	load_verbose(&ctx->eng, &o->l, "calls", o->frag ? ", 3 fragments per call" : "");
 	if (o->op != RT_OP_NULL)
 		fprintf(stderr, "rpctest: call: NFS v3 %s%s, up to %zu bytes on the wire; "
 			"expecting NFS3_OK\n", rt_op_name(o->op),

@@ -13,8 +13,7 @@
  *   client.c   per-thread call bookkeeping: xids, slots, timeouts
  *   frame.c    the framing on the engine (tools/common/engine.h): calls
  *              into its queue, replies out of its stream or datagrams
- *   run.c      one run's totals
- *   report.c   the runs, the table and the JSON object
+ *   report.c   the runs, their totals, the table and the JSON object
  *   main.c     main(): options, target, runs, reporting
  *   nfs*.c     the NFS workloads of --export and --op (see nfs.h)
  */
@@ -221,7 +220,7 @@ int rt_expire(struct eng_worker *e, uint64_t now);
 /* Fail with what is stuck. -1. */
 int rt_fail_stall(struct eng_worker *e);
 
-/* run.c */
+/* report.c: one run's totals. */
 struct rt_totals {
 	struct eng_totals e;		/* RTTs, calls (done), bytes, time, why */
 	uint64_t lost, late, started;
@@ -229,10 +228,6 @@ struct rt_totals {
 	time_t date;			/* when the run started */
 	char why_buf[RT_ERR_MAX];	/* a failure of the whole run */
 };
-
-/* Do one run with every worker and total it up. 0, or -1 when a worker
- * failed or UDP losses passed --udp-loss (t->why says why). */
-int rt_run_once(struct rt_ctx *ctx, struct rt_totals *t);
 
 /* nfs_sess.c: a blocking client for setting up and cleaning up, one
  * connection to the target's address on port. */
