@@ -173,23 +173,6 @@ int eng_run_once(struct eng *e, struct eng_totals *t)
 	return t->why ? -1 : 0;
 }
 
-int eng_target(struct eng *e, const char *spec, uint16_t port, int port_set)
-{
-	char err[TARGET_HOST_MAX + 160];
-	struct target *t = &e->tgt;
-
-	if (target_parse(t, spec, port, err, sizeof(err))) {
-		fprintf(stderr, "%s: bad target %s\n", e->prog, err);
-		return 2;
-	}
-	if (t->port_given && port_set && t->port != port) {
-		fprintf(stderr, "%s: two ports given: -p %u and '%s'\n", e->prog,
-			(unsigned)port, spec);
-		return 2;
-	}
-	return 0;
-}
-
 int eng_lookup(struct eng *e)
 {
 	char err[TARGET_HOST_MAX + 160];

@@ -196,10 +196,6 @@ void eng_wire_free(struct eng_worker *w);
  * full), then sleeps in recv() until nothing is in flight. 0 or -1. */
 int eng_run(struct eng_worker *w);
 
-/* Parse the target spec into e->tgt, with port as the default (port_set:
- * -p was given, and must agree with a port in spec). 0, or the exit
- * status 2 with the error printed. */
-int eng_target(struct eng *e, const char *spec, uint16_t port, int port_set);
 /* Look the target up for e->socktype. 0, or the exit status 1 with the
  * error printed. */
 int eng_lookup(struct eng *e);

@@ -176,6 +176,8 @@ int load_check(const char *prog, struct load_opts *l, int nargs, char **operands
 
 int load_engine(struct eng *e, const char *prog, const struct load_opts *l)
 {
+	char err[TARGET_HOST_MAX + 160];
+
 	e->prog = prog;
 	e->threads = l->threads;
 	e->inflight = l->inflight;
@@ -189,7 +191,16 @@ int load_engine(struct eng *e, const char *prog, const struct load_opts *l)
 	e->socktype = SOCK_STREAM;
 	e->cpus = l->cpus;
 	e->ncpus = l->ncpus;
-	return eng_target(e, l->spec, l->port, l->port_set);
+	if (target_parse(&e->tgt, l->spec, l->port, err, sizeof(err))) {
+		fprintf(stderr, "%s: bad target %s\n", prog, err);
+		return 2;
+	}
+	if (e->tgt.port_given && l->port_set && e->tgt.port != l->port) {
+		fprintf(stderr, "%s: two ports given: -p %u and '%s'\n", prog,
+			(unsigned)l->port, l->spec);
+		return 2;
+	}
+	return 0;
 }
 
 void load_json_config(FILE *f, const struct eng *e, const struct load_opts *l,

@@ -152,8 +152,8 @@ int load_check(const char *prog, struct load_opts *l, int nargs, char **operands
 
 /* Set the engine's load from the flags (prog, threads, in flight, count,
  * times, --busy-poll, --nodelay, -P; block_ns = the stall limit) and parse
- * the target (eng_target()). 0, or the exit status 2 with the error
- * printed. */
+ * the target (-p must agree with a port in it). 0, or the exit status 2
+ * with the error printed. */
 int load_engine(struct eng *e, const char *prog, const struct load_opts *l);
 
 /* -v: "PROG: target ADDR" and "PROG: N threads, ... WHAT per thread per

@@ -74,10 +74,6 @@ void eng_wire_free(struct eng_worker *w)
 	free(w->rbuf);
 	free(w->mm);
 	free(w->rxiov);
-	w->iov = NULL;
-	w->txbuf = w->rbuf = NULL;
-	w->mm = NULL;
-	w->rxiov = NULL;
 }
 
 void eng_tx_ref(struct eng_worker *w, const void *p, size_t len)
