@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # echotest against kecho at several shapes of load: 1-byte and 1 MiB
 # messages, 4 threads with 32 in flight, blocking mode, batched sends,
-# --nodelay with --busy-poll, and
-# --json output that must parse. echotest checks every echoed byte; each run
+# --nodelay with --busy-poll, -d DIR whose files must parse as documented,
+# and --json output that must parse. echotest checks every echoed byte; each run
 # must exit 0. At SIGTERM kecho must have echoed every byte it read.
 . "$(dirname "$0")/lib.sh"
 
@@ -27,6 +27,17 @@ et -a 0 -c 2000
 et -b -a 32 -c 5000
 et --nodelay --busy-poll 50 -a 8 -c 5000
 et -j 2 -a 8 -l 100000 -c 200 -i 2
+
+# -d DIR: every run's RTT distribution, one line per histogram bucket
+# whose counts add up to the run's messages (2 threads x 3000), and the
+# gnuplot script; a -d that is not a directory is an error (exit 1).
+et -d "$T/plot" -j 2 -a 8 -c 3000 -i 2
+check_plot_dir "$T/plot" echotest 2 6000
+[ ! -f "$T/plot/run-3.dat" ] || fail "-d wrote a third run of two"
+: > "$T/notdir"
+"$BIN/echotest" -q -p "$PORT" -d "$T/notdir" -c 10 127.0.0.1 >/dev/null 2>"$T/et.err" &&
+	fail "echotest -d on a file succeeded"
+grep -q "not a writable directory" "$T/et.err" || fail "echotest -d on a file: $(cat "$T/et.err")"
 
 # --json: one object with runs and summary.
 et --json -j 2 -a 4 -c 1000 -i 2

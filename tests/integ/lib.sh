@@ -216,3 +216,28 @@ if is_asan; then
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
 	export ASAN_OPTIONS
 fi
+
+# check_plot_dir DIR PROG N COUNT: what -d DIR of echotest or rpctest wrote
+# after N runs of COUNT requests each (man/echotest.1, FILES): run-1.dat ..
+# run-N.dat, each a comment line "# rtt_us fraction_le count (COUNT
+# samples)" and then lines of three numbers, RTTs rising, fractions
+# non-decreasing and ending at 1, counts adding up to COUNT; and PROG.gp.
+check_plot_dir() {
+	[ -f "$1/$2.gp" ] || fail "-d $1: no $2.gp"
+	i=1
+	while [ "$i" -le "$3" ]; do
+		f=$1/run-$i.dat
+		[ -f "$f" ] || fail "-d $1: no run-$i.dat"
+		awk -v want="$4" '
+			NR == 1 { if ($0 != "# rtt_us fraction_le count (" want " samples)") bad = "header: " $0; next }
+			NF != 3 || $1 !~ /^[0-9.]+$/ || $2 !~ /^[0-9.]+$/ || $3 !~ /^[0-9]+$/ { bad = "line " NR ": " $0; next }
+			$1 + 0 <= last + 0 || $2 + 0 < frac + 0 { bad = "line " NR " out of order: " $0 }
+			{ last = $1; frac = $2; sum += $3 }
+			END {
+				if (!bad && sum != want) bad = "counts add up to " sum ", not " want
+				if (!bad && frac + 0 != 1) bad = "last fraction " frac ", not 1"
+				if (bad) { print bad; exit 1 }
+			}' "$f" || fail "-d $1: run-$i.dat does not parse as documented"
+		i=$((i + 1))
+	done
+}

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# rpctest's TCP receive path (tools/rpctest/tcp.c), against real processes
+# rpctest's TCP receive path (tools/rpctest/frame.c, tools/common/wire.c), against real processes
 # on 127.0.0.1:
 #
 # 1. Replies cut into record fragments as krpc never cuts them (RFC 5531
@@ -9,7 +9,8 @@
 #    own send() (dribble). For each, rpctest succeeds with the right call
 #    count (from --json) blocking (-a 0 -c 200 -j1), pipelined (-a 8 -c 500
 #    -j2), batched (-a 8 -b -c 500 -j1) and with fragmented calls (-a 8 -f
-#    -c 300 -j2). A reply with a wrong xid (badxid) makes it fail.
+#    -c 300 -j2). A reply with a wrong xid (badxid) makes it fail. -d DIR
+#    writes files that parse as documented.
 # 2. One recv() per reply: under strace, 300 NULL calls to krpc (-a 1)
 #    take 300..310 recvfrom() calls that returned bytes (not 600, as when
 #    the mark and the body were read apart), none of more than 4 + 40 bytes
@@ -88,6 +89,12 @@ for mode in split3 zeros dribble; do
 	rt_ok "$mode" 600 -a 8 -f -c 300 -j 2
 	stop_fragserver
 done
+
+# -d DIR: each run's RTT distribution, as man/rpctest.1 documents it.
+start_fragserver split3
+rt_ok plot 400 -a 8 -c 200 -j 2 -i 2 -d "$T/rplot"
+check_plot_dir "$T/rplot" rpctest 2 400
+stop_fragserver
 
 # The check can fail: a reply with a wrong xid is an error.
 start_fragserver badxid

@@ -4,7 +4,7 @@
  * (sign, spaces, overflow, fractions that are not whole), durations, JSON
  * strings and error messages; and of echotest's table and JSON object
  * (tools/echotest/report.c, compiled in here), which are built on
- * tools/common/report.c and which scripts parse.
+ * tools/common/runs.c and report.c and which scripts parse.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -175,7 +175,9 @@ static void test_err(void)
 struct et_test {
 	struct et_opts o;
 	struct et_ctx ctx;
-	struct et_report rep;
+	struct runs_tool rt;
+	struct runs runs;
+	char title[160];
 	struct eng_totals t;
 	const struct report_row *row[3];
 };
@@ -217,7 +219,7 @@ static void three_runs(struct et_test *e)
 {
 	static const uint64_t msgs[3] = { 1000, 3000, 2000 };
 
-	et_report_header(&e->rep, &e->o);
+	runs_header(&e->runs);
 	hist_init(&e->t.hist);
 	for (uint64_t v = 1; v <= 1000; v++)
 		hist_add(&e->t.hist, v * 1000);
@@ -225,14 +227,14 @@ static void three_runs(struct et_test *e)
 		e->t.done = msgs[i];
 		e->t.elapsed_ns = 2000000000ULL;
 		e->t.cpu_ns = msgs[i] * 4000;
-		e->row[i] = et_report_run(&e->rep, &e->o, &e->t);
+		e->row[i] = runs_row(&e->runs, &e->t);
 	}
-	CHECK_EQ(et_report_end(&e->rep, &e->ctx), 0);
+	CHECK_EQ(runs_end(&e->runs, NULL), 0);
 }
 
 static void test_row_values(struct et_test *e)
 {
-	const struct et_report *r = &e->rep;
+	const struct et_report *r = &e->ctx.rep;
 	const struct report_row *row = e->row[0];
 
 	CHECK_NEAR(row->v[r->c_msgs], 1000);
@@ -330,16 +332,20 @@ static void test_echotest_report(void)
 	e->o.l.spec = "127.0.0.1";
 	e->o.l.threads = 1;
 	e->o.l.runs = 3;
+	e->o.l.quiet = 1;
 	e->o.len = 64;
 	e->ctx.o = &e->o;
+	e->ctx.eng.prog = "echotest";
+	e->ctx.eng.threads = 1;
 	CHECK_EQ(target_lookup(&e->ctx.eng.tgt, e->o.l.spec, 60007, SOCK_STREAM, err, sizeof(err)), 0);
-	CHECK_EQ(et_report_init(&e->rep, &e->o), 0);
+	et_tool(&e->rt, &e->ctx, e->title, sizeof(e->title));
+	CHECK_EQ(runs_init(&e->runs, &e->rt), 0);
 	test_et_table(e);
-	et_report_free(&e->rep);
+	runs_free(&e->runs);
 	e->o.l.json = 1;
-	CHECK_EQ(et_report_init(&e->rep, &e->o), 0);
+	CHECK_EQ(runs_init(&e->runs, &e->rt), 0);
 	test_et_json(e);
-	et_report_free(&e->rep);
+	runs_free(&e->runs);
 	free(e);
 }
 

@@ -15,8 +15,6 @@
 #define KSF_TOOLS_CREW_H
 
 #include <pthread.h>
-#include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 
 struct crew_thread;
@@ -46,34 +44,5 @@ void crew_run(struct crew *c);
 /* End the threads (after their current run), join them and free the
  * crew's memory. Safe after a failed crew_start and on a zeroed crew. */
 void crew_stop(struct crew *c);
-
-/* A program's workers, for crew_create(). */
-struct crew_workers {
-	size_t size;					/* bytes of one */
-	void (*clear)(void *w);				/* make a zeroed one safe to free */
-	int (*init)(void *arg, void *w, unsigned i);	/* 0, or nonzero: no memory */
-	int (*connect)(void *arg, void *w, char *err, size_t errlen); /* 0 or -1 */
-	void (*fn)(void *arg, unsigned i);		/* one run of worker i */
-};
-
-/* Set up n workers before any timing: allocate an array of them, zeroed,
- * into *ws, clear() every one, then init() every one, connect() every one
- * (each connect() writes why it failed into err[errlen]), and crew_start()
- * the threads that run cw->fn(arg, i). Returns 0, or -1 with a message in
- * err[errlen]. Either way the caller frees *ws (NULL when it could not be
- * allocated) and what its workers hold, and calls crew_stop(). */
-int crew_create(struct crew *c, void **ws, unsigned n, const struct crew_workers *cw,
-		const int *cpus, int ncpus, void *arg, char *err, size_t errlen);
-
-/* A worker thread's failure: unless err[errlen] already holds a reason
- * (the first one wins), write "thread ID: " and fmt's text into it; then
- * set *failed, so that the other threads give up. Returns -1. */
-int crew_vfail(char *err, size_t errlen, unsigned id, atomic_int *failed,
-	       const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
-
-/* Whether worker thread id should give up because another one failed
- * (*failed): if so, record "stopped because another thread failed" as
- * crew_vfail() does, set *quit and return 1; else return 0. */
-int crew_gave_up(char *err, size_t errlen, unsigned id, atomic_int *failed, int *quit);
 
 #endif

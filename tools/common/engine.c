@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The engine under both load generators (see engine.h): workers and their
- * connections, runs and their totals, failing, waiting, and the pipelined
- * send/receive loop.
+ * connections, runs and their totals, failing and waiting.
  */
 #include <errno.h>
 #include <poll.h>
@@ -20,16 +19,26 @@
 int eng_fail(struct eng_worker *w, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
-	va_start(ap, fmt);
-	crew_vfail(w->err, sizeof(w->err), w->id, &w->eng->failed, fmt, ap);
-	va_end(ap);
+	if (!w->err[0]) {	/* the first reason wins */
+		n = snprintf(w->err, sizeof(w->err), "thread %u: ", w->id);
+		va_start(ap, fmt);
+		if (n >= 0 && (size_t)n < sizeof(w->err))
+			vsnprintf(w->err + n, sizeof(w->err) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	atomic_store(&w->eng->failed, 1);
 	return -1;
 }
 
 int eng_gave_up(struct eng_worker *w)
 {
-	return crew_gave_up(w->err, sizeof(w->err), w->id, &w->eng->failed, &w->quit);
+	if (!atomic_load_explicit(&w->eng->failed, memory_order_relaxed))
+		return 0;
+	eng_fail(w, "stopped because another thread failed");
+	w->quit = 1;
+	return 1;
 }
 
 void eng_progress(struct eng_worker *w, uint64_t now)
@@ -60,46 +69,6 @@ int eng_wait(struct eng_worker *w, short events, uint64_t until)
 	return 0;
 }
 
-int eng_rx_sleep(struct eng_worker *w)
-{
-	const struct eng *e = w->eng;
-	uint64_t now;
-	int rc;
-
-	if (e->busy_poll_ns) {
-		now = cli_now_ns();
-		if (!w->spin_start)
-			w->spin_start = now;
-		if (now - w->spin_start < e->busy_poll_ns)
-			return e->p->rx(w, MSG_DONTWAIT);
-	}
-	rc = e->p->rx(w, 0);
-	if (rc == 0 && cli_now_ns() - w->last_progress >= e->stall_ns)
-		return e->p->stall(w);
-	return rc;
-}
-
-int eng_pipelined(struct eng_worker *w)
-{
-	const struct eng_proto *p = w->eng->p;
-	int blocked, rc = 0;
-
-	for (;;) {
-		if (eng_gave_up(w) || p->tx_ready(w, &blocked))
-			return -1;
-		if (p->run_done(w))
-			return 0;
-		if (rc == 2)			/* the buffer filled up: read on */
-			rc = p->rx(w, MSG_DONTWAIT);
-		else if (!blocked)		/* nothing may start: sleep in recv() */
-			rc = eng_rx_sleep(w);
-		else if ((rc = p->rx(w, MSG_DONTWAIT)) == 0)
-			rc = eng_wait(w, (short)(POLLIN | POLLOUT), 0);
-		if (rc < 0)
-			return -1;
-	}
-}
-
 /* One run of worker i (the crew calls it). */
 static void worker_run(void *arg, unsigned i)
 {
@@ -115,33 +84,18 @@ static void worker_run(void *arg, unsigned i)
 	w->start_ns = cli_now_ns();
 	w->last_progress = w->start_ns;
 	w->deadline = e->time_ns ? w->start_ns + e->time_ns : 0;
-	e->p->run(w);
+	w->seq0 = w->seq;
+	w->run_limit = e->count ? w->seq + e->count : UINT64_MAX;
+	eng_run(w);
 	w->end_ns = cli_now_ns();
-}
-
-static void clear(void *wp)
-{
-	((struct eng_worker *)wp)->fd = -1;
-}
-
-static int init(void *arg, void *wp, unsigned id)
-{
-	struct eng_worker *w = wp;
-
-	w->eng = arg;
-	w->id = id;
-	hist_init(&w->hist);
-	return w->eng->p->init(w);
 }
 
 /* Connect w (target_connect_worker(): every thread to the address the
  * first one could connect to, with TCP_NODELAY), blocking with e->block_ns
  * as its timeouts unless that is 0; Nagle back on for a pipeline (see
  * eng_create()). 0, or -1 with a message in err. */
-static int connect_one(void *arg, void *wp, char *err, size_t errlen)
+static int connect_one(struct eng *e, struct eng_worker *w, char *err, size_t errlen)
 {
-	struct eng *e = arg;
-	struct eng_worker *w = wp;
 	int zero = 0;
 
 	w->fd = target_connect_worker(&e->tgt, w->id, e->socktype, e->stall_ns, e->block_ns,
@@ -157,13 +111,24 @@ static int connect_one(void *arg, void *wp, char *err, size_t errlen)
 
 int eng_create(struct eng *e, char *err, size_t errlen)
 {
-	struct crew_workers cw = { e->p->size, clear, init, connect_one, worker_run };
-	void *ws = NULL;
-	int rc;
+	e->ws = calloc(e->threads, e->p->size);
+	if (!e->ws)
+		return -1 - 0 * snprintf(err, errlen, "out of memory");
+	for (unsigned i = 0; i < e->threads; i++) {
+		struct eng_worker *w = eng_worker(e, i);
 
-	rc = crew_create(&e->crew, &ws, e->threads, &cw, e->cpus, e->ncpus, e, err, errlen);
-	e->ws = ws;
-	return rc;
+		w->eng = e;
+		w->id = i;
+		w->fd = -1;
+		hist_init(&w->hist);
+	}
+	for (unsigned i = 0; i < e->threads; i++)
+		if (eng_wire_init(eng_worker(e, i)) || e->p->init(eng_worker(e, i)))
+			return -1 - 0 * snprintf(err, errlen, "out of memory for thread %u", i);
+	for (unsigned i = 0; i < e->threads; i++)
+		if (connect_one(e, eng_worker(e, i), err, errlen))
+			return -1;
+	return crew_start(&e->crew, e->threads, e->cpus, e->ncpus, worker_run, e, err, errlen);
 }
 
 void eng_destroy(struct eng *e)
@@ -175,9 +140,8 @@ void eng_destroy(struct eng *e)
 		if (w->fd >= 0)
 			close(w->fd);
 		w->fd = -1;
-		w->eng = e;	/* also when its init() never ran */
-		w->id = i;
 		e->p->free(w);
+		eng_wire_free(w);
 	}
 	free(e->ws);
 	e->ws = NULL;
@@ -207,23 +171,6 @@ int eng_run_once(struct eng *e, struct eng_totals *t)
 	}
 	t->elapsed_ns = last > first ? last - first : 0;
 	return t->why ? -1 : 0;
-}
-
-int eng_target(struct eng *e, const char *spec, uint16_t port, int port_set)
-{
-	char err[TARGET_HOST_MAX + 160];
-	struct target *t = &e->tgt;
-
-	if (target_parse(t, spec, port, err, sizeof(err))) {
-		fprintf(stderr, "%s: bad target %s\n", e->prog, err);
-		return 2;
-	}
-	if (t->port_given && port_set && t->port != port) {
-		fprintf(stderr, "%s: two ports given: -p %u and '%s'\n", e->prog,
-			(unsigned)port, spec);
-		return 2;
-	}
-	return 0;
 }
 
 int eng_lookup(struct eng *e)

@@ -91,7 +91,13 @@ static int flag_pin(const char *prog, const char *flag, const char *arg, int *cp
 	     int *ncpus)
 {
 	char err[200];
-	int n = pin_parse(arg, cpus, max, err, sizeof(err));
+	int n;
+
+	if (!strcmp(arg, "none")) {	/* no pinning, whatever the default */
+		*ncpus = -1;
+		return 0;
+	}
+	n = pin_parse(arg, cpus, max, err, sizeof(err));
 
 	if (n > 0) {
 		*ncpus = n;
@@ -140,6 +146,7 @@ int load_opt(const char *prog, struct load_opts *l, int c, const char *arg)
 	case 'H': l->no_header = 1; return 0;
 	case LOAD_OPT_QUIET: l->quiet = 1; return 0;
 	case 'v': l->verbose = 1; return 0;
+	case 'd': l->dir = arg; return 0;
 	default: return 1;
 	}
 }
@@ -155,12 +162,22 @@ int load_check(const char *prog, struct load_opts *l, int nargs, char **operands
 		fprintf(stderr, "%s: -c 0 needs a time limit (-t)\n", prog);
 		return -1;
 	}
+	if (l->dir && !*l->dir) {
+		fprintf(stderr, "%s: -d needs a directory name\n", prog);
+		return -1;
+	}
 	l->spec = operands[0];
+	if (l->ncpus == 0 && l->pin_auto && l->threads >= 2)
+		l->ncpus = pin_default(l->cpus, ENG_MAX_THREADS, l->threads);
+	if (l->ncpus < 0)
+		l->ncpus = 0;
 	return 0;
 }
 
 int load_engine(struct eng *e, const char *prog, const struct load_opts *l)
 {
+	char err[TARGET_HOST_MAX + 160];
+
 	e->prog = prog;
 	e->threads = l->threads;
 	e->inflight = l->inflight;
@@ -170,10 +187,20 @@ int load_engine(struct eng *e, const char *prog, const struct load_opts *l)
 	e->busy_poll_ns = l->busy_poll_ns;
 	e->block_ns = l->stall_ns;
 	e->nodelay = l->nodelay;
+	e->batch = l->batch;
 	e->socktype = SOCK_STREAM;
 	e->cpus = l->cpus;
 	e->ncpus = l->ncpus;
-	return eng_target(e, l->spec, l->port, l->port_set);
+	if (target_parse(&e->tgt, l->spec, l->port, err, sizeof(err))) {
+		fprintf(stderr, "%s: bad target %s\n", prog, err);
+		return 2;
+	}
+	if (e->tgt.port_given && l->port_set && e->tgt.port != l->port) {
+		fprintf(stderr, "%s: two ports given: -p %u and '%s'\n", prog,
+			(unsigned)l->port, l->spec);
+		return 2;
+	}
+	return 0;
 }
 
 void load_json_config(FILE *f, const struct eng *e, const struct load_opts *l,
@@ -203,4 +230,20 @@ void load_json_end(FILE *f, const struct load_opts *l)
 	for (int i = 0; i < l->ncpus; i++)
 		fprintf(f, "%s%d", i ? ", " : "", l->cpus[i]);
 	fputs("]}", f);
+}
+
+void load_verbose(const struct eng *e, const struct load_opts *l, const char *what,
+		  const char *extra)
+{
+	char addr[TARGET_ADDRSTR_MAX];
+
+	fprintf(stderr, "%s: target %s%s\n", e->prog,
+		target_addr_str((const struct sockaddr *)&e->tgt.addr, addr, sizeof(addr)),
+		e->socktype == SOCK_DGRAM ? " (udp)" : "");
+	fprintf(stderr, "%s: %u thread%s, %u in flight%s, %llu %s per thread per run, %u run%s, "
+		"time limit %.3f s, stall %.3f s%s%s\n", e->prog, l->threads,
+		l->threads == 1 ? "" : "s", l->inflight, l->inflight ? "" : " (blocking)",
+		(unsigned long long)l->count, what, l->runs, l->runs == 1 ? "" : "s",
+		(double)l->time_ns / 1e9, (double)l->stall_ns / 1e9, l->batch ? ", batched" : "",
+		extra);
 }

@@ -4,7 +4,7 @@
  * getopt_long() loop, the checks of flag values that both tools have, and
  * the flags of the load both take with the same meaning (struct
  * load_opts: the target, -p -j -a -c -i -t --stall -b --nodelay
- * --busy-poll -P --json -H -v --quiet). A tool's option struct holds a
+ * --busy-poll -P --json -H -v --quiet -d). A tool's option struct holds a
  * struct load_opts; its one() hands every option to load_opt() first.
  * Values are parsed as cli.h says. A bad value prints
  * "PROG: invalid FLAG value: why" on stderr and makes the helper return -1;
@@ -68,7 +68,9 @@ struct load_opts {
 	uint64_t busy_poll_ns;		/* --busy-poll */
 	int batch, nodelay;		/* -b --nodelay */
 	int json, no_header, verbose, quiet;	/* --json -H -v --quiet */
+	const char *dir;		/* -d: plot.h */
 	int ncpus;			/* -P: thread i runs on cpus[i % ncpus] */
+	int pin_auto;			/* the tool pins -j 2 and more by default */
 	int cpus[ENG_MAX_THREADS];
 };
 
@@ -80,7 +82,7 @@ enum {
 };
 
 /* The short options of load_opt(), for a tool's getopt string. */
-#define LOAD_SHORTOPTS "j:a:c:i:t:p:bP:Hv"
+#define LOAD_SHORTOPTS "j:a:c:i:t:p:bP:Hvd:"
 
 /* The entries of a tool's struct option array for these flags. */
 #define LOAD_LONGOPTS							\
@@ -98,7 +100,40 @@ enum {
 	{ "json",	no_argument,	   NULL, LOAD_OPT_JSON },	\
 	{ "no-header",	no_argument,	   NULL, 'H' },			\
 	{ "quiet",	no_argument,	   NULL, LOAD_OPT_QUIET },	\
-	{ "verbose",	no_argument,	   NULL, 'v' }
+	{ "verbose",	no_argument,	   NULL, 'v' },			\
+	{ "dir",	required_argument, NULL, 'd' }
+
+/* The help lines of these flags (and -V, -h), for a tool's --help, which
+ * calls a request what it is ("message", "call"). */
+#define LOAD_HELP							\
+"Load (a request is a message or a call):\n"				\
+"  -j, --threads N       threads, one connection each (default 1)\n"	\
+"  -a, --inflight N      requests in flight per thread (default 1); 0 =\n"	\
+"                        blocking: send one, then recv() until it is back\n" \
+"  -c, --count N         requests per thread per run (default 100000);\n"	\
+"                        0 = no limit (needs -t)\n"			\
+"  -i, --runs N          runs over the same connections (default 1)\n"	\
+"  -t, --time SECS       start no request after SECS in a run (default:\n"	\
+"                        only -c ends a run)\n"				\
+"      --stall SECS      fail when nothing moves for SECS (default 10)\n"	\
+"  -b, --batch           send every request that may start in one send()\n" \
+"                        (default: one per send())\n"			\
+"      --busy-poll USEC  spin on nonblocking recv() this long before\n"	\
+"                        sleeping in a blocking one (default 0)\n"	\
+"      --nodelay         TCP_NODELAY on every connection (default: only\n"	\
+"                        with -a 0 or 1, as in the seed's tools)\n"	\
+"  -P, --pin CPULIST     pin thread i to the i-th CPU of CPULIST (e.g. 0-3),\n" \
+"                        or none\n"					\
+"\nOutput:\n"								\
+"  -d, --dir DIR         write each run's RTT distribution (run-N.dat) and\n" \
+"                        a gnuplot script (PROG.gp) into DIR, and the plot\n" \
+"                        (PROG.png) when gnuplot is installed\n"		\
+"      --json            print one JSON object instead of the table\n"	\
+"  -H, --no-header       no header line in the table\n"			\
+"      --quiet           no progress lines on stderr\n"			\
+"  -v, --verbose         print the setup and per-thread counts on stderr\n" \
+"  -V, --version         print the version and exit\n"			\
+"  -h, --help            print this help and exit\n"
 
 /* The defaults: port, one thread, one in flight, 100000 per run, one run,
  * no time limit, a stall limit of 10 s. */
@@ -109,15 +144,22 @@ void load_defaults(struct load_opts *l, uint16_t port);
 int load_opt(const char *prog, struct load_opts *l, int c, const char *arg);
 
 /* The checks of the operands and of flags together: exactly one target
- * (nargs operands; spec = operand), -c 0 only with -t. 0, or -1 with the
+ * (nargs operands; spec = operand), -c 0 only with -t, -d not empty; and
+ * without -P, with pin_auto and -j 2 or more, the default pinning
+ * (pin_default()). -P none: no pinning. 0, or -1 with the
  * error said on stderr. */
 int load_check(const char *prog, struct load_opts *l, int nargs, char **operands);
 
 /* Set the engine's load from the flags (prog, threads, in flight, count,
  * times, --busy-poll, --nodelay, -P; block_ns = the stall limit) and parse
- * the target (eng_target()). 0, or the exit status 2 with the error
- * printed. */
+ * the target (-p must agree with a port in it). 0, or the exit status 2
+ * with the error printed. */
 int load_engine(struct eng *e, const char *prog, const struct load_opts *l);
+
+/* -v: "PROG: target ADDR" and "PROG: N threads, ... WHAT per thread per
+ * run, ...EXTRA" on stderr. */
+void load_verbose(const struct eng *e, const struct load_opts *l, const char *what,
+		  const char *extra);
 
 /* The JSON config object's first members: "{\"target\": ..., \"address\":
  * ..., \"proto\": proto, \"threads\": ..., \"inflight\": ..., \"count\": ..."

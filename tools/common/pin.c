@@ -35,6 +35,19 @@ int pin_parse(const char *list, int *cpus, int max, char *err, size_t errlen)
 	return n;
 }
 
+int pin_default(int *cpus, int max, unsigned threads)
+{
+	cpu_set_t allowed;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return 0;
+	for (int cpu = 0; cpu < CPU_SETSIZE && n < max; cpu++)
+		if (CPU_ISSET(cpu, &allowed))
+			cpus[n++] = cpu;
+	return threads <= (unsigned)n ? n : 0;
+}
+
 static void cpu_set_one(cpu_set_t *set, int cpu)
 {
 	CPU_ZERO(set);

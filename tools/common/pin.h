@@ -16,6 +16,12 @@
  * with a message in err[errlen]. */
 int pin_parse(const char *list, int *cpus, int max, char *err, size_t errlen);
 
+/* rpctest's default, as the seed's rpctest: thread i on the i-th CPU this
+ * process may run on, when there are at least as many CPUs as threads.
+ * Fills cpus[max] and returns their number, or 0 (no pinning: more
+ * threads than CPUs, or the mask is unknown). */
+int pin_default(int *cpus, int max, unsigned threads);
+
 /* Make threads created with *attr run on cpu only. 0 or -errno. */
 int pin_attr(pthread_attr_t *attr, int cpu);
 

@@ -7,9 +7,9 @@
  *
  *   opts.c     command line -> struct et_opts
  *   pattern.c  the content of message m of thread t, and its verification
- *   client.c   the protocol on the engine (tools/common/engine.h): what
- *              a message is, checking its echo, and the blocking loop
- *   report.c   the table and the JSON object
+ *   client.c   the framing on the engine (tools/common/engine.h): what
+ *              a message is, and checking its echo
+ *   report.c   the runs, the table and the JSON object
  *   main.c     main(): options, target, runs, reporting
  */
 #ifndef KSF_ECHOTEST_H
@@ -18,17 +18,15 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/uio.h>
 #include "engine.h"
 #include "flag.h"
 #include "report.h"
+#include "runs.h"
 #include "target.h"
 
 #define ET_DEFAULT_PORT	60007
-#define ET_MAX_THREADS	ENG_MAX_THREADS
 #define ET_MAX_LEN	((uint64_t)1 << 30)	/* 1 GiB */
 #define ET_NAGLE_MAX	1024	/* longer messages: TCP_NODELAY at any -a */
-#define ET_ERR_MAX	ENG_ERR_MAX
 
 /* Command line. */
 struct et_opts {
@@ -58,11 +56,6 @@ void et_pattern_free(struct et_pattern *p);
 void et_msg_header(uint8_t hdr[ET_HDR_LEN], unsigned t, uint64_t m);
 const uint8_t *et_msg_payload(const struct et_pattern *p, unsigned t, uint64_t m);
 
-/* Fill iov[0..1] with bytes off..len of message m (hdr holds its header).
- * Returns the number of iovecs used (1 or 2). */
-int et_msg_iov(const struct et_pattern *p, const uint8_t *hdr, unsigned t,
-	       uint64_t m, size_t off, struct iovec *iov);
-
 /* Compare got[0..n) with bytes off..off+n of message m. Returns 0, or -1 with
  * the offset within the message of the first difference in *bad. */
 int et_msg_check(const struct et_pattern *p, unsigned t, uint64_t m, size_t off,
@@ -71,11 +64,22 @@ int et_msg_check(const struct et_pattern *p, unsigned t, uint64_t m, size_t off,
 /* The byte at offset off of message m (for error messages). */
 uint8_t et_msg_byte(const struct et_pattern *p, unsigned t, uint64_t m, size_t off);
 
+#define ET_QUANTILES	"50,90,99,99.9"
+#define ET_NQUANTILES	4
+
+/* The report's columns (report.c). */
+struct et_report {
+	int c_msgs, c_bytes, c_secs, c_rate, c_mbit, c_min, c_q0, c_max, c_mean, c_cpu;
+	int nq;
+	struct report_quantile q[ET_NQUANTILES];
+};
+
 /* State shared by all threads of a test. */
 struct et_ctx {
 	const struct et_opts *o;
 	struct et_pattern pat;
 	struct eng eng;			/* target, workers, runs */
+	struct et_report rep;
 };
 
 /* One message in flight: when its first byte went out, and its header. */
@@ -88,51 +92,24 @@ struct et_worker {
 	struct eng_worker e;		/* fd, this run's bounds and results */
 	struct et_ctx *ctx;
 
-	/* Stream position, over the connection's life. Messages are numbered
-	 * from 0; tx_msg is being sent (tx_off bytes so far), rx_msg is the
-	 * oldest not fully echoed (rx_off bytes so far). */
-	uint64_t tx_msg, rx_msg;
-	size_t tx_off, rx_off;
-	uint64_t tx_total, rx_total;	/* bytes over the connection's life */
-
+	/* The echo's stream position: rx_msg (numbered from 0 over the
+	 * connection's life; e.seq is the next to start) is the oldest not
+	 * fully echoed, with rx_off of its bytes in; rx_total bytes in all. */
+	uint64_t rx_msg, rx_total;
+	size_t rx_off;
 	struct et_slot *slots;		/* max(1, inflight), by message % nslots */
 	unsigned nslots;
-	uint8_t *rbuf;
-	size_t rbuf_len;
-	struct iovec *iov;
-	int niov;
 };
 
 /* client.c: echotest's protocol for the engine (tools/common/engine.h). */
 extern const struct eng_proto et_proto;
+/* The engine's queue and buffers for echotest (before eng_create()). */
+void et_wire(struct eng *e);
 
-/* report.c: the table (run, msgs, secs, msg/s, Mbit/s, RTT min, p50, p90,
- * p99, p99.9, max and mean, CPU per message; bytes in JSON only), one row
- * per run and a 'med' row of medians, or the same as one JSON object. */
-#define ET_QUANTILES	"50,90,99,99.9"
-#define ET_NQUANTILES	4
-
-struct et_report {
-	struct report rep;
-	int c_run, c_msgs, c_bytes, c_secs, c_rate, c_mbit, c_min, c_q0, c_max, c_mean,
-	    c_cpu;
-	int nq;
-	struct report_quantile q[ET_NQUANTILES];
-	struct report_row *rows;	/* one per run */
-	unsigned nrows;
-};
-
-/* 0, or -ENOMEM. et_report_free() is due either way. */
-int et_report_init(struct et_report *r, const struct et_opts *o);
-void et_report_free(struct et_report *r);
-/* The header line (unless -H or --json). */
-void et_report_header(const struct et_report *r, const struct et_opts *o);
-/* Add the next run's row from its totals, print it (table) unless --json,
- * and return it. */
-const struct report_row *et_report_run(struct et_report *r, const struct et_opts *o,
-				       const struct eng_totals *t);
-/* The summary: the 'med' row, or the whole JSON object. 0, or -1 after
- * saying why on stderr (out of memory, a write error). */
-int et_report_end(struct et_report *r, const struct et_ctx *ctx);
+/* report.c: the runs and their report (tools/common/runs.h): the table
+ * (run, msgs, secs, msg/s, Mbit/s, RTT min, p50, p90, p99, p99.9, max and
+ * mean, CPU per message; bytes in JSON only), or one JSON object. Returns
+ * the exit status. */
+int et_runs(struct et_ctx *ctx);
 
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * echotest's command line: flags compatible with the seed's echotest
- * (-j -a -c -l -i -p -u -H -v -V) plus -t, --stall, --json, -b, -P and -q.
+ * (-j -a -c -l -i -p -u -H -v -V) plus -t, --stall, --json, -b, -P, -d and -q.
  * Every number is checked strictly (tools/common/cli.h); a bad flag or value
  * prints a message and the usage line and makes the program exit with 2.
  */
@@ -20,30 +20,12 @@ static const char usage_text[] =
 "host may be a name, an IPv4 address, [IPv6] or a bare IPv6 address, with an\n"
 "optional user@ prefix (ignored). Default port 60007.\n"
 "\n"
-"  -j, --threads N     threads, one connection each (default 1)\n"
-"  -a, --inflight N    messages in flight per thread (default 1); 0 = blocking\n"
-"                      send() of one message, then recv() until it is back\n"
-"  -c, --count N       messages per thread per run (default 100000);\n"
-"                      0 = no limit (needs -t)\n"
-"  -l, --length LEN    message length in bytes (default 64, at most 1G)\n"
-"  -i, --runs N        runs over the same connections (default 1)\n"
-"  -t, --time SECS     end a run after SECS (default 0 = only -c ends it)\n"
-"      --stall SECS    fail when no byte moves for SECS (default 10)\n"
-"  -p, --port PORT     port when host has none (default 60007)\n"
-"  -b, --batch         send every ready message in one send() (default: one\n"
-"                      message per send())\n"
-"      --nodelay       TCP_NODELAY on every connection (default: only with\n"
-"                      -a 0 or 1, as in the seed's echotest)\n"
-"      --busy-poll USEC  spin on nonblocking recv() this long before sleeping\n"
-"                      in a blocking one (default 0)\n"
-"  -P, --pin CPULIST   pin thread i to the i-th CPU of CPULIST (e.g. 0-3,6)\n"
-"  -u, --udp           use UDP (not supported yet)\n"
-"      --json          print one JSON object instead of the table\n"
-"  -H, --no-header     no header line in the table\n"
-"  -q, --quiet         no progress lines on stderr\n"
-"  -v, --verbose       print the setup and per-thread counts on stderr\n"
-"  -V, --version       print the version and exit\n"
-"  -h, --help          print this help and exit\n"
+LOAD_HELP
+"  -q                    the same as --quiet\n"
+"\nMessages:\n"
+"  -l, --length LEN      message length in bytes (default 64, at most 1G)\n"
+"  -p, --port PORT       port when host has none (default 60007)\n"
+"  -u, --udp             use UDP (not supported yet)\n"
 "\n"
 "Counts (-c) take decimal suffixes K, M, G = 10^3, 10^6, 10^9 (3M = 3000000,\n"
 "1.5K = 1500). Sizes (-l) take binary suffixes K, M, G = KiB, MiB, GiB (also\n"

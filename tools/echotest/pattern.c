@@ -69,24 +69,6 @@ const uint8_t *et_msg_payload(const struct et_pattern *p, unsigned t, uint64_t m
 	return p->pool + mix64(((uint64_t)t << 40) ^ m) % ET_POOL_SLACK;
 }
 
-int et_msg_iov(const struct et_pattern *p, const uint8_t *hdr, unsigned t,
-	       uint64_t m, size_t off, struct iovec *iov)
-{
-	size_t hlen = p->len < ET_HDR_LEN ? p->len : ET_HDR_LEN;
-	int n = 0;
-
-	if (off < hlen) {
-		iov[n].iov_base = (void *)(hdr + off);
-		iov[n++].iov_len = hlen - off;
-		off = hlen;
-	}
-	if (off < p->len) {
-		iov[n].iov_base = (void *)(et_msg_payload(p, t, m) + off - ET_HDR_LEN);
-		iov[n++].iov_len = p->len - off;
-	}
-	return n;
-}
-
 uint8_t et_msg_byte(const struct et_pattern *p, unsigned t, uint64_t m, size_t off)
 {
 	uint8_t hdr[ET_HDR_LEN];

@@ -1,27 +1,23 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * echotest's output (see man/echotest.1): a table with one row per run and
- * a 'med' row of medians over runs, or the same columns as one JSON object.
- * The columns are a report (tools/common/report.h); the table and the JSON
- * keys are what scripts and tests parse, so they change only with the man
- * page.
+ * echotest's output (see man/echotest.1), on tools/common/runs.h: a table
+ * with one row per run and a 'med' row of medians over runs, or the same
+ * columns as one JSON object. The table and the JSON keys are what
+ * scripts and tests parse, so they change only with the man page.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <ksf.h>
-#include "cli.h"
 #include "echotest.h"
 
 /* The columns: table ones in order, with bytes in JSON only. */
-static int add_columns(struct et_report *r)
+static int columns(void *tool, struct report *p)
 {
-	struct report *p = &r->rep;
+	struct et_ctx *ctx = tool;
+	struct et_report *r = &ctx->rep;
 	char err[64];
+	int run;
 
 	r->nq = report_quantiles_parse(ET_QUANTILES, r->q, ET_NQUANTILES, err, sizeof(err));
-	r->c_run = report_add_label(p, "run", NULL, 4);
+	run = report_add_label(p, "run", NULL, 4);
 	r->c_msgs = report_add_num(p, "msgs", "msgs", 10, 0, 0);
 	r->c_bytes = report_add_num(p, NULL, "bytes", 0, 0, 0);
 	r->c_secs = report_add_num(p, "secs", "elapsed_s", 8, 3, 6);
@@ -32,43 +28,18 @@ static int add_columns(struct et_report *r)
 	r->c_max = report_add_num(p, "max_us", "rtt_max_us", 9, 1, 3);
 	r->c_mean = report_add_num(p, "mean_us", "rtt_mean_us", 9, 1, 3);
 	r->c_cpu = report_add_num(p, "cpu_us/msg", "cpu_us_per_msg", 10, 2, 3);
-	return r->nq < 0 || r->c_q0 < 0 || r->c_cpu < 0 ? -EINVAL : 0;
-}
-
-int et_report_init(struct et_report *r, const struct et_opts *o)
-{
-	int rc;
-
-	memset(r, 0, sizeof(*r));
-	report_init(&r->rep);
-	rc = add_columns(r);
-	if (rc)
-		return rc;
-	r->rows = calloc(o->l.runs, sizeof(*r->rows));
-	return r->rows ? 0 : -ENOMEM;
-}
-
-void et_report_free(struct et_report *r)
-{
-	free(r->rows);
-	r->rows = NULL;
-}
-
-void et_report_header(const struct et_report *r, const struct et_opts *o)
-{
-	if (!o->l.json && !o->l.no_header)
-		report_header(stdout, &r->rep);
+	return r->nq < 0 || r->c_q0 < 0 || r->c_cpu < 0 ? -1 : run;
 }
 
 /* Rates are 0 for an empty run, never NaN. */
-static void fill_row(struct et_report *r, struct report_row *row, const struct eng_totals *t,
-		     uint64_t len)
+static void fill(void *tool, const struct report *rep, struct report_row *row,
+		 const struct eng_totals *t)
 {
-	double secs = (double)t->elapsed_ns / 1e9, bytes = (double)t->done * (double)len;
-	char run[16];
+	const struct et_ctx *ctx = tool;
+	const struct et_report *r = &ctx->rep;
+	double secs = (double)t->elapsed_ns / 1e9, bytes = (double)t->done * (double)ctx->o->len;
 
-	snprintf(run, sizeof(run), "%u", r->nrows + 1);
-	report_set_text(&r->rep, row, r->c_run, run);
+	(void)rep;
 	row->v[r->c_msgs] = (double)t->done;
 	row->v[r->c_bytes] = bytes;
 	row->v[r->c_secs] = secs;
@@ -82,48 +53,44 @@ static void fill_row(struct et_report *r, struct report_row *row, const struct e
 	row->v[r->c_cpu] = t->done ? (double)t->cpu_ns / 1e3 / (double)t->done : 0;
 }
 
-const struct report_row *et_report_run(struct et_report *r, const struct et_opts *o,
-				       const struct eng_totals *t)
+static void progress(void *tool, const struct eng_totals *t, char *buf, size_t len)
 {
-	struct report_row *row = &r->rows[r->nrows];
-
-	fill_row(r, row, t, o->len);
-	r->nrows++;
-	if (!o->l.json) {
-		report_row(stdout, &r->rep, row);
-		fflush(stdout);
-	}
-	return row;
+	(void)tool;
+	snprintf(buf, len, "msg/s, p50 %.1f us", (double)hist_quantile(&t->hist, 0.5) / 1e3);
 }
 
-static void json_config(FILE *f, const struct et_ctx *ctx)
+static void json_config(void *tool, FILE *f)
 {
+	const struct et_ctx *ctx = tool;
+
 	load_json_config(f, &ctx->eng, &ctx->o->l, "tcp");
 	fprintf(f, ", \"length\": %llu", (unsigned long long)ctx->o->len);
 	load_json_runs(f, &ctx->o->l);
 	load_json_end(f, &ctx->o->l);
 }
 
-int et_report_end(struct et_report *r, const struct et_ctx *ctx)
+/* echotest's side of the runs; title holds the plot's. */
+static void et_tool(struct runs_tool *rt, struct et_ctx *ctx, char *title, size_t len)
 {
-	struct report_row med;
+	const struct load_opts *l = &ctx->o->l;
+	char addr[TARGET_ADDRSTR_MAX];
 
-	if (report_median(&r->rep, r->rows, r->nrows, &med)) {
-		fputs("echotest: out of memory\n", stderr);
-		return -1;
-	}
-	report_set_text(&r->rep, &med, r->c_run, "med");
-	if (ctx->o->l.json) {
-		report_json_open(stdout, "echotest", KSF_VERSION);
-		report_json_member(stdout, "config");
-		json_config(stdout, ctx);
-		report_json_close(stdout, &r->rep, r->rows, r->nrows, &med);
-	} else {
-		report_row(stdout, &r->rep, &med);
-	}
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "echotest: writing the report: %s\n", strerror(errno));
-		return -1;
-	}
-	return 0;
+	snprintf(title, len, "%llu-byte messages over tcp to %s, %u thread%s, %u in flight",
+		 (unsigned long long)ctx->o->len,
+		 target_addr_str((const struct sockaddr *)&ctx->eng.tgt.addr, addr, sizeof(addr)),
+		 l->threads, l->threads == 1 ? "" : "s", l->inflight);
+	*rt = (struct runs_tool){
+		.l = l, .e = &ctx->eng, .tool = ctx, .unit = "msgs", .plot_title = title,
+		.totals_size = sizeof(struct eng_totals), .columns = columns, .fill = fill,
+		.progress = progress, .json_config = json_config,
+	};
+}
+
+int et_runs(struct et_ctx *ctx)
+{
+	struct runs_tool rt;
+	char title[160];
+
+	et_tool(&rt, ctx, title, sizeof(title));
+	return runs_main(&rt);
 }

@@ -20,7 +20,7 @@
 /* Parse and resolve the target, and fix the call. 0 or the exit status. */
 static int setup(const struct rt_opts *o, struct rt_ctx *ctx)
 {
-	char err[TARGET_HOST_MAX + 160], addr[TARGET_ADDRSTR_MAX];
+	char err[TARGET_HOST_MAX + 160];
 	struct eng *e = &ctx->eng;
 	struct target *t = &e->tgt;
 	uint64_t tmo = o->udp && o->udp_timeout_ns < o->l.stall_ns ? o->udp_timeout_ns
@@ -43,14 +43,6 @@ static int setup(const struct rt_opts *o, struct rt_ctx *ctx)
 	}
 	if (eng_lookup(e))
 		return 1;
-	if (o->dir && rt_plot_dir(o, err, sizeof(err))) {
-		fprintf(stderr, "rpctest: %s\n", err);
-		return 1;
-	}
-	if (o->l.verbose)
-		fprintf(stderr, "rpctest: target %s%s\n",
-			target_addr_str((const struct sockaddr *)&t->addr, addr, sizeof(addr)),
-			o->udp ? " (udp)" : "");
 	ctx->call_max = RT_CALL_MAX;
 	ctx->reply_max = RT_REPLY_MAX;
 	return 0;
@@ -81,12 +73,7 @@ static void verbose_setup(const struct rt_ctx *ctx)
 {
 	const struct rt_opts *o = ctx->o;
 
-	fprintf(stderr, "rpctest: %u thread%s, %u in flight%s, %llu calls per thread per "
-		"run, %u run%s, time limit %.3f s, stall %.3f s%s%s\n",
-		o->l.threads, o->l.threads == 1 ? "" : "s", o->l.inflight,
-		o->l.inflight ? "" : " (blocking)", (unsigned long long)o->l.count, o->l.runs,
-		o->l.runs == 1 ? "" : "s", (double)o->l.time_ns / 1e9, (double)o->l.stall_ns / 1e9,
-		o->l.batch ? ", batched" : "", o->frag ? ", 3 fragments per call" : "");
+	load_verbose(&ctx->eng, &o->l, "calls", o->frag ? ", 3 fragments per call" : "");
 	if (o->op != RT_OP_NULL)
 		fprintf(stderr, "rpctest: call: NFS v3 %s%s, up to %zu bytes on the wire; "
 			"expecting NFS3_OK\n", rt_op_name(o->op),
@@ -107,105 +94,6 @@ static void verbose_setup(const struct rt_ctx *ctx)
 			o->auth == RT_AUTH_RAW ? " with an empty body" : " (AUTH_NONE)");
 }
 
-static void verbose_threads(const struct rt_ctx *ctx)
-{
-	for (unsigned i = 0; i < ctx->o->l.threads; i++) {
-		const struct rt_worker *w = rt_ws(ctx, i);
-
-		fprintf(stderr, "rpctest:   thread %u: %llu calls, p50 %.1f us, %.3f s, "
-			"%llu lost, %llu late\n", i, (unsigned long long)w->e.done,
-			(double)hist_quantile(&w->e.hist, 0.5) / 1e3,
-			(double)(w->e.end_ns - w->e.start_ns) / 1e9, (unsigned long long)w->lost,
-			(unsigned long long)w->late);
-	}
-}
-
-/* After a run: the progress line, the per-thread lines and the row. */
-static void print_run(struct rt_report *rep, struct rt_ctx *ctx, unsigned r,
-		      const struct rt_totals *t)
-{
-	const struct rt_opts *o = ctx->o;
-	double secs = (double)t->e.elapsed_ns / 1e9;
-
-	rt_report_run(rep, ctx, t);
-	if (!o->l.quiet) {
-		fprintf(stderr, "rpctest: run %u/%u: %llu calls in %.3f s, %.0f RPC/s, "
-			"RTT %.1f us", r + 1, o->l.runs, (unsigned long long)t->e.done, secs,
-			secs > 0 ? (double)t->e.done / secs : 0.0, t->rtt_med_us);
-		if (o->udp)
-			fprintf(stderr, ", %llu lost, %llu late", (unsigned long long)t->lost,
-				(unsigned long long)t->late);
-		fputc('\n', stderr);
-	}
-	if (o->l.verbose)
-		verbose_threads(ctx);
-}
-
-/* Do every run. Returns NULL, or why the test failed (kept in why). */
-static const char *do_runs(struct rt_ctx *ctx, struct rt_report *rep, char *why,
-			   size_t whylen)
-{
-	const struct rt_opts *o = ctx->o;
-	struct rt_totals *t = malloc(sizeof(*t));	/* holds a hist: not on the stack */
-	char err[512];
-	const char *fail = NULL;
-
-	if (!t)
-		return "out of memory";
-	rt_report_header(rep, o);
-	for (unsigned r = 0; r < o->l.runs && !fail; r++) {
-		if (rt_run_once(ctx, t) && !rt_nfs_signal()) {
-			snprintf(why, whylen, "run %u: %s%s", r + 1, t->e.why,
-				 t->e.nfailed > 1 ? " (and more threads failed)" : "");
-			fail = why;
-			break;
-		}
-		if (rt_nfs_signal()) {
-			snprintf(why, whylen, "run %u: interrupted by %s", r + 1,
-				 strsignal(rt_nfs_signal()));
-			fail = why;
-			break;
-		}
-		print_run(rep, ctx, r, t);
-		if (o->dir && rt_plot_run(o, r + 1, &t->e.hist, err, sizeof(err))) {
-			snprintf(why, whylen, "%s", err);
-			fail = why;
-		}
-	}
-	free(t);
-	return fail;
-}
-
-static int run_test(struct rt_ctx *ctx)
-{
-	const struct rt_opts *o = ctx->o;
-	struct rt_report rep;
-	char err[RT_ERR_MAX + 64];
-	const char *why = NULL;
-	int rc = 1;
-
-	if (rt_report_init(&rep, o)) {
-		fputs("rpctest: out of memory\n", stderr);
-		return 1;
-	}
-	if (eng_create(&ctx->eng, err, sizeof(err))) {
-		fprintf(stderr, "rpctest: %s\n", err);
-		goto out;
-	}
-	why = do_runs(ctx, &rep, err, sizeof(err));
-	if (why)
-		fprintf(stderr, "rpctest: %s\n", why);
-	rc = rt_report_end(&rep, ctx, why) || why ? 1 : 0;
-out:
-	eng_destroy(&ctx->eng);
-	if (o->dir && rep.nrows && rt_plot_finish(ctx, rep.nrows, err, sizeof(err))) {
-		fprintf(stderr, "rpctest: %s\n", err);
-		rc = 1;
-	}
-	rt_report_free(&rep);
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	static struct rt_opts o;
@@ -224,8 +112,10 @@ int main(int argc, char **argv)
 		rc = setup_nfs(&ctx);
 	if (!rc && o.l.verbose)
 		verbose_setup(&ctx);
-	if (!rc)
-		rc = run_test(&ctx);
+	if (!rc) {
+		rt_wire(&ctx);
+		rc = rt_runs(&ctx);
+	}
 	if (rt_nfs_cleanup(&ctx) && !rc)
 		rc = 1;
 	rt_nfs_reraise();

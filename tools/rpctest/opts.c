@@ -24,27 +24,17 @@ static const char usage_text[] =
 "host may be a name, an IPv4 address, [IPv6] or a bare IPv6 address.\n"
 "Default port 62049; default call NFS (100003) version 3 procedure 0 (NULL).\n"
 "\n"
-"Load:\n"
-"  -j, --threads N       threads, one connection each (default 1)\n"
-"  -a, --inflight N      calls in flight per thread (default 1); 0 = strict\n"
-"                        blocking loop: send one call, receive its reply\n"
-"  -c, --count N         calls per thread per run (default 100000, e.g. 3M);\n"
-"                        0 = no limit (needs -t)\n"
-"  -i, --runs N          runs over the same connections (default 1)\n"
-"  -t, --time SECS       stop starting calls after SECS in a run (default:\n"
-"                        only -c ends a run)\n"
-"      --stall SECS      fail when nothing moves for SECS (default 10)\n"
-"  -b, --batch           send every call that is ready in one send() and\n"
-"                        take every reply there is in one recv() (default:\n"
-"                        one call per send(), at most one reply per recv())\n"
-"      --busy-poll USEC  spin on nonblocking recv() this long before\n"
-"                        sleeping in a blocking one (default 0)\n"
-"      --nodelay         TCP_NODELAY on every connection (default: only\n"
-"                        with -a 0 or 1, as in the seed's rpctest)\n"
-"  -P, --pin CPULIST     pin thread i to the i-th CPU of CPULIST (e.g. 0-3)\n"
-"  -p, --port PORT       port when the target has none (default 62049)\n"
+LOAD_HELP
+"  -q, --quantiles LIST  RTT quantiles in the table, percent (default\n"
+"                        50,90,99,99.9)\n"
+"  -x, --debug           on a bad reply also print its bytes and the xids in\n"
+"                        flight; report every lost and late UDP call\n"
+"\n"
+"  (rpctest pins -j 2 and more threads, one per CPU, unless -P none or\n"
+"  there are fewer CPUs than threads)\n"
 "\n"
 "Calls:\n"
+"  -p, --port PORT       port when the target has none (default 62049)\n"
 "      --prog N          program number (default 100003, NFS)\n"
 "      --vers N          program version (default 3)\n"
 "      --proc N          procedure (default 0, NULL)\n"
@@ -77,21 +67,6 @@ static const char usage_text[] =
 "      --udp-timeout SECS  a call is lost after SECS (default 1)\n"
 "      --udp-loss N[%]   lost calls a run may have (default 0), as a count\n"
 "                        over all threads or a percentage of the calls\n"
-"\n"
-"Output:\n"
-"  -q, --quantiles LIST  RTT quantiles in the table, percent (default\n"
-"                        50,90,99,99.9)\n"
-"  -d, --dir DIR         write each run's RTT distribution (run-N.dat) and a\n"
-"                        gnuplot script (rpctest.gp) into DIR, and the plot\n"
-"                        (rpctest.png) when gnuplot is installed\n"
-"      --json            print one JSON object instead of the table\n"
-"  -H, --no-header       no header line in the table\n"
-"  -x, --debug           on a bad reply also print its bytes and the xids in\n"
-"                        flight; report every lost and late UDP call\n"
-"      --quiet           no progress lines on stderr\n"
-"  -v, --verbose         print the setup and per-thread counts on stderr\n"
-"  -V, --version         print the version and exit\n"
-"  -h, --help            print this help and exit\n"
 "\n"
 "Counts (-c) take K, M, G = 10^3, 10^6, 10^9. Times take s (default), ms, us.\n"
 "Columns: date, run, threads, inflight, RPC/s, RTT_us (median over threads\n"
@@ -126,7 +101,6 @@ static const struct option long_opts[] = {
 	{ "udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
 	{ "udp-loss",	 required_argument, NULL, OPT_UDP_LOSS },
 	{ "quantiles",	 required_argument, NULL, 'q' },
-	{ "dir",	 required_argument, NULL, 'd' },
 	{ "debug",	 no_argument,	    NULL, 'x' },
 	{ "version",	 no_argument,	    NULL, 'V' },
 	{ "help",	 no_argument,	    NULL, 'h' },
@@ -151,6 +125,7 @@ static void defaults(struct rt_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	load_defaults(&o->l, RT_DEFAULT_PORT);
+	o->l.pin_auto = 1;	/* as the seed's rpctest: measured in man/rpctest.1 */
 	o->prog = 100003;
 	o->vers = 3;
 	o->rpcvers = KSF_RPC_VERSION;
@@ -263,7 +238,6 @@ static int simple_opt(struct rt_opts *o, int c, const char *arg)
 					      &o->mount_port_set);
 	case 'f': o->frag = 1; return 0;
 	case 'u': o->udp = 1; return 0;
-	case 'd': o->dir = arg; return 0;
 	case 'x': o->debug = 1; return 0;
 	default: return -1;	/* getopt_long already said what is wrong */
 	}
@@ -357,8 +331,6 @@ static int check(const struct rt_opts *o)
 		return fail("-f splits TCP records: there are none over UDP (-u)");
 	if (!o->udp && o->udp_opts_set)
 		return fail("--udp-timeout and --udp-loss need -u");
-	if (o->dir && !*o->dir)
-		return fail("-d needs a directory name");
 	return check_nfs(o);
 }
 
@@ -367,7 +339,7 @@ int rt_opts_parse(struct rt_opts *o, int argc, char **argv)
 	int rc;
 
 	defaults(o);
-	rc = flag_parse(argc, argv, LOAD_SHORTOPTS "A:fuq:d:xVhl:", long_opts, one_opt, o);
+	rc = flag_parse(argc, argv, LOAD_SHORTOPTS "A:fuq:xVhl:", long_opts, one_opt, o);
 	if (rc > 0)
 		return 1;
 	if (rc < 0 || load_check(PROG, &o->l, argc - optind, argv + optind) || check(o))

@@ -1,32 +1,26 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * rpctest's output: the seed's table (date, threads, in flight, RPC/s,
- * median RTT, Mbit/s, min, the -q quantiles, max; one row per run and a
- * 'med' row of medians over runs), the same fields as one JSON object, and
- * with -d the RTT distribution of every run as a CDF file plus a gnuplot
- * script that draws them all (run when gnuplot is installed).
+ * rpctest's runs and output, on tools/common/runs.h: the seed's table (date,
+ * threads, in flight, RPC/s, median RTT, Mbit/s, min, the -q quantiles,
+ * max; one row per run and a 'med' row of medians over runs), or the same
+ * fields as one JSON object.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <ksf.h>
+#include <time.h>
 #include "cli.h"
 #include "rpctest.h"
 
-#define PLOT_SCRIPT	"rpctest.gp"
-#define PLOT_IMAGE	"rpctest.png"
-
 /* The columns: table ones in the seed's order, then JSON-only ones. */
-static int add_columns(struct rt_report *r, const struct rt_opts *o)
+static int columns(void *tool, struct report *p)
 {
-	struct report *p = &r->rep;
+	struct rt_ctx *ctx = tool;
+	const struct rt_opts *o = ctx->o;
+	struct rt_report *r = &ctx->rep;
+	int run;
 
 	r->c_date = report_add_text(p, "date", "date", 19);
-	r->c_run = report_add_text(p, "run", NULL, 3);
+	run = report_add_text(p, "run", NULL, 3);
 	r->c_threads = report_add_num(p, "threads", "threads", 7, 0, 0);
 	r->c_inflight = report_add_num(p, "inflight", "inflight", 8, 0, 0);
 	r->c_rate = report_add_num(p, "RPC/s", "rpc_per_s", 10, 0, 1);
@@ -47,44 +41,23 @@ static int add_columns(struct rt_report *r, const struct rt_opts *o)
 	r->c_txb = report_add_num(p, NULL, "bytes_sent", 0, 0, 0);
 	r->c_rxb = report_add_num(p, NULL, "bytes_received", 0, 0, 0);
 	r->c_cpu = report_add_num(p, "cpu_us/rpc", "cpu_us_per_rpc", 10, 2, 3);
-	return r->c_cpu < 0 ? -1 : 0;
+	return r->c_cpu < 0 ? -1 : run;
 }
 
-int rt_report_init(struct rt_report *r, const struct rt_opts *o)
+static void fill(void *tool, const struct report *rep, struct report_row *row,
+		 const struct eng_totals *et)
 {
-	memset(r, 0, sizeof(*r));
-	report_init(&r->rep);
-	if (add_columns(r, o))
-		return -EINVAL;
-	r->rows = calloc(o->l.runs, sizeof(*r->rows));
-	return r->rows ? 0 : -ENOMEM;
-}
-
-void rt_report_free(struct rt_report *r)
-{
-	free(r->rows);
-	r->rows = NULL;
-}
-
-void rt_report_header(const struct rt_report *r, const struct rt_opts *o)
-{
-	if (!o->l.json && !o->l.no_header)
-		report_header(stdout, &r->rep);
-}
-
-static void fill_row(struct rt_report *r, struct report_row *row, const struct rt_ctx *ctx,
-		     const struct rt_totals *t)
-{
+	const struct rt_ctx *ctx = tool;
+	const struct rt_report *r = &ctx->rep;
+	const struct rt_totals *t = (const struct rt_totals *)et;
 	const struct rt_opts *o = ctx->o;
 	double secs = (double)t->e.elapsed_ns / 1e9;
-	char date[32], run[16];
+	char date[32];
 	struct tm tm;
 
 	localtime_r(&t->date, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(run, sizeof(run), "%u", r->nrows + 1);
-	report_set_text(&r->rep, row, r->c_date, date);
-	report_set_text(&r->rep, row, r->c_run, run);
+	report_set_text(rep, row, r->c_date, date);
 	row->v[r->c_threads] = o->l.threads;
 	row->v[r->c_inflight] = o->l.inflight;
 	row->v[r->c_rate] = secs > 0 ? (double)t->e.done / secs : 0;
@@ -104,18 +77,6 @@ static void fill_row(struct rt_report *r, struct report_row *row, const struct r
 	row->v[r->c_txb] = (double)t->e.tx_bytes;
 	row->v[r->c_rxb] = (double)t->e.rx_bytes;
 	row->v[r->c_cpu] = t->e.done ? (double)t->e.cpu_ns / 1e3 / (double)t->e.done : 0;
-}
-
-void rt_report_run(struct rt_report *r, const struct rt_ctx *ctx, const struct rt_totals *t)
-{
-	struct report_row *row = &r->rows[r->nrows];
-
-	fill_row(r, row, ctx, t);
-	r->nrows++;
-	if (!ctx->o->l.json) {
-		report_row(stdout, &r->rep, row);
-		fflush(stdout);
-	}
 }
 
 static const char *auth_text(const struct rt_opts *o, char *buf, size_t len)
@@ -142,8 +103,9 @@ static void json_nfs(FILE *f, const struct rt_ctx *ctx)
 		fprintf(f, ", \"stable\": \"%s\"", rt_stable_name(o->stable));
 }
 
-static void json_config(FILE *f, const struct rt_ctx *ctx)
+static void json_config(void *tool, FILE *f)
 {
+	const struct rt_ctx *ctx = tool;
 	const struct rt_opts *o = ctx->o;
 	char auth[16];
 
@@ -169,168 +131,97 @@ static void json_config(FILE *f, const struct rt_ctx *ctx)
 	load_json_end(f, &o->l);
 }
 
-static void json_report(const struct rt_report *r, const struct rt_ctx *ctx,
-			const struct report_row *med, const char *why)
-{
-	FILE *f = stdout;
 
-	report_json_open(f, "rpctest", KSF_VERSION);
-	report_json_member(f, "config");
-	json_config(f, ctx);
-	report_json_member(f, "ok");
-	fputs(why ? "false" : "true", f);
-	if (why) {
-		report_json_member(f, "error");
-		cli_json_string(f, why);
-	}
-	report_json_close(f, &r->rep, r->rows, r->nrows, med);
+/* The seed's RTT: the median over threads of each thread's median. */
+static double thread_median_us(const struct rt_ctx *ctx)
+{
+	double v[RT_MAX_THREADS];
+	size_t n = 0;
+
+	for (unsigned i = 0; i < ctx->o->l.threads; i++)
+		if (hist_count(&rt_ws(ctx, i)->e.hist))
+			v[n++] = (double)hist_quantile(&rt_ws(ctx, i)->e.hist, 0.5) / 1e3;
+	return report_median_of(v, n);
 }
 
-int rt_report_end(struct rt_report *r, const struct rt_ctx *ctx, const char *why)
+/* --udp-loss: the losses of the whole run against the limit. */
+static void check_loss(const struct rt_opts *o, struct rt_totals *t)
 {
-	struct report_row med;
+	int over = o->udp_loss_pct >= 0 ?
+		   (double)t->lost * 100.0 > o->udp_loss_pct * (double)t->started :
+		   t->lost > o->udp_loss;
 
-	if (report_median(&r->rep, r->rows, r->nrows, &med)) {
-		fputs("rpctest: out of memory\n", stderr);
-		return -1;
-	}
-	report_set_text(&r->rep, &med, r->c_run, "med");
-	if (ctx->o->l.json)
-		json_report(r, ctx, &med, why);
-	else if (!why && r->nrows)
-		report_row(stdout, &r->rep, &med);
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "rpctest: writing the report: %s\n", strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (!o->udp || !over || t->e.why)
+		return;
+	if (o->udp_loss_pct >= 0)
+		snprintf(t->why_buf, sizeof(t->why_buf), "%llu of %llu calls lost (%.3f%%; "
+			 "--udp-loss allows %g%%)", (unsigned long long)t->lost,
+			 (unsigned long long)t->started,
+			 t->started ? (double)t->lost * 100.0 / (double)t->started : 0.0,
+			 o->udp_loss_pct);
+	else
+		snprintf(t->why_buf, sizeof(t->why_buf), "%llu calls lost (--udp-loss allows "
+			 "%llu)", (unsigned long long)t->lost, (unsigned long long)o->udp_loss);
+	t->e.why = t->why_buf;
+	t->e.nfailed++;
 }
 
-/* ------------------------------------------------------------------------
- * -d DIR
- */
-
-int rt_plot_dir(const struct rt_opts *o, char *err, size_t errlen)
+/* One run with every worker and its totals: what only rpctest counts (lost
+ * and late UDP replies, the seed's RTT), and the --udp-loss limit. */
+static int run(void *tool, struct eng_totals *et)
 {
-	struct stat st;
+	struct rt_ctx *ctx = tool;
+	struct rt_totals *t = (struct rt_totals *)et;
 
-	if (mkdir(o->dir, 0777) && errno != EEXIST) {
-		snprintf(err, errlen, "-d %s: %s", o->dir, strerror(errno));
-		return -1;
+	t->lost = t->late = t->started = 0;
+	t->date = time(NULL);
+	for (unsigned i = 0; i < ctx->o->l.threads; i++)
+		rt_ws(ctx, i)->lost = rt_ws(ctx, i)->late = 0;
+	eng_run_once(&ctx->eng, &t->e);
+	for (unsigned i = 0; i < ctx->o->l.threads; i++) {
+		const struct rt_worker *w = rt_ws(ctx, i);
+
+		t->lost += w->lost;
+		t->late += w->late;
+		t->started += w->e.seq - w->e.seq0;
 	}
-	if (stat(o->dir, &st) || !S_ISDIR(st.st_mode) || access(o->dir, W_OK)) {
-		snprintf(err, errlen, "-d %s: not a writable directory", o->dir);
-		return -1;
-	}
-	return 0;
+	t->rtt_med_us = thread_median_us(ctx);
+	check_loss(ctx->o, t);
+	return t->e.why ? -1 : 0;
 }
 
-/* Write path (in -d DIR) with fn; 0 or -1 with a message. */
-static int write_file(const struct rt_opts *o, const char *name,
-		      int (*fn)(FILE *f, const void *arg), const void *arg,
-		      char *err, size_t errlen)
+static void progress(void *tool, const struct eng_totals *et, char *buf, size_t len)
 {
-	char path[4096];
-	FILE *f;
-	int rc;
+	const struct rt_totals *t = (const struct rt_totals *)et;
+	int n = snprintf(buf, len, "RPC/s, RTT %.1f us", t->rtt_med_us);
 
-	snprintf(path, sizeof(path), "%s/%s", o->dir, name);
-	f = fopen(path, "w");
-	if (!f) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
-	rc = fn(f, arg);
-	if (fclose(f) || rc) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
-		return -1;
-	}
-	return 0;
+	if (((const struct rt_ctx *)tool)->o->udp && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", %llu lost, %llu late",
+			 (unsigned long long)t->lost, (unsigned long long)t->late);
 }
 
-static int write_cdf(FILE *f, const void *arg)
+static void thread(void *tool, unsigned i, char *buf, size_t len)
 {
-	return hist_write_cdf(f, arg);
+	const struct rt_worker *w = rt_ws(tool, i);
+
+	snprintf(buf, len, ", %llu lost, %llu late", (unsigned long long)w->lost,
+		 (unsigned long long)w->late);
 }
 
-int rt_plot_run(const struct rt_opts *o, unsigned run, const struct hist *h,
-		char *err, size_t errlen)
+int rt_runs(struct rt_ctx *ctx)
 {
-	char name[32];
-
-	snprintf(name, sizeof(name), "run-%u.dat", run);
-	return write_file(o, name, write_cdf, h, err, errlen);
-}
-
-struct script_arg {
-	const struct rt_ctx *ctx;
-	unsigned nruns;
-};
-
-static int write_script(FILE *f, const void *varg)
-{
-	const struct script_arg *a = varg;
-	const struct rt_opts *o = a->ctx->o;
-	char addr[TARGET_ADDRSTR_MAX];
-
-	target_addr_str((const struct sockaddr *)&a->ctx->eng.tgt.addr, addr, sizeof(addr));
-	fprintf(f, "# rpctest -d: the RTT distribution of each run (run-N.dat).\n"
-		"# Draw it with: gnuplot %s (in this directory); writes %s.\n"
-		"set terminal png size 1024,640\n"
-		"set output '%s'\n"
-		"set title \"rpctest: prog %u vers %u proc %u over %s to %s, %u thread%s, "
-		"%u in flight\" noenhanced\n"
-		"set xlabel 'round-trip time (us)'\n"
-		"set ylabel 'fraction of calls with RTT <= x'\n"
-		"set logscale x\n"
-		"set yrange [0:1]\n"
-		"set grid\n"
-		"set key %s\n"
-		"plot for [i=1:%u] sprintf('run-%%d.dat', i) using 1:2 with steps "
-		"title sprintf('run %%d', i)\n",
-		PLOT_SCRIPT, PLOT_IMAGE, PLOT_IMAGE, o->prog, o->vers, o->proc,
-		o->udp ? "udp" : "tcp", addr, o->l.threads, o->l.threads == 1 ? "" : "s",
-		o->l.inflight, a->nruns > 10 ? "off" : "bottom right", a->nruns);
-	return ferror(f) ? -EIO : 0;
-}
-
-/* Run gnuplot on the script in DIR. 1 when it drew, 0 when gnuplot is
- * not installed, -1 when it failed. */
-static int run_gnuplot(const char *dir)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (chdir(dir) == 0)
-			execlp("gnuplot", "gnuplot", PLOT_SCRIPT, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status) == 0 ? 1 : WEXITSTATUS(status) == 127 ? 0 : -1;
-}
-
-int rt_plot_finish(const struct rt_ctx *ctx, unsigned nruns, char *err, size_t errlen)
-{
+	char title[200], addr[TARGET_ADDRSTR_MAX];
 	const struct rt_opts *o = ctx->o;
-	struct script_arg a = { ctx, nruns };
-	int rc;
+	struct runs_tool rt = {
+		.l = &o->l, .e = &ctx->eng, .tool = ctx, .unit = "calls", .plot_title = title,
+		.totals_size = sizeof(struct rt_totals), .columns = columns, .run = run,
+		.fill = fill, .progress = progress, .thread = thread,
+		.json_config = json_config, .signalled = rt_nfs_signal,
+	};
 
-	if (!nruns)
-		return 0;
-	if (write_file(o, PLOT_SCRIPT, write_script, &a, err, errlen))
-		return -1;
-	rc = run_gnuplot(o->dir);
-	if (rc < 0) {
-		snprintf(err, errlen, "gnuplot failed on %s/%s", o->dir, PLOT_SCRIPT);
-		return -1;
-	}
-	if (!o->l.quiet)
-		fprintf(stderr, rc ? "rpctest: plot in %s/%s\n" :
-			"rpctest: gnuplot is not installed: data and script are in %s/ "
-			"(%s)\n", o->dir, rc ? PLOT_IMAGE : PLOT_SCRIPT);
-	return 0;
+	snprintf(title, sizeof(title), "prog %u vers %u proc %u over %s to %s, %u thread%s, "
+		 "%u in flight", o->prog, o->vers, o->proc, o->udp ? "udp" : "tcp",
+		 target_addr_str((const struct sockaddr *)&ctx->eng.tgt.addr, addr, sizeof(addr)),
+		 o->l.threads, o->l.threads == 1 ? "" : "s", o->l.inflight);
+	return runs_main(&rt);
 }

@@ -11,11 +11,9 @@
  *   call.c     encoding a call (credential, record marks, fragments)
  *   reply.c    checking a reply against what --expect asks for
  *   client.c   per-thread call bookkeeping: xids, slots, timeouts
- *   tcp.c      TCP: sending calls, taking replies apart, the blocking loop
- *              (the pipelined loop is the engine's, tools/common/engine.h)
- *   udp.c      a UDP socket's run loop (blocking or pipelined)
- *   run.c      the protocol's hooks for the engine, one run's totals
- *   report.c   the table, the JSON object and the -d plot files
+ *   frame.c    the framing on the engine (tools/common/engine.h): calls
+ *              into its queue, replies out of its stream or datagrams
+ *   report.c   the runs, their totals, the table and the JSON object
  *   main.c     main(): options, target, runs, reporting
  *   nfs*.c     the NFS workloads of --export and --op (see nfs.h)
  */
@@ -32,6 +30,7 @@
 #include "flag.h"
 #include "nfs.h"
 #include "report.h"
+#include "runs.h"
 #include "target.h"
 
 #define RT_DEFAULT_PORT	62049		/* the seed's krpc2 port */
@@ -88,7 +87,6 @@ struct rt_opts {
 	int udp_opts_set;		/* some --udp-* flag given */
 	int frag;			/* -f */
 	int debug;			/* -x */
-	const char *dir;		/* -d */
 	int nq;				/* -q */
 	struct report_quantile q[REPORT_MAX_QUANTILES];
 	int auth_set;			/* -A given */
@@ -161,46 +159,34 @@ struct rt_slot {
 
 struct rt_ctx;
 
-/* Receive state of a stream when a recv() takes at most one reply: the
- * 4-byte record mark, then exactly that fragment (RFC 5531 §11). */
-
 struct rt_worker {
-	struct eng_worker e;		/* fd, this run's bounds and results */
+	struct eng_worker e;		/* fd, queue, this run's bounds and results */
 	struct rt_ctx *ctx;
 
-	/* Calls over the connection's life are numbered from 0 (seq); call
-	 * seq has xid xid_base + seq and lives in slots[seq & mask]. A new
-	 * call waits while its slot is busy, so every busy call is among
-	 * the last mask + 1 started and an xid finds its slot by arithmetic. */
+	/* Calls over the connection's life are numbered from 0 (e.seq is
+	 * the next); call seq has xid xid_base + seq and lives in
+	 * slots[seq & mask]. A new call waits while its slot is busy, so
+	 * every busy call is among the last mask + 1 started and an xid
+	 * finds its slot by arithmetic. */
 	uint32_t xid_base;
-	uint64_t next_seq;		/* the next call to start */
 	uint64_t tail;			/* no busy call is older */
 	unsigned nbusy;			/* calls awaiting a reply */
 	struct rt_slot *slots;
 	uint64_t mask;
 
-	/* Sending. TCP: txbuf[txoff..txlen) is still to go. UDP: txn
-	 * datagrams in cells of RT_CALL_MAX, the first txfirst sent. */
-	uint8_t *txbuf;			/* ncells cells of cell bytes */
-	size_t cell;
-	size_t txlen, txoff;
-	unsigned ncells, txn, txfirst;
-	struct mmsghdr *txmm;
-	struct iovec *txiov;
-
-	/* Receiving. */
-	uint8_t *rbuf;			/* UDP: a reply; TCP: the stream window */
-	size_t rbuf_len, rlen, roff;
-	size_t reply_max;		/* longest reply accepted */
 	uint8_t *gbuf;			/* TCP: a multi-fragment record gathered */
 	uint32_t rx_guess;		/* TCP: body bytes asked for with a mark */
-	struct mmsghdr *rxmm;		/* UDP -b */
-	struct iovec *rxiov;
 
 	/* This run's results, beside e's. */
 	uint64_t lost, late;
-	uint64_t started;		/* calls started */
 	uint64_t lost_total;		/* UDP calls lost over the socket's life */
+};
+
+/* The report's columns (report.c). */
+struct rt_report {
+	int c_mbyte;			/* --op read/write: data MB/s; else -1 */
+	int c_date, c_threads, c_inflight, c_rate, c_rtt, c_mbit, c_min,
+	    c_q0, c_max, c_calls, c_lost, c_late, c_secs, c_txb, c_rxb, c_mean, c_cpu;
 };
 
 /* State shared by all threads of a test. */
@@ -212,38 +198,29 @@ struct rt_ctx {
 	struct rt_nfs_work nfs;
 	size_t call_max, reply_max;	/* longest call and reply */
 	struct rt_nfs_data *data;	/* --export: what was mounted and made */
+	struct rt_report rep;
 };
 
-/* The engine's hooks (tools/common/engine.h). */
-int rt_worker_init(struct eng_worker *e);
-void rt_worker_free(struct eng_worker *e);
-int rt_worker_run(struct eng_worker *e);
-int rt_fail_stall(struct eng_worker *e);
+/* frame.c: the protocol on the engine (tools/common/engine.h), and its
+ * queue and buffers (before eng_create()). */
 extern const struct eng_proto rt_proto;
+void rt_wire(struct rt_ctx *ctx);
 
 static inline struct rt_worker *rt_ws(const struct rt_ctx *ctx, unsigned i)
 {
 	return (struct rt_worker *)eng_worker(&ctx->eng, i);
 }
 
-int rt_may_start(struct rt_worker *w, uint64_t now);
-int rt_run_done(const struct rt_worker *w);
-/* Start the next call at time now: take its slot and encode it into buf
- * (RT_CALL_MAX bytes). Returns its length. Only after rt_may_start(). */
-size_t rt_call_start(struct rt_worker *w, uint64_t now, uint8_t *buf);
-/* A reply came at time now: match its xid, check it, complete the call.
- * Returns 0 or -1 (failed). */
+/* client.c. A reply came at time now: match its xid, check it, complete
+ * the call. Returns 0 or -1 (failed). */
 int rt_reply(struct rt_worker *w, const uint8_t *msg, size_t len, uint64_t now);
 /* UDP: count calls older than --udp-timeout as lost. 0 or -1 when that
  * makes this thread's losses more than --udp-loss allows. */
-int rt_expire(struct rt_worker *w, uint64_t now);
-/* tcp.c, udp.c */
-int rt_tcp_run(struct rt_worker *w);
-int rt_udp_run(struct rt_worker *w);
-int rt_tcp_tx_ready(struct eng_worker *e, int *blocked);
-int rt_tcp_rx(struct eng_worker *e, int flags);
+int rt_expire(struct eng_worker *e, uint64_t now);
+/* Fail with what is stuck. -1. */
+int rt_fail_stall(struct eng_worker *e);
 
-/* run.c */
+/* report.c: one run's totals. */
 struct rt_totals {
 	struct eng_totals e;		/* RTTs, calls (done), bytes, time, why */
 	uint64_t lost, late, started;
@@ -251,10 +228,6 @@ struct rt_totals {
 	time_t date;			/* when the run started */
 	char why_buf[RT_ERR_MAX];	/* a failure of the whole run */
 };
-
-/* Do one run with every worker and total it up. 0, or -1 when a worker
- * failed or UDP losses passed --udp-loss (t->why says why). */
-int rt_run_once(struct rt_ctx *ctx, struct rt_totals *t);
 
 /* nfs_sess.c: a blocking client for setting up and cleaning up, one
  * connection to the target's address on port. */
@@ -304,30 +277,8 @@ void rt_nfs_catch_signals(struct rt_ctx *ctx);
 int rt_nfs_signal(void);
 void rt_nfs_reraise(void);
 
-/* report.c */
-struct rt_report {
-	struct report rep;
-	int c_mbyte;			/* --op read/write: data MB/s; else -1 */
-	int c_date, c_run, c_threads, c_inflight, c_rate, c_rtt, c_mbit, c_min,
-	    c_q0, c_max, c_calls, c_lost, c_late, c_secs, c_txb, c_rxb, c_mean, c_cpu;
-	struct report_row *rows;	/* one per run */
-	unsigned nrows;
-};
-
-int rt_report_init(struct rt_report *r, const struct rt_opts *o);
-void rt_report_free(struct rt_report *r);
-/* Add run r's row from its totals, and print it (table) unless --json. */
-void rt_report_run(struct rt_report *r, const struct rt_ctx *ctx, const struct rt_totals *t);
-/* The header line (unless -H or --json). */
-void rt_report_header(const struct rt_report *r, const struct rt_opts *o);
-/* The summary: the median row, or the whole JSON object (with the error
- * of a failed test in it when why is not NULL). 0, or -1 on a write error. */
-int rt_report_end(struct rt_report *r, const struct rt_ctx *ctx, const char *why);
-/* -d: create the directory (0 or -1 with a message), write one run's CDF,
- * and at the end the gnuplot script (and run gnuplot when installed). */
-int rt_plot_dir(const struct rt_opts *o, char *err, size_t errlen);
-int rt_plot_run(const struct rt_opts *o, unsigned run, const struct hist *h,
-		char *err, size_t errlen);
-int rt_plot_finish(const struct rt_ctx *ctx, unsigned nruns, char *err, size_t errlen);
+/* report.c: the runs and their report (tools/common/runs.h): the seed's
+ * table, or one JSON object. Returns the exit status. */
+int rt_runs(struct rt_ctx *ctx);
 
 #endif

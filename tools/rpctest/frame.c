@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * rpctest's framing on the engine (tools/common/engine.h): a call is
+ * encoded into the engine's queue when it starts (so that an RTT includes
+ * the encoding, as the seed's measurements do); over TCP it is one record
+ * (RFC 5531 §11) and the replies are split from the stream by their record
+ * marks, a record of several fragments gathered; over UDP a call and a
+ * reply are one datagram each. With -a 0 no recv() completes more than
+ * one reply, as in the seed: a recv() at the start of a record asks for
+ * its 4-byte mark and as many body bytes as the last reply had
+ * (RT_RX_GUESS_MAX at most, so two whole replies never fit), then, if the
+ * record is longer, for exactly its rest; between fragments, for the next
+ * mark alone. With -a N a recv() takes all there is: reading the replies
+ * that are in at once halves the server's wakeups and the client's
+ * preemptions against one reply per recv() (perf: 22 k against 12 k
+ * context switches per 100 k calls at -a 128).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include "rpctest.h"
+
+static unsigned max_inflight(const struct rt_opts *o)
+{
+	return o->l.inflight ? o->l.inflight : 1;
+}
+
+static uint32_t random_xid_base(unsigned id)
+{
+	uint32_t v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v))
+		return v;
+	return (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16 ^ id << 24;
+}
+
+/* Calls per batched send: up to -a and RT_BATCH_MAX, and in at most
+ * RT_TX_BATCH_BYTES of buffer (large WRITEs). */
+static unsigned tx_cells(unsigned a, size_t cell)
+{
+	size_t n = a < RT_BATCH_MAX ? a : RT_BATCH_MAX;
+
+	if (n * cell > RT_TX_BATCH_BYTES)
+		n = RT_TX_BATCH_BYTES / cell;
+	return n ? (unsigned)n : 1;
+}
+
+void rt_wire(struct rt_ctx *ctx)
+{
+	struct eng *e = &ctx->eng;
+
+	e->req_max = ctx->call_max;
+	e->req_iov = 1;
+	e->batch_max = tx_cells(max_inflight(ctx->o), ctx->call_max);
+	/* TCP: any record the parser accepts (the largest reply and 1024
+	 * fragment marks); UDP: one reply, with -b one per datagram of a
+	 * recvmmsg(). */
+	e->rx_max = ctx->o->udp ? RT_REPLY_MAX :
+		    ctx->reply_max + KSF_RPC_REC_HDR * KSF_RPC_REC_MAX_FRAGS;
+	e->rx_batch = RT_UDP_RX_BATCH;
+}
+
+static int init(struct eng_worker *e)
+{
+	struct rt_worker *w = (struct rt_worker *)e;
+	struct rt_ctx *ctx = e->eng->tool;
+	uint64_t ring = 2;
+
+	while (ring < 2ULL * max_inflight(ctx->o))
+		ring <<= 1;
+	w->ctx = ctx;
+	w->xid_base = random_xid_base(e->id);
+	w->mask = ring - 1;
+	w->slots = calloc(ring, sizeof(*w->slots));
+	w->rx_guess = RT_RX_GUESS_INIT;
+	w->gbuf = ctx->o->udp ? NULL : malloc(ctx->reply_max);
+	return w->slots && (ctx->o->udp || w->gbuf) ? 0 : -ENOMEM;
+}
+
+static void free_worker(struct eng_worker *e)
+{
+	struct rt_worker *w = (struct rt_worker *)e;
+
+	rt_nfs_note_calls(e->eng->tool, e->id, e->seq);
+	free(w->slots);
+	free(w->gbuf);
+}
+
+/* Start call e->seq, unless -a are in flight or its slot is busy: take
+ * its slot and encode it into the engine's queue. */
+static int start(struct eng_worker *e, uint64_t now)
+{
+	struct rt_worker *w = (struct rt_worker *)e;
+	struct rt_slot *s = &w->slots[e->seq & w->mask];
+	uint8_t *buf = eng_tx_room(e);
+
+	if (w->nbusy >= max_inflight(w->ctx->o) || s->state == RT_SLOT_BUSY)
+		return 0;
+	s->xid = w->xid_base + (uint32_t)e->seq;
+	s->t0 = now;
+	s->state = RT_SLOT_BUSY;
+	w->nbusy++;
+	eng_tx_put(e, w->ctx->nfs.op != RT_OP_NULL ?
+		   rt_nfs_call_build(&w->ctx->nfs, e->id, e->seq, s->xid, buf) :
+		   rt_call_build(&w->ctx->call, s->xid, buf));
+	return 1;
+}
+
+/* -a 0 over TCP: how many bytes the next recv() may take so that it
+ * completes at most one reply. The buffer holds no complete record: walk
+ * its fragment marks to the first incomplete piece. */
+static size_t rx_want(const struct eng_worker *e)
+{
+	const struct rt_worker *w = (const struct rt_worker *)e;
+	size_t off = 0;
+
+	if (e->eng->inflight)
+		return 0;
+	for (;;) {
+		size_t have = e->rlen - off;
+		uint32_t hdr, flen;
+
+		if (have < KSF_RPC_REC_HDR)	/* a mark, and at a record's start a guess */
+			return KSF_RPC_REC_HDR - have + (off ? 0 : w->rx_guess);
+		hdr = (uint32_t)e->rbuf[off] << 24 | (uint32_t)e->rbuf[off + 1] << 16 |
+		      (uint32_t)e->rbuf[off + 2] << 8 | e->rbuf[off + 3];
+		flen = hdr & ~KSF_RPC_REC_LAST;
+		if (have - KSF_RPC_REC_HDR < flen)	/* the rest of this fragment */
+			return KSF_RPC_REC_HDR + flen - have;
+		if (hdr & KSF_RPC_REC_LAST)	/* cannot be: the parser took it */
+			return 0;
+		off += KSF_RPC_REC_HDR + flen;
+	}
+}
+
+/* Every complete record in buf[0..len) (TCP), or one datagram (UDP). */
+static ssize_t parse(struct eng_worker *e, const uint8_t *buf, size_t len, uint64_t now)
+{
+	struct rt_worker *w = (struct rt_worker *)e;
+	struct ksf_rpc_rec rec;
+	size_t off = 0;
+	int n;
+
+	if (w->ctx->o->udp)
+		return rt_reply(w, buf, len, now) ? -1 : (ssize_t)len;
+	while (off < len) {
+		n = ksf_rpc_rec_parse(buf + off, len - off, (uint32_t)w->ctx->reply_max, &rec);
+		if (n == 0)
+			break;
+		if (n < 0)
+			return n == -EMSGSIZE ?
+			       eng_fail(e, "bad record marking from the server: a reply "
+					"longer than %zu bytes", w->ctx->reply_max) :
+			       eng_fail(e, "bad record marking from the server: a reply "
+					"of more than 1024 fragments");
+		if (rec.nfrags > 1)
+			ksf_rpc_rec_gather(buf + off, (size_t)n, w->gbuf);
+		else
+			w->rx_guess = rec.len < RT_RX_GUESS_MAX ? rec.len : RT_RX_GUESS_MAX;
+		if (rt_reply(w, rec.nfrags > 1 ? w->gbuf : rec.payload, rec.len, now))
+			return -1;
+		off += (size_t)n;
+	}
+	return (ssize_t)off;
+}
+
+static int idle(const struct eng_worker *e)
+{
+	return ((const struct rt_worker *)e)->nbusy == 0;
+}
+
+/* UDP: when the oldest call in flight times out (0 when none is). */
+static uint64_t timeout(const struct eng_worker *e)
+{
+	const struct rt_worker *w = (const struct rt_worker *)e;
+	const struct rt_slot *s = &w->slots[w->tail & w->mask];
+
+	if (!w->nbusy || s->state != RT_SLOT_BUSY)
+		return 0;
+	return s->t0 + w->ctx->o->udp_timeout_ns;
+}
+
+static void where(const struct eng_worker *e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u call(s) in flight, %llu replies this run",
+		 ((const struct rt_worker *)e)->nbusy, (unsigned long long)e->done);
+}
+
+/* UDP: room in the socket buffers for the replies (and calls) of a whole
+ * window, so that a burst of replies is not dropped by our own socket:
+ * about 2 KiB of buffer per small datagram, at least the default, at most
+ * 16 MiB (the kernel caps it at net.core.rmem_max / wmem_max). Best effort. */
+static int connected(struct eng_worker *e, char *err, size_t errlen)
+{
+	uint64_t want = (uint64_t)(e->eng->inflight ? e->eng->inflight : 1) * 2048;
+	int v = (int)(want < 256 * 1024 ? 256 * 1024 : want > 16 << 20 ? 16 << 20 : want);
+
+	(void)err;
+	(void)errlen;
+	if (e->eng->socktype != SOCK_DGRAM)
+		return 0;
+	setsockopt(e->fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	setsockopt(e->fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	return 0;
+}
+
+const struct eng_proto rt_proto = {
+	.size = sizeof(struct rt_worker),
+	.init = init,
+	.free = free_worker,
+	.connected = connected,
+	.start = start,
+	.parse = parse,
+	.rx_want = rx_want,
+	.idle = idle,
+	.expire = rt_expire,
+	.timeout = timeout,
+	.where = where,
+	.stall = rt_fail_stall,
+};
