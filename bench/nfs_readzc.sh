@@ -6,12 +6,15 @@
 #   sh bench/nfs_readzc.sh BASE_BIN_DIR NEW_BIN_DIR
 #
 # Loads (rpctest --op read, -j 1, one connection):
+#   r4    READ 4 KiB of cached data, -a 8
 #   r64   READ 64 KiB of cached data, -a 8
 #   r1m   READ 1 MiB of cached data, -a 4
-#   c64   READ 64 KiB from the disk, -a 8: while it runs, a loop drops
-#         the pages of the export's files every 20 ms (posix_fadvise
-#         DONTNEED), so that READs find them cold (the rpc line's deferred
-#         count says how many did)
+#   c64   READ 64 KiB from the disk: a 256 MiB file written with O_DIRECT
+#         (so not in the page cache) read at random offsets, 8 READs in
+#         flight, by a Python client (tests/integ/nfsclient.py), so that
+#         readahead does not bring the next ones in (krpc's deferred
+#         count, printed per server, says how many went to the worker's
+#         file operations).
 # Each backend runs both servers at once (krpc -w 1 --no-udp, exports of
 # their own under BENCH_DIR, default /var/tmp: the real disk), and each
 # load is measured in ROUNDS rounds (default 5) of SECS seconds (default
@@ -23,14 +26,15 @@
 set -u
 BASE=$(cd "$1" && pwd) || exit 2
 NEW=$(cd "$2" && pwd) || exit 2
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${ROUNDS:-5} SECS=${SECS:-2} BACKENDS=${BACKENDS:-"uring epoll"}
-LOADS=${LOADS:-"r64 r1m c64"}
+LOADS=${LOADS:-"r4 r64 r1m c64"}
 D=$(mktemp -d "${BENCH_DIR:-/var/tmp}/ksf-readzc-bench.XXXXXX") || exit 1
 mkdir -p "$D/base" "$D/new" "$D/state"
 pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$D"' EXIT
 
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d", s }'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'; }
 
 # start NAME BIN BACKEND: krpc exporting $D/NAME; sets PID_NAME, PORT_NAME
 start() {
@@ -42,40 +46,58 @@ start() {
 	eval "PORT_$1=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$D/$1.out")"
 }
 
-# the cold load's page dropper: every 20 ms, the pages of every file in DIR
-dropper() {
+# the cold load: a 256 MiB file written with O_DIRECT (none of it in the
+# page cache; krpc is not involved) read in 64 KiB READs at random
+# offsets, each once, 8 in flight, for SECS seconds by a Python client
+# (tests/integ/nfsclient.py); prints the calls
+cold_read() {
+	dd if=/dev/zero of="$D/$1/cold" bs=1M count=256 oflag=direct status=none
 	python3 -c '
-import os, sys, time
-d = sys.argv[1]
-while True:
-    for r, _, fs in os.walk(d):
-        for f in fs:
-            try:
-                fd = os.open(os.path.join(r, f), os.O_RDONLY)
-                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-                os.close(fd)
-            except OSError:
-                pass
-    time.sleep(0.02)' "$1" &
-	DROPPER=$!
+import random, sys, time
+sys.path.insert(0, sys.argv[1])
+from nfsclient import *
+c = Client(int(sys.argv[2]), timeout=30)
+fh = c.lookup(c.mnt(sys.argv[3].encode()).fh, b"cold").fh
+offs = [i << 16 for i in range(4096)]
+random.shuffle(offs)
+end, calls, xids = time.monotonic() + float(sys.argv[4]), 0, []
+while time.monotonic() < end and (offs or xids):
+    while offs and len(xids) < 8:
+        xid = c.next_xid()
+        c.send_record(c.call_msg(NFS_PROG, NFS_VERS, READ,
+                                 Packer().opaque(fh).u64(offs.pop()).u32(65536).bytes(), xid))
+        xids.append(xid)
+    u = c.decode_reply(c.recv_reply(xids.pop(0)))[1]
+    assert u.u32() == NFS3_OK
+    calls += 1
+print(calls)' "$ROOT/tests/integ" "$2" "$D/$1" "$SECS"
+	st=$?
+	rm -f "$D/$1/cold"
+	return $st
 }
 
 # run NAME BIN BACKEND LOAD ROUND: one timed rpctest, one result line
 run() {
 	case $4 in
+	r4) sz=4096 a=8 ;;
 	r64) sz=65536 a=8 ;;
 	r1m) sz=1048576 a=4 ;;
 	c64) sz=65536 a=8 ;;
 	esac
 	eval "pid=\$PID_$1 port=\$PORT_$1"
-	[ "$4" = c64 ] && dropper "$D/$1"
-	c0=$(cpu_ns "$pid")
-	"$NEW/rpctest" --export "$D/$1" --op read -l "$sz" -c 0 -t "$SECS" -a "$a" --json \
-		"127.0.0.1:$port" > "$D/rt.json" 2>/dev/null
-	rc=$?
-	c1=$(cpu_ns "$pid")
-	[ "$4" = c64 ] && { kill "$DROPPER"; wait "$DROPPER" 2>/dev/null; }
-	calls=$(sed -n 's/.*"summary".*"calls": *\([0-9]*\).*/\1/p' "$D/rt.json" | head -n 1)
+	if [ "$4" = c64 ]; then
+		c0=$(cpu_ns "$pid")
+		calls=$(cold_read "$1" "$port")
+		rc=$?
+		c1=$(cpu_ns "$pid")
+	else
+		c0=$(cpu_ns "$pid")
+		"$NEW/rpctest" --export "$D/$1" --op read -l "$sz" -c 0 -t "$SECS" -a "$a" --json \
+			"127.0.0.1:$port" > "$D/rt.json" 2>/dev/null
+		rc=$?
+		c1=$(cpu_ns "$pid")
+		calls=$(sed -n 's/.*"summary".*"calls": *\([0-9]*\).*/\1/p' "$D/rt.json" | head -n 1)
+	fi
 	[ "$rc" = 0 ] && [ -n "$calls" ] || { echo "$3 $4 $5 $1 FAILED rc=$rc"; return; }
 	awk -v be="$3" -v l="$4" -v r="$5" -v s="$1" -v c="$calls" -v sz="$sz" -v ns=$((c1 - c0)) \
 		-v t="$SECS" 'BEGIN { mib = c * sz / 1048576
