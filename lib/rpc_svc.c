@@ -2,11 +2,13 @@
 /*
  * The transport half of RPC: TCP record marking and UDP datagrams on a
  * ksf_svc, feeding the freestanding dispatcher (lib/rpc/). Per worker it
- * keeps a reply buffer (replies of one read, record-marked, go out in one
- * ksf_conn_send), a gather buffer for multi-fragment records, scratch for
- * arguments and results, a duplicate request cache and counters; nothing is
- * shared between workers. Blocking procedures go to helper threads
- * (rpc_async.c) when the service has them.
+ * keeps a reply buffer (replies of one read, record-marked, are queued
+ * with one ksf_conn_send), a gather buffer for multi-fragment records,
+ * scratch for arguments and results, a duplicate request cache and
+ * counters; nothing is shared between workers. Blocking procedures go to helper threads
+ * (rpc_async.c) when the service has them. Reply data a handler read into
+ * a buffer of the worker's pool leave from there (rpc_zc.c): the replies
+ * before them are queued then, and the rest of the batch goes on.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -136,7 +138,7 @@ done:
 }
 
 /* Complete records are answered in order (offloaded ones when they are
- * done); replies of one read leave in one send. A record whose reply might
+ * done); replies of one read leave in one flush. A record whose reply might
  * not fit in the output queue waits (the library pauses reading and offers
  * it again once the queue drains, or once offloaded calls are answered). */
 static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
