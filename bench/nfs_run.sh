@@ -221,6 +221,8 @@ for g in $GRPS; do
 		rnd=$((rnd + 1))
 	done
 done
+# What one system call costs here (GETATTR's statx; see the target lines)
+SYSC=$("$B/bench/syscall_cost" "$E" 2>/dev/null) || SYSC=""
 ganesha_stop
 for s in $SERVERS; do srv_stop "$s" || { say "$s exited $? on SIGTERM"; errors=$((errors + 1)); }; done
 veth_down
@@ -250,7 +252,7 @@ veth_down
 	echo
 	echo "| net | server | load | ops/s | MB/s | p50 µs | p99 µs | server CPU µs/op | server CPU µs/MiB | client CPU µs/op | ops/s vs ganesha | note |"
 	echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" -v dat="$B/nfs-bench.tsv" "$(cat "$ROOT/bench/rounds.awk")"'
+	awk -F'\t' -v runs="$RUNS" -v hz="$HZ" -v dat="$B/nfs-bench.tsv" -v sysc="$SYSC" "$(cat "$ROOT/bench/rounds.awk")"'
 		# $T/raw: srv net label round ok|fail ops/s MB/s p50 p99 calls ticks client-us p90 p99.9
 		{
 			k = $1 SUBSEP $2 SUBSEP $3
@@ -279,6 +281,21 @@ veth_down
 				f "%s vs " f "%s)\n", name, ok ? "**met**" : "**not met**", r, nr, op, mult,
 				med(what, k) * sc, unit, med(what, rk) * sc, unit
 		}
+		# getattr_cost(K): the server side of the GETATTR/NULL target: its
+		# CPU per op against that of NULL, and the difference against one statx
+		function getattr_cost(k,   g, n, r, sx) {
+			g = med("cpu", k "GETATTR -j2 -a32"); n = med("cpu", k "NULL -j2 -a32")
+			r = rmed("cpu", k "GETATTR -j2 -a32", k "NULL -j2 -a32")
+			if (g == "-" || n == "-" || r == "-") return
+			split(sysc, sx, " ")
+			printf "- server side of that target: GETATTR %.2f us of server CPU per op, NULL %.2f us " \
+				"(median per-round ratio %.2fx; when the server limits, the rate target needs <= 1.25x)", g, n, r
+			if (sx[2] > 0)
+				printf "; GETATTR - NULL = %.2f us, one statx(2) costs %.2f us here (getppid %.2f us; " \
+					"bench/syscall_cost): a user-space server makes one statx per GETATTR", g - n,
+					sx[2] / 1000, sx[4] / 1000
+			print ""
+		}
 		END {
 			printf "" > dat
 			for (i = 1; i <= nrow; i++) {
@@ -306,6 +323,7 @@ veth_down
 				print "**" ks[i] "**"
 				line("GETATTR -j2 -a32 ops/s >= 0.8x its own NULL -j2 -a32", "rate",
 				     k "GETATTR -j2 -a32", k "NULL -j2 -a32", ">=", 0.8, "", 1)
+				getattr_cost(k)
 				line("GETATTR -j2 -a32 ops/s >= 5x ganesha", "rate",
 				     k "GETATTR -j2 -a32", g "GETATTR -j2 -a32", ">=", 5, "", 1)
 				line("READ 4 KiB -j2 -a32 ops/s >= 5x ganesha", "rate",

@@ -10,12 +10,16 @@
  * credential checks, so it answers garbage as happily as NULL calls. A real
  * server (krpc) does all of that and is measured against this.
  *
- *   rpc_floor [-p PORT] [-a IPV4ADDR] [-s]
+ *   rpc_floor [-p PORT] [-a IPV4ADDR] [-s] [-w WORKERS]
  *
  * -p 0 (the default) picks a free port; -a defaults to 127.0.0.1. -s spins:
  * the loop never sleeps (epoll_wait with a 0 timeout, all sockets
  * non-blocking), so it uses a whole CPU even when idle; it is the floor of
- * a server that busy-polls (krpc --busy-poll). Once
+ * a server that busy-polls (krpc --busy-poll). -w N (default 1) runs N
+ * such loops in N threads, each with its own epoll; the first also accepts
+ * and hands the connections out round robin (the first to loop 0, the
+ * second to loop 1, ...), so that two connections always land on two
+ * threads: the floor of any N-worker server on this machine. Once
  * listening it prints "listening on ADDR:PORT". A connection whose output
  * the peer does not take is not read until it is flushed; a record longer
  * than 1 MiB + 4 KiB closes the connection. SIGINT or SIGTERM ends the
@@ -25,6 +29,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,6 +44,7 @@
 #define MAX_EVENTS	256
 #define MAX_RECORD	((1u << 20) + 4096u)
 #define REPLY_SIZE	28	/* record mark + 24-byte reply body */
+#define MAX_WORKERS	64
 
 struct conn {
 	int fd;
@@ -51,9 +57,22 @@ struct conn {
 	uint8_t *out;		/* unsent replies */
 	size_t out_len, out_off, out_cap;
 	bool blocked;		/* waiting for EPOLLOUT, not reading */
+	uint64_t *records;	/* its loop's count of answered records */
 };
 
-static uint64_t n_records, n_conns;
+/* One event loop (thread); loop 0 also owns the listening socket. */
+struct loop {
+	int ep;
+	int timeout;		/* epoll_wait's: -1, 0 (-s), 200 ms (loops > 0) */
+	int lfd;		/* the listening socket (loop 0 accepts) */
+	uint64_t records;
+	uint8_t *buf;		/* BUF_SIZE bytes */
+	pthread_t tid;
+};
+
+static struct loop loops[MAX_WORKERS];
+static unsigned n_loops = 1;
+static uint64_t n_conns;
 static volatile sig_atomic_t stopping;
 
 static void on_signal(int sig)
@@ -86,7 +105,7 @@ static int reply(struct conn *c)
 	memcpy(p + 4, c->xid, 4);
 	memcpy(p + 8, tail, sizeof(tail));
 	c->out_len += REPLY_SIZE;
-	n_records++;
+	(*c->records)++;
 	return 0;
 }
 
@@ -183,23 +202,32 @@ static void on_readable(int ep, struct conn *c, uint8_t *buf)
 		conn_close(ep, c);
 }
 
-static void on_accept(int ep, int lfd)
+/* Accept what is pending; connection i goes to loop i % n_loops (its
+ * epoll: epoll_ctl on another thread's epoll is safe, and the connection is
+ * only ever touched by that thread once added). */
+static void on_accept(int lfd)
 {
 	for (int i = 0; i < 64; i++) {
 		int one = 1, fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct loop *l = &loops[n_conns % n_loops];
 		struct conn *c;
 
 		if (fd < 0)
 			return;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		c = calloc(1, sizeof(*c));
-		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
-		if (!c || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			free(c);
+		if (!c) {
 			close(fd);
 			continue;
 		}
 		c->fd = fd;
+		c->records = &l->records;
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+		if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			free(c);
+			close(fd);
+			continue;
+		}
 		n_conns++;
 	}
 }
@@ -223,17 +251,69 @@ static int listen_on(struct in_addr addr, unsigned short port)
 	return fd;
 }
 
+/* One loop until SIGINT/SIGTERM: loop 0 wakes on the signal (it is the
+ * main thread and the only one not blocking them); the others notice
+ * `stopping` within their 200 ms timeout. */
+static void *run_loop(void *arg)
+{
+	struct loop *l = arg;
+	struct epoll_event evs[MAX_EVENTS];
+
+	while (!stopping) {
+		int n = epoll_wait(l->ep, evs, MAX_EVENTS, l->timeout);
+
+		for (int i = 0; i < n; i++) {
+			struct conn *cn = evs[i].data.ptr;
+
+			if (!cn)
+				on_accept(l->lfd);
+			else if (evs[i].events & EPOLLOUT) {
+				if (flush(l->ep, cn) < 0)
+					conn_close(l->ep, cn);
+			} else
+				on_readable(l->ep, cn, l->buf);
+		}
+	}
+	return NULL;
+}
+
+/* Make the loops (the listener in loop 0's epoll) and start loops 1.. in
+ * threads that block SIGINT and SIGTERM. */
+static int start_loops(int lfd, int timeout)
+{
+	struct epoll_event lev = { .events = EPOLLIN, .data.ptr = NULL };
+	sigset_t set, old;
+
+	for (unsigned i = 0; i < n_loops; i++) {
+		loops[i].ep = epoll_create1(EPOLL_CLOEXEC);
+		loops[i].buf = malloc(BUF_SIZE);
+		loops[i].lfd = lfd;
+		loops[i].timeout = timeout == 0 ? 0 : i == 0 ? -1 : 200;
+		if (loops[i].ep < 0 || !loops[i].buf)
+			return -1;
+	}
+	if (epoll_ctl(loops[0].ep, EPOLL_CTL_ADD, lfd, &lev) < 0)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	for (unsigned i = 1; i < n_loops; i++)
+		if (pthread_create(&loops[i].tid, NULL, run_loop, &loops[i]))
+			return -1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct in_addr addr = { .s_addr = htonl(INADDR_LOOPBACK) };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct epoll_event evs[MAX_EVENTS], lev = { .events = EPOLLIN };
-	unsigned long port = 0;
-	static uint8_t buf[BUF_SIZE];
-	int c, ep, lfd, timeout = -1;
+	unsigned long port = 0, w;
+	int c, lfd, timeout = -1;
 	char *end;
 
-	while ((c = getopt(argc, argv, "p:a:sh")) != -1) {
+	while ((c = getopt(argc, argv, "p:a:sw:h")) != -1) {
 		switch (c) {
 		case 'p':
 			port = strtoul(optarg, &end, 10);
@@ -251,11 +331,19 @@ int main(int argc, char **argv)
 		case 's':
 			timeout = 0;
 			break;
+		case 'w':
+			w = strtoul(optarg, &end, 10);
+			if (*end || w < 1 || w > MAX_WORKERS) {
+				fprintf(stderr, "rpc_floor: -w takes 1 to %d\n", MAX_WORKERS);
+				return 2;
+			}
+			n_loops = (unsigned)w;
+			break;
 		case 'h':
-			printf("usage: rpc_floor [-p PORT] [-a IPV4ADDR] [-s]\n");
+			printf("usage: rpc_floor [-p PORT] [-a IPV4ADDR] [-s] [-w WORKERS]\n");
 			return 0;
 		default:
-			fprintf(stderr, "usage: rpc_floor [-p PORT] [-a IPV4ADDR] [-s]\n");
+			fprintf(stderr, "usage: rpc_floor [-p PORT] [-a IPV4ADDR] [-s] [-w WORKERS]\n");
 			return 2;
 		}
 	}
@@ -263,26 +351,14 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	lfd = listen_on(addr, (unsigned short)port);
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	lev.data.ptr = NULL;
-	if (lfd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev) < 0)
+	if (lfd < 0 || start_loops(lfd, timeout) < 0)
 		return 1;
-	while (!stopping) {
-		int n = epoll_wait(ep, evs, MAX_EVENTS, timeout);
-
-		for (int i = 0; i < n; i++) {
-			struct conn *cn = evs[i].data.ptr;
-
-			if (!cn)
-				on_accept(ep, lfd);
-			else if (evs[i].events & EPOLLOUT) {
-				if (flush(ep, cn) < 0)
-					conn_close(ep, cn);
-			} else
-				on_readable(ep, cn, buf);
-		}
+	run_loop(&loops[0]);
+	for (unsigned i = 1; i < n_loops; i++) {
+		pthread_join(loops[i].tid, NULL);
+		loops[0].records += loops[i].records;
 	}
 	fprintf(stderr, "rpc_floor: records=%llu conns=%llu\n",
-		(unsigned long long)n_records, (unsigned long long)n_conns);
+		(unsigned long long)loops[0].records, (unsigned long long)n_conns);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include "ksf_int.h"
 #include "rpc_svc_int.h"
+#include "rpc/rpc_int.h"
 
 static struct rpc_worker *worker_of(struct ksf_rpc_service *rs, int idx)
 {
@@ -29,7 +30,7 @@ static struct rpc_worker *worker_of(struct ksf_rpc_service *rs, int idx)
  * rpc_defer.c, when nowait). */
 static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ksf_conn *c,
 		    size_t *used, const uint8_t *msg, size_t len, int nowait,
-		    struct rpc_call_slot *slot)
+		    struct rpc_call_slot *slot, const struct ksf_rpc_call *call)
 {
 	uint8_t *hdr = rw->out + *used;
 	struct ksf_xdr_ref ref = { .p = NULL };
@@ -37,8 +38,11 @@ static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ks
 				   .proto = IPPROTO_TCP, .nowait = nowait, .call_slot = slot,
 				   .helpers = rs->off };
 	req.peer = ksf_conn_peer(c, &req.peerlen);
-	int n = ksf_rpc_dispatch_ref(rs->srv, msg, len, hdr + 4, rw->out_cap - *used - 4, &ref,
-				     rw->scratch, sizeof(rw->scratch), &req, &rw->st.rpc);
+	size_t cap = rw->out_cap - *used - 4;
+	int n = call ? ksf__rpc_dispatch_call(rs->srv, call, hdr + 4, cap, &ref, rw->scratch,
+					      sizeof(rw->scratch), &req, &rw->st.rpc)
+		     : ksf_rpc_dispatch_ref(rs->srv, msg, len, hdr + 4, cap, &ref, rw->scratch,
+					    sizeof(rw->scratch), &req, &rw->st.rpc);
 
 	if (n <= 0)
 		return n;	/* no reply due, -ENOSPC (counted), -EAGAIN, -EINPROGRESS */
@@ -53,9 +57,10 @@ static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ks
  * handler (0, *ref handed over), or -EAGAIN (run it on a helper). */
 static int try_inline(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ksf_conn *c,
 		      struct rpc_conn *rc, size_t *used, const uint8_t *msg, size_t len,
-		      struct rpc_drc_ref *ref, struct rpc_call_slot *slot)
+		      struct rpc_drc_ref *ref, struct rpc_call_slot *slot,
+		      const struct ksf_rpc_call *call)
 {
-	int err = one_call(rs, rw, c, used, msg, len, 1, slot);
+	int err = one_call(rs, rw, c, used, msg, len, 1, slot, call);
 
 	if (err == -EINPROGRESS && slot->d) {
 		ksf__rpc_defer_bind(slot, rc, ref);
@@ -108,11 +113,12 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 	struct rpc_drc_ref ref = { .slot = -1 };
 	struct rpc_call_slot slot = { .rs = rs };
 	struct ksf_rpc_peek pk;
+	struct ksf_rpc_call call;	/* decoded once, by the peek */
 	size_t start = *used;
 	int err;
 
-	if (ksf_rpc_srv_peek(rs->srv, msg, len, &pk))
-		return one_call(rs, rw, c, used, msg, len, 0, &slot);
+	if (ksf__rpc_srv_peek_call(rs->srv, msg, len, &pk, &call))
+		return one_call(rs, rw, c, used, msg, len, 0, &slot, NULL);
 	slot.no_buf = pk.flags & KSF_RPC_PROC_NONIDEMPOTENT;
 	if ((pk.flags & KSF_RPC_PROC_NONIDEMPOTENT) && rw->drc &&
 	    drc_check(rw, c, &pk, msg, len, used, &ref))
@@ -121,14 +127,14 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 		/* TRY_INLINE: here if it need not wait (a READ of cached data),
 		 * which saves two thread switches; else on a helper. */
 		if ((pk.flags & KSF_RPC_PROC_TRY_INLINE) &&
-		    (err = try_inline(rs, rw, c, rc, used, msg, len, &ref, &slot)) != -EAGAIN)
+		    (err = try_inline(rs, rw, c, rc, used, msg, len, &ref, &slot, &call)) != -EAGAIN)
 			goto done;
 		if (!ksf__rpc_offload_call(rs, rc, msg, len, &ref)) {
 			ksf__rpc_buf_put(&slot.ch);
 			return 0;
 		}
 	}
-	err = one_call(rs, rw, c, used, msg, len, 0, &slot);
+	err = one_call(rs, rw, c, used, msg, len, 0, &slot, &call);
 done:
 	ksf__rpc_buf_put(&slot.ch);
 	/* a non-idempotent call's reply is whole in rw->out (no_buf) */

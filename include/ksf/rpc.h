@@ -252,7 +252,8 @@ int ksf_rpc_cred_sys_encode(struct ksf_xdr *x, const struct ksf_rpc_cred_sys *c)
 struct ksf_rpc_call {
 	uint32_t xid, rpcvers, prog, vers, proc;
 	struct ksf_rpc_auth cred, verf;
-	struct ksf_rpc_cred_sys sys;	/* filled when cred.flavor == KSF_RPC_AUTH_SYS */
+	struct ksf_rpc_cred_sys sys;	/* filled when cred.flavor == KSF_RPC_AUTH_SYS
+					 * (else zero but gids[], beyond ngids) */
 	uint32_t auth_stat;		/* KSF_RPC_AUTH_OK, or why the call is refused */
 	struct ksf_xdr args;		/* decode cursor over the arguments */
 };

@@ -196,19 +196,13 @@ static void count(struct ksf_rpc_stats *st, enum outcome o)
 	st->replies++;
 }
 
-int ksf_rpc_dispatch(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
-		     uint8_t *reply, size_t cap, void *scratch, size_t scratch_len,
-		     void *ctx, struct ksf_rpc_stats *st)
-{
-	return ksf_rpc_dispatch_ref(s, msg, len, reply, cap, NULL, scratch, scratch_len, ctx, st);
-}
-
-int ksf_rpc_dispatch_ref(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
-			 uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
-			 size_t scratch_len, void *ctx, struct ksf_rpc_stats *st)
+/* The reply to a decoded call: dec is ksf_rpc_call_decode's result; ref
+ * (may be NULL) as ksf_rpc_dispatch_ref's. */
+static int dispatch_decoded(const struct ksf_rpc_srv *s, int dec, const struct ksf_rpc_call *call,
+			    uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
+			    size_t scratch_len, void *ctx, struct ksf_rpc_stats *st)
 {
 	struct ksf_rpc_stats unused;
-	struct ksf_rpc_call call;
 	struct ksf_xdr x;
 	enum outcome o;
 
@@ -225,16 +219,16 @@ int ksf_rpc_dispatch_ref(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t
 
 	/* 1. Header and credential (ksf_rpc_call_decode says which
 	 *    failures are answered and which are dropped). */
-	switch (ksf_rpc_call_decode(msg, len, &call)) {
+	switch (dec) {
 	case 0:
-		o = run_call(s, &call, &x, scratch, scratch_len, ctx);
+		o = run_call(s, call, &x, scratch, scratch_len, ctx);
 		break;
 	case -EPROTONOSUPPORT:
-		ksf_rpc_err_rpcvers(&x, call.xid);
+		ksf_rpc_err_rpcvers(&x, call->xid);
 		o = OUT_RPC_MISMATCH;
 		break;
 	case -EACCES:
-		ksf_rpc_err_auth(&x, call.xid, call.auth_stat);
+		ksf_rpc_err_auth(&x, call->xid, call->auth_stat);
 		o = OUT_AUTH_ERR;
 		break;
 	case -ENOMSG:
@@ -267,26 +261,57 @@ int ksf_rpc_dispatch_ref(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t
 	return (int)x.pos;
 }
 
-int ksf_rpc_srv_peek(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
-		     struct ksf_rpc_peek *pk)
+int ksf_rpc_dispatch(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
+		     uint8_t *reply, size_t cap, void *scratch, size_t scratch_len,
+		     void *ctx, struct ksf_rpc_stats *st)
+{
+	return ksf_rpc_dispatch_ref(s, msg, len, reply, cap, NULL, scratch, scratch_len, ctx, st);
+}
+
+int ksf_rpc_dispatch_ref(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
+			 uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
+			 size_t scratch_len, void *ctx, struct ksf_rpc_stats *st)
 {
 	struct ksf_rpc_call call;
+	int dec = ksf_rpc_call_decode(msg, len, &call);
+
+	return dispatch_decoded(s, dec, &call, reply, cap, ref, scratch, scratch_len, ctx, st);
+}
+
+int ksf__rpc_dispatch_call(const struct ksf_rpc_srv *s, const struct ksf_rpc_call *call,
+			   uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
+			   size_t scratch_len, void *ctx, struct ksf_rpc_stats *st)
+{
+	return dispatch_decoded(s, 0, call, reply, cap, ref, scratch, scratch_len, ctx, st);
+}
+
+int ksf__rpc_srv_peek_call(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
+			   struct ksf_rpc_peek *pk, struct ksf_rpc_call *call)
+{
 	const struct ksf_rpc_prog *prog;
 	const struct ksf_rpc_vers *v;
 	const struct ksf_rpc_proc *p;
 
-	if (ksf_rpc_call_decode(msg, len, &call))
+	if (ksf_rpc_call_decode(msg, len, call))
 		return -EBADMSG;
-	if (!(prog = find_prog(s, call.prog)) || !(v = find_vers(prog, call.vers)) ||
-	    !(p = find_proc(v, call.proc)))
+	if (!(prog = find_prog(s, call->prog)) || !(v = find_vers(prog, call->vers)) ||
+	    !(p = find_proc(v, call->proc)))
 		return -ENOENT;
-	pk->xid = call.xid;
-	pk->prog = call.prog;
-	pk->vers = call.vers;
-	pk->proc = call.proc;
+	pk->xid = call->xid;
+	pk->prog = call->prog;
+	pk->vers = call->vers;
+	pk->proc = call->proc;
 	pk->flags = p->flags;
-	pk->args_off = (size_t)(call.args.rbuf - msg) + call.args.pos;
+	pk->args_off = (size_t)(call->args.rbuf - msg) + call->args.pos;
 	return 0;
+}
+
+int ksf_rpc_srv_peek(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
+		     struct ksf_rpc_peek *pk)
+{
+	struct ksf_rpc_call call;
+
+	return ksf__rpc_srv_peek_call(s, msg, len, pk, &call);
 }
 
 int ksf_rpc_void_decode(struct ksf_xdr *x, void *args)

@@ -33,13 +33,43 @@ static int auth_fail(struct ksf_rpc_call *c, int err, uint32_t why)
 	return -EACCES;
 }
 
+/* ksf__rpc_auth_get, with the common empty body (AUTH_NONE, every
+ * verifier of a call) decoded inline: two calls fewer per call header. */
+static inline int get_auth(struct ksf_xdr *x, struct ksf_rpc_auth *a)
+{
+	if (!x->err && x->len - x->pos >= 8 && ksf__get_be32(x->rbuf + x->pos + 4) == 0) {
+		a->flavor = ksf__get_be32(x->rbuf + x->pos);
+		a->body = NULL;
+		a->len = 0;
+		x->pos += 8;
+		return 0;
+	}
+	return ksf__rpc_auth_get(x, a);
+}
+
+/* Zero every field but sys.gids[] (only its first sys.ngids count, and
+ * ngids is zeroed): a memset of the whole struct, about 200 bytes, is a
+ * `rep stos` that took half of this function's time (AMD EPYC VM, perf
+ * annotate), and every TCP call is decoded twice (rpc_svc.c peeks). */
+static void call_clear(struct ksf_rpc_call *c)
+{
+	c->xid = c->rpcvers = c->prog = c->vers = c->proc = 0;
+	c->cred = (struct ksf_rpc_auth){ 0 };
+	c->verf = (struct ksf_rpc_auth){ 0 };
+	c->sys.stamp = 0;
+	c->sys.machinename = NULL;
+	c->sys.machinename_len = c->sys.uid = c->sys.gid = c->sys.ngids = 0;
+	c->auth_stat = 0;
+	c->args = (struct ksf_xdr){ 0 };
+}
+
 int ksf_rpc_call_decode(const uint8_t *msg, size_t len, struct ksf_rpc_call *c)
 {
 	struct ksf_xdr x;
 	uint32_t mtype;
 	int err;
 
-	memset(c, 0, sizeof(*c));
+	call_clear(c);
 	ksf_xdr_init_decode(&x, msg, len);
 	if (ksf__xdr_get_u32(&x, &c->xid) || ksf__xdr_get_u32(&x, &mtype))
 		return -EBADMSG;
@@ -55,10 +85,10 @@ int ksf_rpc_call_decode(const uint8_t *msg, size_t len, struct ksf_rpc_call *c)
 	ksf__xdr_get_u32(&x, &c->vers);
 	if (ksf__xdr_get_u32(&x, &c->proc))
 		return -EBADMSG;
-	err = ksf__rpc_auth_get(&x, &c->cred);
+	err = get_auth(&x, &c->cred);
 	if (err)
 		return auth_fail(c, err, KSF_RPC_AUTH_BADCRED);
-	err = ksf__rpc_auth_get(&x, &c->verf);
+	err = get_auth(&x, &c->verf);
 	if (err)
 		return auth_fail(c, err, KSF_RPC_AUTH_BADVERF);
 	ksf_xdr_init_decode(&c->args, msg + x.pos, len - x.pos);

@@ -20,6 +20,6 @@ for f in "$B/tests/noread" "$B/tests/disconnect" "$B/tests/manyconn" "$B/tests/r
 	[ -x "$f" ] || { echo "run-kmod: no $f: run make first" >&2; exit 1; }
 done
 KSF_QEMU_MODULES="" \
-KSF_QEMU_FILES="$K/kecho/kecho.ko $K/krpc/krpc.ko" \
+KSF_QEMU_FILES="$K/kecho/kecho.ko $K/krpc/krpc.ko $ROOT/tests/integ/rpcabuse.want" \
 KSF_QEMU_BINS="$B/tests/noread $B/tests/disconnect $B/tests/manyconn $B/tests/rpcabuse" \
 KSF_QEMU_TIMEOUT=${KSF_QEMU_TIMEOUT:-420} exec sh "$ROOT/tests/qemu/run.sh" "$SCRIPT"
