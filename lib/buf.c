@@ -6,6 +6,13 @@
  * recycled through a per-worker free list (no locks, no sharing). The list
  * is capped, and a worker idle for the pool's idle_trim_ms shrinks it to a
  * small floor (ksf__bufpool_trim, called by worker.c's idle trim).
+ *
+ * Bigger chunks (up to 1 MiB: data read straight into them for an RPC
+ * reply, ksf_rpc_reply_buf, or a big write's own chunk) come in
+ * power-of-two sizes, each size with its own free list, all of them
+ * together holding at most BIG_KEEP bytes per worker and emptied by the
+ * idle trim: a fresh 1 MiB allocation per READ costs an mmap and 256 page
+ * faults, a pooled one nothing.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,27 +20,77 @@
 #include "ksf_int.h"
 
 #define FREE_CHUNKS_MAX 512	/* 8 MiB of 16 KiB chunks kept per worker */
+#define BIG_KEEP	(8u << 20)	/* bytes of bigger chunks kept per worker */
+
+/* The size class of a chunk of more than KSF_CHUNK bytes: the smallest
+ * power of two >= want (class 0: 2 * KSF_CHUNK), or -1 above the largest. */
+static int big_class(size_t want)
+{
+	int k = 0;
+
+	for (size_t cap = 2 * KSF_CHUNK; cap < want; cap <<= 1)
+		if (++k >= KSF__BIG_CLASSES)
+			return -1;
+	return k;
+}
+
+static struct ksf__chunk *chunk_alloc(size_t cap)
+{
+	struct ksf__chunk *ch = malloc(sizeof(*ch) + cap);
+
+	if (ch)
+		ch->cap = (uint32_t)cap;
+	return ch;
+}
+
+/* A chunk of more than KSF_CHUNK bytes: pooled by class up to 1 MiB. */
+static struct ksf__chunk *big_get(struct ksf__worker *w, size_t want)
+{
+	int k = big_class(want);
+	struct ksf__chunk *ch;
+
+	if (k < 0)
+		return chunk_alloc(want);
+	if ((ch = w->big_free[k])) {
+		w->big_free[k] = ch->next;
+		w->big_cached -= ch->cap;
+		return ch;
+	}
+	return chunk_alloc((size_t)(2 * KSF_CHUNK) << k);
+}
 
 struct ksf__chunk *ksf__chunk_get(struct ksf__worker *w, size_t want)
 {
 	struct ksf__chunk *ch;
 
-	if (want <= KSF_CHUNK && w->free_chunks) {
-		ch = w->free_chunks;
+	if (want > KSF_CHUNK) {
+		ch = big_get(w, want);
+	} else if ((ch = w->free_chunks)) {
 		w->free_chunks = ch->next;
 		w->nfree_chunks--;
 	} else {
-		size_t cap = want <= KSF_CHUNK ? KSF_CHUNK : want;
-
-		ch = malloc(sizeof(*ch) + cap);
-		if (!ch)
-			return NULL;
-		ch->cap = (uint32_t)cap;
+		ch = chunk_alloc(KSF_CHUNK);
 	}
+	if (!ch)
+		return NULL;
 	ch->next = NULL;
 	ch->off = ch->len = 0;
 	ch->ref = NULL;
 	return ch;
+}
+
+/* Keep a bigger chunk of a class size for reuse, within BIG_KEEP. */
+static bool big_put(struct ksf__worker *w, struct ksf__chunk *ch)
+{
+	int k = big_class(ch->cap);
+
+	if (k < 0 || ((size_t)(2 * KSF_CHUNK) << k) != ch->cap ||
+	    w->big_cached + ch->cap > BIG_KEEP)
+		return false;
+	ch->next = w->big_free[k];
+	w->big_free[k] = ch;
+	w->big_cached += ch->cap;
+	return true;
 }
 
 void ksf__chunk_put(struct ksf__worker *w, struct ksf__chunk *ch)
@@ -50,10 +107,13 @@ void ksf__chunk_put(struct ksf__worker *w, struct ksf__chunk *ch)
 		w->nfree_chunks++;
 		return;
 	}
+	if (ch->cap > KSF_CHUNK && big_put(w, ch))
+		return;
 	free(ch);
 }
 
-/* Free cached chunks until at most keep are left; returns how many went. */
+/* Free cached chunks until at most keep of KSF_CHUNK are left, and every
+ * bigger one; returns how many went. */
 unsigned ksf__bufpool_trim(struct ksf__worker *w, unsigned keep)
 {
 	struct ksf__chunk *ch;
@@ -65,6 +125,13 @@ unsigned ksf__bufpool_trim(struct ksf__worker *w, unsigned keep)
 		free(ch);
 		n++;
 	}
+	for (int k = 0; k < KSF__BIG_CLASSES; k++)
+		while ((ch = w->big_free[k])) {
+			w->big_free[k] = ch->next;
+			free(ch);
+			n++;
+		}
+	w->big_cached = 0;
 	return n;
 }
 

@@ -16,6 +16,10 @@
  * buffers other connections receive into. Beyond either bound, and for
  * input held from earlier receives (not in a receive buffer), the bytes
  * are copied.
+ *
+ * ksf__conn_send_chunk queues a chunk of the worker's pool whose bytes
+ * were written in place (an RPC reply's data read straight into it,
+ * ksf_rpc_reply_buf): the chunk itself joins the output queue.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -97,4 +101,25 @@ int ksf_conn_send_input(struct ksf_conn *c, const void *data, size_t len)
 	}
 	KSF__STAT_ADD(&c->sw->st, zc_copied, len);
 	return ksf_conn_send(c, p, len);
+}
+
+int ksf__conn_send_chunk(struct ksf_conn *c, const void *pre, size_t npre, struct ksf__chunk *ch,
+			 const void *post, size_t npost)
+{
+	size_t n = ch->len - ch->off, room = ksf_conn_room(c);
+	int err;
+
+	if (room < npre || room - npre < n || room - npre - n < npost)
+		return -ENOBUFS;	/* no side effects: the caller copies instead */
+	if ((err = ksf_conn_send(c, pre, npre)))
+		return err;
+	ksf__outq_push(&c->out, ch);
+	if (npost && ksf__outq_append(c->w, &c->out, post, npost)) {
+		/* the record is cut: the connection is unusable */
+		KSF__STAT_ADD(&c->sw->st, errors, 1);
+		ksf__conn_close_why(c, KSF_CLOSE_ERROR, 1);
+		return 0;	/* ch is the queue's: freed with it */
+	}
+	ksf__conn_queued(c);
+	return 0;
 }

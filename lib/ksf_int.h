@@ -21,6 +21,7 @@
 #define KSF_MAX_ADDRS	16	/* listening addresses per service */
 #define KSF_IOV_MAX	64	/* output chunks per writev / sendmsg */
 #define KSF_CHUNK	16384	/* output queue chunk payload */
+#define KSF__BIG_CLASSES 6	/* pooled bigger chunks: 32 KiB .. 1 MiB */
 #define KSF_TASK_RING	1024	/* entries per task ring */
 #define KSF_TASK_BUDGET	256	/* tasks run per ring per loop turn */
 
@@ -245,6 +246,8 @@ struct ksf__worker {
 	size_t rxlen;			/* epoll: receive buffer size */
 	struct ksf__chunk *free_chunks;	/* buffer pool */
 	unsigned nfree_chunks;
+	struct ksf__chunk *big_free[KSF__BIG_CLASSES];	/* bigger chunks, by size */
+	size_t big_cached;		/* bytes in big_free */
 	uint64_t active_ns;		/* last turn with events or tasks */
 	bool trimmed;			/* idle trim done since active_ns */
 	uint64_t log_next[8];		/* rate limit per log kind */
@@ -357,6 +360,13 @@ void ksf__conn_input(struct ksf_conn *c, const void *data, size_t len, void *rxb
  * reading paused), and after queueing: count, flush list, high water. */
 int ksf__conn_check_max(struct ksf_conn *c, size_t n);
 void ksf__conn_queued(struct ksf_conn *c);
+/* Queue pre[0..npre) (copied), then the pool chunk ch's bytes [off, len)
+ * as they are, then post[0..npost) (copied): the queue owns ch from then
+ * on (ksf__chunk_put once sent). All or nothing within outq_max: -ENOBUFS
+ * without side effects; -EPIPE, -ENOMEM as ksf_conn_send, ch then still
+ * the caller's (conn_zc.c). */
+int ksf__conn_send_chunk(struct ksf_conn *c, const void *pre, size_t npre, struct ksf__chunk *ch,
+			 const void *post, size_t npost);
 void ksf__conn_close_why(struct ksf_conn *c, enum ksf_close_reason why, int hard);
 void ksf__conn_eof(struct ksf_conn *c);
 void ksf__conn_error(struct ksf_conn *c, int err);

@@ -27,6 +27,7 @@ struct rpc_job {
 	socklen_t peerlen;
 	struct rpc_drc_ref ref;
 	struct ksf_rpc_stats st;
+	uint64_t ref_copied;	/* reply data offered by reference, copied */
 	uint8_t *reply;		/* record-marked reply, or NULL: none */
 	size_t reply_len;
 	size_t len;
@@ -101,6 +102,7 @@ static void job_run(struct ksf_offload_job *j)
 		.udata = rs->ctx, .peer = (struct sockaddr *)&rj->peer, .peerlen = rj->peerlen,
 		.worker = j->worker, .proto = IPPROTO_TCP, .offloaded = 1,
 	};
+	struct ksf_xdr_ref ref = { .copy = true };	/* no pool here: copied */
 	int n;
 
 	if (!hb) {		/* no memory: no reply; the client retransmits */
@@ -108,8 +110,9 @@ static void job_run(struct ksf_offload_job *j)
 		rj->st.nospace++;
 		return;
 	}
-	n = ksf_rpc_dispatch(rs->srv, rj->msg, rj->len, hb->out + 4, hb->cap - 4, hb->scratch,
-			     sizeof(hb->scratch), &req, &rj->st);
+	n = ksf_rpc_dispatch_ref(rs->srv, rj->msg, rj->len, hb->out + 4, hb->cap - 4, &ref,
+				 hb->scratch, sizeof(hb->scratch), &req, &rj->st);
+	rj->ref_copied = ref.copied;
 	if (n <= 0)
 		return;
 	ksf_rpc_rec_mark(hb->out, (uint32_t)n, true);
@@ -149,6 +152,7 @@ static void job_done(struct ksf_offload_job *j)
 	struct rpc_worker *rw = rj->rs->w[j->worker];
 
 	stats_add(&rw->st.rpc, &rj->st);
+	__atomic_store_n(&rw->st.ref_copied, rw->st.ref_copied + rj->ref_copied, __ATOMIC_RELAXED);
 	if (!ksf__rpc_pending_done(rj->rs, rj->rc, j->worker, &rj->ref, rj->reply,
 				   rj->reply_len, job_free, rj))
 		job_free(rj);

@@ -2,11 +2,13 @@
 /*
  * The transport half of RPC: TCP record marking and UDP datagrams on a
  * ksf_svc, feeding the freestanding dispatcher (lib/rpc/). Per worker it
- * keeps a reply buffer (replies of one read, record-marked, go out in one
- * ksf_conn_send), a gather buffer for multi-fragment records, scratch for
- * arguments and results, a duplicate request cache and counters; nothing is
- * shared between workers. Blocking procedures go to helper threads
- * (rpc_async.c) when the service has them.
+ * keeps a reply buffer (replies of one read, record-marked, are queued
+ * with one ksf_conn_send), a gather buffer for multi-fragment records,
+ * scratch for arguments and results, a duplicate request cache and
+ * counters; nothing is shared between workers. Blocking procedures go to helper threads
+ * (rpc_async.c) when the service has them. Reply data a handler read into
+ * a buffer of the worker's pool leave from there (rpc_zc.c): the replies
+ * before them are queued then, and the rest of the batch goes on.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,27 +24,32 @@ static struct rpc_worker *worker_of(struct ksf_rpc_service *rs, int idx)
 	return rs->w[idx];
 }
 
-/* Dispatch one record; its reply (if any) is appended to rw->out. slot
- * (NULL: none) lets the handler defer its reply (rpc_defer.c). */
+/* Dispatch one record; its reply (if any) is appended to rw->out, or
+ * queued up to its data when they leave by reference (rpc_zc.c). slot:
+ * what the handler takes from the transport (a reply buffer; a deferral,
+ * rpc_defer.c, when nowait). */
 static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ksf_conn *c,
 		    size_t *used, const uint8_t *msg, size_t len, int nowait,
-		    struct rpc_defer_slot *slot, const struct ksf_rpc_call *call)
+		    struct rpc_call_slot *slot, const struct ksf_rpc_call *call)
 {
 	uint8_t *hdr = rw->out + *used;
+	struct ksf_xdr_ref ref = { .p = NULL };
 	struct ksf_rpc_req req = { .udata = rs->ctx, .worker = ksf_conn_worker(c),
-				   .proto = IPPROTO_TCP, .nowait = nowait, .defer_slot = slot,
+				   .proto = IPPROTO_TCP, .nowait = nowait, .call_slot = slot,
 				   .helpers = rs->off };
 	req.peer = ksf_conn_peer(c, &req.peerlen);
 	size_t cap = rw->out_cap - *used - 4;
-	int n = call ? ksf__rpc_dispatch_call(rs->srv, call, hdr + 4, cap, rw->scratch,
+	int n = call ? ksf__rpc_dispatch_call(rs->srv, call, hdr + 4, cap, &ref, rw->scratch,
 					      sizeof(rw->scratch), &req, &rw->st.rpc)
-		     : ksf_rpc_dispatch(rs->srv, msg, len, hdr + 4, cap, rw->scratch,
-					sizeof(rw->scratch), &req, &rw->st.rpc);
+		     : ksf_rpc_dispatch_ref(rs->srv, msg, len, hdr + 4, cap, &ref, rw->scratch,
+					    sizeof(rw->scratch), &req, &rw->st.rpc);
 
 	if (n <= 0)
 		return n;	/* no reply due, -ENOSPC (counted), -EAGAIN, -EINPROGRESS */
-	ksf_rpc_rec_mark(hdr, (uint32_t)n, true);
+	ksf_rpc_rec_mark(hdr, (uint32_t)n + ref.len, true);
 	*used += 4 + (size_t)n;
+	if (ref.p)
+		return ksf__rpc_ref_place(rw, c, slot, used, (size_t)(hdr - rw->out) + 4, &ref);
 	return 0;
 }
 
@@ -50,17 +57,17 @@ static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ks
  * handler (0, *ref handed over), or -EAGAIN (run it on a helper). */
 static int try_inline(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ksf_conn *c,
 		      struct rpc_conn *rc, size_t *used, const uint8_t *msg, size_t len,
-		      struct rpc_drc_ref *ref, const struct ksf_rpc_call *call)
+		      struct rpc_drc_ref *ref, struct rpc_call_slot *slot,
+		      const struct ksf_rpc_call *call)
 {
-	struct rpc_defer_slot slot = { .rs = rs };
-	int err = one_call(rs, rw, c, used, msg, len, 1, &slot, call);
+	int err = one_call(rs, rw, c, used, msg, len, 1, slot, call);
 
-	if (err == -EINPROGRESS && slot.d) {
-		ksf__rpc_defer_bind(&slot, rc, ref);
+	if (err == -EINPROGRESS && slot->d) {
+		ksf__rpc_defer_bind(slot, rc, ref);
 		ref->slot = -1;
 		return 0;
 	}
-	ksf__rpc_defer_drop(&slot);
+	ksf__rpc_defer_drop(slot);
 	return err == -EINPROGRESS ? -EAGAIN : err;
 }
 
@@ -104,13 +111,15 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 		      struct rpc_conn *rc, size_t *used, const uint8_t *msg, size_t len)
 {
 	struct rpc_drc_ref ref = { .slot = -1 };
+	struct rpc_call_slot slot = { .rs = rs };
 	struct ksf_rpc_peek pk;
 	struct ksf_rpc_call call;	/* decoded once, by the peek */
 	size_t start = *used;
 	int err;
 
 	if (ksf__rpc_srv_peek_call(rs->srv, msg, len, &pk, &call))
-		return one_call(rs, rw, c, used, msg, len, 0, NULL, NULL);
+		return one_call(rs, rw, c, used, msg, len, 0, &slot, NULL);
+	slot.no_buf = pk.flags & KSF_RPC_PROC_NONIDEMPOTENT;
 	if ((pk.flags & KSF_RPC_PROC_NONIDEMPOTENT) && rw->drc &&
 	    drc_check(rw, c, &pk, msg, len, used, &ref))
 		return 0;
@@ -118,20 +127,24 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 		/* TRY_INLINE: here if it need not wait (a READ of cached data),
 		 * which saves two thread switches; else on a helper. */
 		if ((pk.flags & KSF_RPC_PROC_TRY_INLINE) &&
-		    (err = try_inline(rs, rw, c, rc, used, msg, len, &ref, &call)) != -EAGAIN)
+		    (err = try_inline(rs, rw, c, rc, used, msg, len, &ref, &slot, &call)) != -EAGAIN)
 			goto done;
-		if (!ksf__rpc_offload_call(rs, rc, msg, len, &ref))
+		if (!ksf__rpc_offload_call(rs, rc, msg, len, &ref)) {
+			ksf__rpc_buf_put(&slot.ch);
 			return 0;
+		}
 	}
-	err = one_call(rs, rw, c, used, msg, len, 0, NULL, &call);
+	err = one_call(rs, rw, c, used, msg, len, 0, &slot, &call);
 done:
+	ksf__rpc_buf_put(&slot.ch);
+	/* a non-idempotent call's reply is whole in rw->out (no_buf) */
 	if (ref.slot >= 0)
 		ksf__drc_done(rw->drc, &ref, *used > start ? rw->out + start : NULL, *used - start);
 	return err;
 }
 
 /* Complete records are answered in order (offloaded ones when they are
- * done); replies of one read leave in one send. A record whose reply might
+ * done); replies of one read leave in one flush. A record whose reply might
  * not fit in the output queue waits (the library pauses reading and offers
  * it again once the queue drains, or once offloaded calls are answered). */
 static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
@@ -140,7 +153,7 @@ static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
 	struct rpc_worker *rw = worker_of(rs, ksf_conn_worker(c));
 	struct rpc_conn *rc = ksf_conn_udata(c);
 	const uint8_t *p = data;
-	size_t off = 0, used = 0, sent = 0, room = ksf_conn_room(c);
+	size_t off = 0, used = 0, sent, room = ksf_conn_room(c), queued0 = ksf_conn_outq(c);
 	int err = 0;
 
 	while (off < len) {
@@ -155,6 +168,7 @@ static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
 			err = span;
 			break;
 		}
+		sent = ksf_conn_outq(c) - queued0;	/* replies queued by this call */
 		if (!room_for_one_more(rs, rc, sent + used, room)) {
 			if (rc && rc->pending && !rc->paused) {
 				rc->paused = true;	/* answers of pending calls resume it */
@@ -172,7 +186,6 @@ static ssize_t rpc_recv(struct ksf_conn *c, const void *data, size_t len)
 		if (rw->out_cap - used < rs->reply_max + 4) {	/* keep room for any reply */
 			if ((err = ksf_conn_send(c, rw->out, used)))
 				return err;
-			sent += used;
 			used = 0;
 		}
 		const uint8_t *msg = rec.payload;
@@ -254,8 +267,11 @@ static void rpc_dgram(struct ksf_svc *svc, const struct ksf_dgram *d)
 			break;
 		}
 	}
-	n = ksf_rpc_dispatch(rs->srv, d->data, d->len, rw->out + 4, cap - 4, rw->scratch,
-			     sizeof(rw->scratch), &req, &rw->st.rpc);
+	/* one datagram: reply data offered by reference are copied (counted) */
+	struct ksf_xdr_ref zref = { .copy = true };
+	n = ksf_rpc_dispatch_ref(rs->srv, d->data, d->len, rw->out + 4, cap - 4, &zref,
+				 rw->scratch, sizeof(rw->scratch), &req, &rw->st.rpc);
+	rw->st.ref_copied += zref.copied;
 	if (n > 0) {
 		ksf_rpc_rec_mark(rw->out, (uint32_t)n, true);
 		(void)ksf_dgram_reply(d, rw->out + 4, (size_t)n);	/* drops are counted */

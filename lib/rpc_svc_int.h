@@ -49,34 +49,55 @@ struct ksf_rpc_service {
 	atomic_ulong deferred;		/* deferred calls not answered yet */
 };
 
+struct ksf__chunk;
+
 /* A deferred call (rpc_defer.c): made by ksf_rpc_defer in a handler,
  * bound to its connection when the handler returns -EINPROGRESS. */
 struct ksf_rpc_defer {
 	struct ksf_rpc_service *rs;
 	struct rpc_conn *rc;
 	struct rpc_drc_ref ref;
+	struct ksf__chunk *ch;	/* the call's reply buffer, NULL: none */
 	uint32_t xid;
 	int worker;
 };
 
-/* Where ksf_rpc_defer records its deferral during one call on a worker
- * (ksf_rpc_req.defer_slot). */
-struct rpc_defer_slot {
+/* What the handler of one call on a worker over TCP took from the
+ * transport (ksf_rpc_req.call_slot): a deferral (ksf_rpc_defer) and a
+ * reply buffer (ksf_rpc_reply_buf, a chunk of the worker's pool). */
+struct rpc_call_slot {
 	struct ksf_rpc_service *rs;
-	struct ksf_rpc_defer *d;
+	struct ksf_rpc_defer *d;	/* until bound or dropped */
+	struct ksf__chunk *ch;		/* until sent, handed to d, or given back */
+	bool no_buf;			/* non-idempotent: its reply is cached whole */
 };
 
 void ksf__rpc_conn_put(struct rpc_conn *rc);
+
+/* Reply data by reference (rpc_zc.c). A call's reply buffer not sent
+ * (*ch, if any) goes back to the worker's pool; *ch becomes NULL. */
+void ksf__rpc_buf_put(struct ksf__chunk **ch);
+/* The reply just encoded into rw->out, ending at *used, has ref's bytes
+ * left out at rw->out + base + ref->pos: queue everything before them and
+ * them by reference (slot's buffer), keeping the rest in rw->out (*used
+ * shrinks); or copy them in (*used grows). 0 or a send's -errno. */
+int ksf__rpc_ref_place(struct rpc_worker *rw, struct ksf_conn *c, struct rpc_call_slot *slot,
+		       size_t *used, size_t base, const struct ksf_xdr_ref *ref);
+/* A deferred call's record-marked reply rw->out[0..*len) with ref's bytes
+ * left out: 1 when it left by reference (d's buffer) or was dropped for a
+ * closing connection; 0 when they were copied in (*len grows). */
+int ksf__rpc_defer_send_ref(struct rpc_worker *rw, struct ksf_rpc_defer *d,
+			    const struct ksf_xdr_ref *ref, size_t *len);
 
 /* On an idle helper thread: free its buffers (rpc_async.c). */
 void ksf__rpc_helper_trim(void);
 
 /* The handler returned -EINPROGRESS: bind the slot's deferral to rc (a
  * pending call holding the connection) with the call's cache entry. */
-void ksf__rpc_defer_bind(struct rpc_defer_slot *slot, struct rpc_conn *rc,
+void ksf__rpc_defer_bind(struct rpc_call_slot *slot, struct rpc_conn *rc,
 			 const struct rpc_drc_ref *ref);
 /* The handler returned anything else: drop the slot's deferral, if any. */
-void ksf__rpc_defer_drop(struct rpc_defer_slot *slot);
+void ksf__rpc_defer_drop(struct rpc_call_slot *slot);
 
 /* On the worker: a pending call's record-marked reply (NULL: none) is
  * done: record it in the cache, queue it on rc's connection by reference

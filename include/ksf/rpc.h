@@ -38,12 +38,32 @@
  * Decoding never reads outside buf[0..len); padding bytes are skipped
  * without being checked, and written as zeros.
  */
+struct ksf_xdr_ref;
+
 struct ksf_xdr {
 	const uint8_t *rbuf;	/* the buffer */
 	uint8_t *wbuf;		/* the same buffer when encoding, NULL when decoding */
 	size_t len;		/* bytes to decode, or room to encode into */
 	size_t pos;		/* bytes decoded or encoded so far */
 	int err;		/* first error, 0 if none */
+	struct ksf_xdr_ref *ref;	/* encoding: where ksf_xdr_put_opaque_ref may
+				 * leave its bytes out of the buffer (NULL:
+				 * never; the init functions set NULL) */
+};
+
+/* Bytes of an encoded message that are not in the cursor's buffer: an
+ * opaque's data sent from where they lie, without a copy (a READ's data
+ * read straight into memory the transport sends). The whole message is
+ * buf[0..pos) ++ p[0..len) ++ buf[pos..x->pos): the length word and the
+ * zero padding are in the buffer, around the hole. The transport that
+ * sets x->ref decides what p may be (its own reply buffer, see
+ * ksf_rpc_reply_buf in ksf/rpcsvc.h) and copies anything else in. */
+struct ksf_xdr_ref {
+	const uint8_t *p;	/* NULL: no bytes left out */
+	uint32_t len;
+	size_t pos;		/* where in the buffer they belong */
+	bool copy;		/* the transport cannot send by reference: copy */
+	uint64_t copied;	/* bytes ksf_xdr_put_opaque_ref copied (counter) */
 };
 
 /* Start decoding buf[0..len) or encoding into buf[0..cap). The cursor
@@ -93,6 +113,20 @@ int ksf_xdr_put_fixed(struct ksf_xdr *x, const void *p, size_t n);
  * padding (§4.10, §4.11). The caller keeps n within the type's maximum. */
 int ksf_xdr_put_opaque(struct ksf_xdr *x, const void *p, uint32_t n);
 int ksf_xdr_put_string(struct ksf_xdr *x, const char *s, uint32_t n);
+
+/* Variable-length opaque whose data may stay where they are: when
+ * x->ref is set, has no bytes recorded yet and is not in copy mode, the
+ * length word and the padding are written, p and n are recorded in
+ * x->ref (p must stay valid and unchanged until the message is sent), and
+ * the room for the data is taken off the buffer's (x->len shrinks by n),
+ * so the whole message still fits the cap the cursor was made with.
+ * Otherwise exactly ksf_xdr_put_opaque (bytes copied are counted in
+ * x->ref->copied when there is a ref). Returns 0 or the cursor's error. */
+int ksf_xdr_put_opaque_ref(struct ksf_xdr *x, const void *p, uint32_t n);
+
+/* Forget what ksf_xdr_put_opaque_ref recorded in x->ref (an encoding
+ * abandoned: the cursor is rewound), giving the room back. */
+void ksf_xdr_ref_drop(struct ksf_xdr *x);
 
 /* Reserve n bytes plus padding (the padding is zeroed) to be filled in
  * place, e.g. by a read straight into the reply. Returns a pointer into the
@@ -422,6 +456,16 @@ void ksf_rpc_prog_range(const struct ksf_rpc_prog *p, uint32_t *low, uint32_t *h
 int ksf_rpc_dispatch(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
 		     uint8_t *reply, size_t cap, void *scratch, size_t scratch_len,
 		     void *ctx, struct ksf_rpc_stats *st);
+
+/* As ksf_rpc_dispatch, with an encoder's ksf_xdr_put_opaque_ref able to
+ * leave its bytes out of reply (ref: see struct ksf_xdr_ref; p, len and
+ * pos are reset here, copy and copied are the caller's). When the return
+ * is > 0 and ref->p is set, the reply is reply[0..ref->pos) ++
+ * ref->p[0..ref->len) ++ reply[ref->pos..return), ref->len bytes longer
+ * than the return, and still within cap; otherwise ref->p is NULL. */
+int ksf_rpc_dispatch_ref(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
+			 uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
+			 size_t scratch_len, void *ctx, struct ksf_rpc_stats *st);
 
 /* What a transport needs to know of a call before dispatching it: which
  * procedure it names (for its flags) and where its arguments start. */

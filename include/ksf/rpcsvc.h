@@ -29,7 +29,8 @@ struct ksf_rpc_req {
 	int offloaded;			/* 1 on a helper thread (may block), else 0 */
 	int nowait;			/* 1: must not block; -EAGAIN sends the call
 					 * to a helper (KSF_RPC_PROC_TRY_INLINE) */
-	void *defer_slot;		/* the library's: where ksf_rpc_defer records */
+	void *call_slot;		/* the library's: what ksf_rpc_defer and
+					 * ksf_rpc_reply_buf gave the call */
 	struct ksf_offload *helpers;	/* the worker's helpers (ksf_fileop_submit), or NULL */
 };
 
@@ -42,7 +43,26 @@ struct ksf_rpc_service_stats {
 	uint64_t drc_hits;	/* retransmissions answered from the cache */
 	uint64_t drc_inprog;	/* retransmissions dropped: first still running */
 	uint64_t deferred;	/* calls answered later by ksf_rpc_defer_reply */
+	uint64_t ref_bytes;	/* reply data sent by reference (ksf_rpc_reply_buf) */
+	uint64_t ref_copied;	/* reply data an encoder offered by reference
+				 * (ksf_xdr_put_opaque_ref) that were copied */
 };
+
+/* Reply data without a copy: in a handler run on a worker over TCP, a
+ * buffer of at least len bytes (taken from the worker's buffer pool) to
+ * fill with the reply's data, e.g. by a read. If the encoder then puts
+ * them with ksf_xdr_put_opaque_ref, they leave from there as they are:
+ * the buffer joins the connection's output queue (counted against its
+ * limits like copied bytes) and goes back to the pool once sent. The
+ * buffer belongs to the call: the transport takes it back when the call
+ * is answered without it, or goes to a helper; a deferred call
+ * (ksf_rpc_defer) keeps it until ksf_rpc_defer_reply, whose encoder may
+ * reference it the same way. A second request in the same call gives
+ * the same buffer when it is big enough. NULL when there is none to
+ * give: UDP, a helper thread, a procedure flagged NONIDEMPOTENT (its
+ * reply is cached whole), len 0, no memory; use memory of your own then
+ * (ksf_xdr_put_opaque_ref copies it). */
+void *ksf_rpc_reply_buf(const struct ksf_rpc_req *req, size_t len);
 
 /* Deferred replies: a handler run on the event loop (req->nowait, a
  * procedure flagged KSF_RPC_PROC_TRY_INLINE, over TCP) that starts an

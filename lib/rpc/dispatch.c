@@ -138,6 +138,7 @@ static enum outcome run_proc(const struct ksf_rpc_proc *p, const struct ksf_rpc_
 	if (p->encode && (p->encode(x, r) < 0 || x->err)) {
 		x->pos = start;		/* drop the partial reply */
 		x->err = 0;
+		ksf_xdr_ref_drop(x);
 		return OUT_ENCODE_ERR;
 	}
 	return OUT_SUCCESS;
@@ -195,10 +196,11 @@ static void count(struct ksf_rpc_stats *st, enum outcome o)
 	st->replies++;
 }
 
-/* The reply to a decoded call: dec is ksf_rpc_call_decode's result. */
+/* The reply to a decoded call: dec is ksf_rpc_call_decode's result; ref
+ * (may be NULL) as ksf_rpc_dispatch_ref's. */
 static int dispatch_decoded(const struct ksf_rpc_srv *s, int dec, const struct ksf_rpc_call *call,
-			    uint8_t *reply, size_t cap, void *scratch, size_t scratch_len,
-			    void *ctx, struct ksf_rpc_stats *st)
+			    uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
+			    size_t scratch_len, void *ctx, struct ksf_rpc_stats *st)
 {
 	struct ksf_rpc_stats unused;
 	struct ksf_xdr x;
@@ -208,6 +210,12 @@ static int dispatch_decoded(const struct ksf_rpc_srv *s, int dec, const struct k
 		st = &unused;
 	st->calls++;
 	ksf_xdr_init_encode(&x, reply, cap < INT_MAX ? cap : INT_MAX);
+	if (ref) {
+		ref->p = NULL;
+		ref->len = 0;
+		ref->pos = 0;
+		x.ref = ref;
+	}
 
 	/* 1. Header and credential (ksf_rpc_call_decode says which
 	 *    failures are answered and which are dropped). */
@@ -245,6 +253,7 @@ static int dispatch_decoded(const struct ksf_rpc_srv *s, int dec, const struct k
 
 	/* 3. The reply is in reply[0..x.pos) unless it did not fit. */
 	if (x.err) {
+		ksf_xdr_ref_drop(&x);
 		st->nospace++;
 		return -ENOSPC;
 	}
@@ -256,17 +265,24 @@ int ksf_rpc_dispatch(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len
 		     uint8_t *reply, size_t cap, void *scratch, size_t scratch_len,
 		     void *ctx, struct ksf_rpc_stats *st)
 {
+	return ksf_rpc_dispatch_ref(s, msg, len, reply, cap, NULL, scratch, scratch_len, ctx, st);
+}
+
+int ksf_rpc_dispatch_ref(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
+			 uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
+			 size_t scratch_len, void *ctx, struct ksf_rpc_stats *st)
+{
 	struct ksf_rpc_call call;
 	int dec = ksf_rpc_call_decode(msg, len, &call);
 
-	return dispatch_decoded(s, dec, &call, reply, cap, scratch, scratch_len, ctx, st);
+	return dispatch_decoded(s, dec, &call, reply, cap, ref, scratch, scratch_len, ctx, st);
 }
 
 int ksf__rpc_dispatch_call(const struct ksf_rpc_srv *s, const struct ksf_rpc_call *call,
-			   uint8_t *reply, size_t cap, void *scratch, size_t scratch_len,
-			   void *ctx, struct ksf_rpc_stats *st)
+			   uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
+			   size_t scratch_len, void *ctx, struct ksf_rpc_stats *st)
 {
-	return dispatch_decoded(s, 0, call, reply, cap, scratch, scratch_len, ctx, st);
+	return dispatch_decoded(s, 0, call, reply, cap, ref, scratch, scratch_len, ctx, st);
 }
 
 int ksf__rpc_srv_peek_call(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,

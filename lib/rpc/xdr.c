@@ -29,6 +29,7 @@ void ksf_xdr_init_decode(struct ksf_xdr *x, const void *buf, size_t len)
 	x->len = len;
 	x->pos = 0;
 	x->err = 0;
+	x->ref = NULL;
 }
 
 void ksf_xdr_init_encode(struct ksf_xdr *x, void *buf, size_t cap)
@@ -38,6 +39,7 @@ void ksf_xdr_init_encode(struct ksf_xdr *x, void *buf, size_t cap)
 	x->len = cap;
 	x->pos = 0;
 	x->err = 0;
+	x->ref = NULL;
 }
 
 /* Consume n data bytes plus their padding; NULL (and the error set) if the
@@ -239,6 +241,44 @@ int ksf_xdr_put_opaque(struct ksf_xdr *x, const void *p, uint32_t n)
 	if (ksf_xdr_put_u32(x, n) || ksf_xdr_put_fixed(x, p, n))
 		x->pos = pos;	/* all or nothing, as every failing call */
 	return x->err;
+}
+
+int ksf_xdr_put_opaque_ref(struct ksf_xdr *x, const void *p, uint32_t n)
+{
+	struct ksf_xdr_ref *r = x->ref;
+	size_t pos = x->pos;
+	uint8_t *q;
+
+	if (!r || r->p || r->copy || !n || !p) {
+		if (r && !ksf_xdr_put_opaque(x, p, n))
+			r->copied += n;
+		return r ? x->err : ksf_xdr_put_opaque(x, p, n);
+	}
+	/* room as if the data were here: the length, the data, the padding */
+	if (ksf_xdr_put_u32(x, n) || !(q = room(x, n))) {
+		x->pos = pos;
+		return x->err;
+	}
+	/* the padding follows the hole: give back the data's bytes */
+	memset(q, 0, pad4(n));
+	x->pos -= n;
+	x->len -= n;
+	r->p = p;
+	r->len = n;
+	r->pos = (size_t)(q - x->wbuf);
+	return 0;
+}
+
+void ksf_xdr_ref_drop(struct ksf_xdr *x)
+{
+	struct ksf_xdr_ref *r = x->ref;
+
+	if (!r || !r->p)
+		return;
+	x->len += r->len;
+	r->p = NULL;
+	r->len = 0;
+	r->pos = 0;
 }
 
 int ksf_xdr_put_string(struct ksf_xdr *x, const char *s, uint32_t n)

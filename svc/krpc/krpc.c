@@ -179,12 +179,12 @@ static void print_rpc_stats(const struct svcopt *o, struct ksf_rpc_service *rs,
 		"garbage=%lu rpc_mismatch=%lu auth_err=%lu prog_unavail=%lu prog_mismatch=%lu "
 		"proc_unavail=%lu garbage_args=%lu system_err=%lu encode_err=%lu success=%lu "
 		"rec_too_big=%lu rec_bad=%lu offloaded=%lu deferred=%lu drc_hits=%lu drc_inprog=%lu fileops_ring=%lu "
-		"fileops_helper=%lu\n",
+		"fileops_helper=%lu ref_bytes=%lu ref_copied=%lu\n",
 		o->prog,
 		r->calls, r->replies, r->nospace, r->dropped_not_call, r->garbage, r->rpc_mismatch,
 		r->auth_err, r->prog_unavail, r->prog_mismatch, r->proc_unavail, r->garbage_args,
 		r->system_err, r->encode_err, r->success, s.rec_too_big, s.rec_bad, s.offloaded,
-		s.deferred, s.drc_hits, s.drc_inprog, f.ring, f.helper);
+		s.deferred, s.drc_hits, s.drc_inprog, f.ring, f.helper, s.ref_bytes, s.ref_copied);
 }
 
 /* Listen on the service port (and the portmapper port), fill the table. */

@@ -81,8 +81,10 @@ void nfs3_thread_buf_free(void);
  * deferred to their completion (nfs3proc_aio.c): -EINPROGRESS when
  * started, -EAGAIN when the call must run on a helper instead. Only on
  * the event loop (op->req->nowait). */
+/* READ reads into buf (the call's reply buffer, ksf_rpc_reply_buf), or
+ * into memory of its own when buf is NULL. */
 int nfs3_aio_read(const struct nfs3_op *op, const struct ksf_rpc_call *call, uint64_t off,
-		  uint32_t count);
+		  uint32_t count, void *buf);
 int nfs3_aio_write(const struct nfs3_op *op, const struct ksf_rpc_call *call, uint64_t off,
 		   const void *data, uint32_t count, uint32_t stable);
 int nfs3_aio_commit(const struct nfs3_op *op, const struct ksf_rpc_call *call);

@@ -8,7 +8,9 @@
  * an SQE on the worker's own io_uring ring; on epoll, a job on the
  * worker's helper threads) and defers its reply (ksf_rpc_defer); the
  * completion, back on the worker, takes the attributes after, encodes the
- * reply and queues it for the worker's batched flush. Anything that
+ * reply and queues it for the worker's batched flush. A READ reads into
+ * the call's reply buffer (ksf_rpc_reply_buf), which the deferral keeps
+ * and the reply sends as it is, without a copy. Anything that
  * cannot start this way (a handle not in the store's cache, whose decode
  * may read the disk; no memory; no credentials personality) returns
  * -EAGAIN and the call runs on a helper thread as before, which also
@@ -46,7 +48,9 @@ struct nfs3_aio {
 		struct nfs3_write_res write;
 		struct nfs3_commit_res commit;
 	} res;
-	_Alignas(16) uint8_t data[];	/* READ: what is read; WRITE: a copy of the data */
+	uint8_t *rdata;			/* READ: where it reads */
+	_Alignas(16) uint8_t data[];	/* READ without a reply buffer: what is
+					 * read; WRITE: a copy of the data */
 };
 
 /* ---- the per-worker cache of ring personalities ---- */
@@ -154,7 +158,7 @@ static void read_done(struct ksf_fileop *op)
 		r->attr = (struct krpc_pattr){ true, a->io.attr };
 	if (!err) {
 		r->count = (uint32_t)op->res;
-		r->data = a->data;
+		r->data = a->rdata;	/* the reply sends it from there */
 		/* a short read met the end; a full one may end exactly on it */
 		r->eof = r->count < a->count || a->off + r->count >= r->attr.a.size;
 	}
@@ -163,15 +167,16 @@ static void read_done(struct ksf_fileop *op)
 }
 
 int nfs3_aio_read(const struct nfs3_op *op, const struct ksf_rpc_call *call, uint64_t off,
-		  uint32_t count)
+		  uint32_t count, void *buf)
 {
 	struct nfs3_aio *a;
 
-	if (off > INT64_MAX || !(a = aio_new(op, call, KRPC_IO_RD, count)))
+	if (off > INT64_MAX || !(a = aio_new(op, call, KRPC_IO_RD, buf ? 0 : count)))
 		return -EAGAIN;
 	a->off = off;
 	a->count = count;
-	ksf_fileop_read(&a->op, a->io.fd, a->data, count, off);
+	a->rdata = buf ? buf : a->data;
+	ksf_fileop_read(&a->op, a->io.fd, a->rdata, count, off);
 	return aio_start(op, a, read_done);
 }
 

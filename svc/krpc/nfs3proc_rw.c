@@ -3,8 +3,13 @@
  * NFS version 3 handlers for file data: READLINK, READ, WRITE (RFC 1813
  * §3.3.5-7) and COMMIT (§3.3.21).
  *
- * READ reads into this thread's buffer (rtmax bytes), from which the
- * result encoder copies into the reply: one copy. READ, WRITE and COMMIT
+ * READ on a worker over TCP reads into a reply buffer of the transport
+ * (ksf_rpc_reply_buf: a chunk of the worker's buffer pool), which the
+ * reply then sends as it is: the data go from the page cache to the
+ * socket with no copy in user space (the result encoder leaves them out,
+ * ksf_xdr_put_opaque_ref). Elsewhere (UDP, a helper thread) it reads
+ * into this thread's buffer (rtmax bytes), from which the encoder copies
+ * into the reply. READ, WRITE and COMMIT
  * are first run on the event loop (KSF_RPC_PROC_TRY_INLINE): cached READ
  * data are answered there, without two thread switches; a READ the disk
  * must serve, a WRITE and a COMMIT start as file operations of the worker
@@ -44,13 +49,14 @@ NFS3_HANDLER(read)
 	struct nfs3_op op;
 	int err = nfs3_op_start(&op, call, ctx, &a->fh);
 	uint32_t count = 0;
-	void *buf = NULL;
+	void *buf = NULL, *rbuf = NULL;
 
 	if (!err) {
 		uint32_t max = nfs3_rtmax(&op);
 
 		count = a->count < max ? a->count : max;
-		buf = nfs3_thread_buf(max);
+		if (!(buf = rbuf = ksf_rpc_reply_buf(op.req, count)))
+			buf = nfs3_thread_buf(max);
 		if (!buf)
 			err = -KRPC_ESERVERFAULT;
 	}
@@ -59,7 +65,7 @@ NFS3_HANDLER(read)
 				      op.req->nowait ? KRPC_IO_NOWAIT : 0, buf, &r->count,
 				      &r->eof, &r->attr);
 	if (err == -EAGAIN && op.req->nowait)	/* the disk must give the data */
-		return nfs3_aio_read(&op, call, a->offset, count);
+		return nfs3_aio_read(&op, call, a->offset, count, rbuf);
 	if (!err && r->count > count)
 		err = -KRPC_ESERVERFAULT;
 	r->data = buf;

@@ -66,7 +66,8 @@ int nfs3_enc_readlink(struct ksf_xdr *x, const void *res)
 }
 
 /* READ3res (§3.3.6): file_attributes in both arms; resok count, eof and
- * the data (copied here from the handler's buffer: the one copy). */
+ * the data, left where the handler read them when the transport can send
+ * them from there (ksf_xdr_put_opaque_ref), else copied. */
 int nfs3_enc_read(struct ksf_xdr *x, const void *res)
 {
 	const struct nfs3_read_res *r = res;
@@ -77,7 +78,7 @@ int nfs3_enc_read(struct ksf_xdr *x, const void *res)
 		return x->err;
 	ksf_xdr_put_u32(x, r->count);
 	ksf_xdr_put_bool(x, r->eof);
-	return ksf_xdr_put_opaque(x, r->data, r->count);
+	return ksf_xdr_put_opaque_ref(x, r->data, r->count);
 }
 
 /* WRITE3res (§3.3.7): file_wcc in both arms; resok count, committed,

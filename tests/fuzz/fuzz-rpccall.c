@@ -10,9 +10,13 @@
  * reply, or -ENOSPC, never a crash or an over-read (buffers have their
  * exact sizes); every reply must decode with ksf_rpc_reply_decode, carry
  * the call's xid, and have the outcome the header asks for. The input is
- * also fed to the reply decoder directly.
+ * also fed to the reply decoder directly. Bit 1 of byte 1 dispatches with
+ * a ksf_xdr_ref (bit 2: in copy mode), into which the ARGS result's
+ * string may be left out (ksf_xdr_put_opaque_ref): the reply put back
+ * together must fit cap and be the same reply.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ksf/rpc.h>
@@ -45,7 +49,7 @@ static int args_encode(struct ksf_xdr *x, const void *p)
 
 	ksf_xdr_put_u64(x, a->h);
 	ksf_xdr_put_bool(x, a->b);
-	return ksf_xdr_put_string(x, a->s, a->n);
+	return ksf_xdr_put_opaque_ref(x, a->s, a->n);
 }
 
 static const struct ksf_rpc_proc procs[] = {
@@ -103,6 +107,31 @@ static size_t build(const uint8_t *data, size_t size, uint8_t **msg)
 	return hdr + size - 4;
 }
 
+/* ksf_rpc_dispatch_ref into *reply; a reply with bytes left out is put
+ * back together into a new *reply of exactly cap bytes. */
+static int dispatch_ref(const struct ksf_rpc_srv *srv, const uint8_t *msg, size_t len,
+			uint8_t **reply, size_t cap, void *scratch, size_t slen,
+			struct ksf_rpc_stats *st, bool copy)
+{
+	struct ksf_xdr_ref ref = { .copy = copy };
+	uint8_t *whole;
+	int n = ksf_rpc_dispatch_ref(srv, msg, len, *reply, cap, &ref, scratch, slen, NULL, st);
+
+	if (!ref.p)
+		return n;
+	if (n <= 0 || copy || ref.pos > (size_t)n || (size_t)n + ref.len > cap ||
+	    ref.p < msg || ref.p + ref.len > msg + len)
+		abort();
+	if (!(whole = malloc(cap)))
+		abort();
+	memcpy(whole, *reply, ref.pos);
+	memcpy(whole + ref.pos, ref.p, ref.len);
+	memcpy(whole + ref.pos + ref.len, *reply + ref.pos, (size_t)n - ref.pos);
+	free(*reply);
+	*reply = whole;
+	return n + (int)ref.len;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static _Alignas(16) uint8_t scratch[1024];
@@ -121,7 +150,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ksf_rpc_srv_init(&srv);
 	if (ksf_rpc_srv_register(&srv, &nfs))
 		abort();
-	n = ksf_rpc_dispatch(&srv, msg, len, reply, cap, scratch, sizeof(scratch), NULL, &st);
+	if (data[1] & 2) {
+		n = dispatch_ref(&srv, msg, len, &reply, cap, scratch, sizeof(scratch), &st,
+				 data[1] & 4);
+	} else {
+		n = ksf_rpc_dispatch(&srv, msg, len, reply, cap, scratch, sizeof(scratch), NULL,
+				     &st);
+	}
 	if (n > (int)cap || (n < 0 && n != -ENOSPC))
 		abort();
 	if (n > 0)

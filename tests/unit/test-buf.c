@@ -61,10 +61,47 @@ static void chunk_pool(struct ksf__worker *w)
 	ksf__chunk_put(w, b);
 	b = ksf__chunk_get(w, 1 << 20);
 	CHECK_EQ(b->cap, 1 << 20);
-	ksf__chunk_put(w, b);	/* large chunks are not kept */
+	ksf__chunk_put(w, b);	/* kept in its size's list, not the 16 KiB one */
 	CHECK_EQ(w->nfree_chunks, 1);
+	CHECK_EQ(w->big_cached, 1 << 20);
 	ksf__bufpool_fini(w);
 	CHECK_EQ(w->nfree_chunks, 0);
+	CHECK_EQ(w->big_cached, 0);
+}
+
+/* Bigger chunks: power-of-two sizes from 32 KiB to 1 MiB, each reused
+ * for a request of its size, at most 8 MiB of them kept; bigger than
+ * 1 MiB: their own size, never kept. */
+static void chunk_big(struct ksf__worker *w)
+{
+	struct ksf__chunk *a = ksf__chunk_get(w, KSF_CHUNK + 1), *b, *ch[9];
+
+	CHECK_EQ(a->cap, 2 * KSF_CHUNK);
+	ksf__chunk_put(w, a);
+	b = ksf__chunk_get(w, 2 * KSF_CHUNK);
+	CHECK(a == b);
+	ksf__chunk_put(w, b);
+	b = ksf__chunk_get(w, 40000);	/* not the 32 KiB one */
+	CHECK(a != b);
+	CHECK_EQ(b->cap, 65536);
+	ksf__chunk_put(w, b);
+	CHECK(ksf__chunk_get(w, 65536) == b);
+	ksf__chunk_put(w, b);
+	b = ksf__chunk_get(w, 300000);
+	CHECK_EQ(b->cap, 512 << 10);
+	ksf__chunk_put(w, b);
+	b = ksf__chunk_get(w, (1 << 20) + 1);
+	CHECK_EQ(b->cap, (1 << 20) + 1);
+	ksf__chunk_put(w, b);	/* freed */
+	CHECK_EQ(w->big_cached, (32 + 64 + 512) << 10);
+	CHECK_EQ(ksf__bufpool_trim(w, 8), 3);
+	CHECK_EQ(w->big_cached, 0);
+	for (int i = 0; i < 9; i++)
+		ch[i] = ksf__chunk_get(w, 1 << 20);
+	for (int i = 0; i < 9; i++)
+		ksf__chunk_put(w, ch[i]);
+	CHECK_EQ(w->big_cached, 8 << 20);	/* the ninth was freed */
+	ksf__bufpool_fini(w);
 }
 
 /* The cache keeps at most 512 chunks; a trim frees all but the floor. */
@@ -146,6 +183,7 @@ int main(void)
 
 	memset(&w, 0, sizeof(w));
 	chunk_pool(&w);
+	chunk_big(&w);
 	chunk_trim(&w);
 	outq_model(&w);
 	outq_ref(&w);

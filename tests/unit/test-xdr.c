@@ -223,6 +223,70 @@ static void encode_errors(void)
 	CHECK(ksf_xdr_reserve(&x, 0) == NULL);	/* sticky */
 }
 
+/* put_opaque_ref: the bytes left out of the buffer with the length and
+ * padding around the hole, the cap still counting them; copied (and
+ * counted) in copy mode, once a hole is taken, and without a ref. */
+static void opaque_ref(void)
+{
+	uint8_t buf[32], want[32];
+	struct ksf_xdr_ref ref = { .p = NULL };
+	struct ksf_xdr x;
+
+	memset(buf, 0x55, sizeof(buf));
+	ksf_xdr_init_encode(&x, buf, 20);
+	CHECK(x.ref == NULL);
+	x.ref = &ref;
+	CHECK_EQ(ksf_xdr_put_u32(&x, 7), 0);
+	CHECK_EQ(ksf_xdr_put_opaque_ref(&x, "abcde", 5), 0);
+	CHECK(ref.p && memcmp(ref.p, "abcde", 5) == 0);
+	CHECK_EQ(ref.len, 5);
+	CHECK_EQ(ref.pos, 8);		/* after the u32 and the length */
+	CHECK_EQ(x.pos, 11);		/* the padding, 3 bytes, in the buffer */
+	CHECK_EQ(buf[7], 5);
+	CHECK_EQ(buf[8], 0);
+	CHECK_EQ(buf[10], 0);
+	CHECK_EQ(x.len, 15);		/* 20 less the 5 data bytes */
+	/* 4 bytes of room were left for 20 bytes in all: 11 + 5 + 4 */
+	CHECK_EQ(ksf_xdr_put_u32(&x, 9), 0);
+	CHECK_EQ(ksf_xdr_put_u32(&x, 9), -ENOSPC);
+	/* a second one is copied (one hole per message), and counted */
+	ksf_xdr_init_encode(&x, buf, sizeof(buf));
+	x.ref = &ref;
+	ref.p = NULL;
+	CHECK_EQ(ksf_xdr_put_opaque_ref(&x, "xy", 2), 0);
+	CHECK_EQ(ksf_xdr_put_opaque_ref(&x, "abc", 3), 0);
+	CHECK_EQ(x.pos, 14);		/* 4 + 2 padding, then 8 copied */
+	CHECK_EQ(ref.copied, 3);
+	memcpy(want, "\0\0\0\3abc\0", 8);
+	CHECK(memcmp(buf + 6, want, 8) == 0);
+	/* drop: the hole forgotten, its room given back */
+	CHECK_EQ(x.len, sizeof(buf) - 2);
+	ksf_xdr_ref_drop(&x);
+	CHECK(ref.p == NULL);
+	CHECK_EQ(x.len, sizeof(buf));
+	/* no room for the data: -ENOSPC, nothing recorded, nothing moved */
+	ksf_xdr_init_encode(&x, buf, 8);
+	x.ref = &ref;
+	CHECK_EQ(ksf_xdr_put_opaque_ref(&x, "abcde", 5), -ENOSPC);
+	CHECK(ref.p == NULL);
+	CHECK_EQ(x.pos, 0);
+	/* copy mode and no ref: exactly put_opaque */
+	ref.copy = true;
+	ref.copied = 0;
+	ksf_xdr_init_encode(&x, buf, sizeof(buf));
+	x.ref = &ref;
+	CHECK_EQ(ksf_xdr_put_opaque_ref(&x, "abcde", 5), 0);
+	CHECK(ref.p == NULL);
+	CHECK_EQ(ref.copied, 5);
+	CHECK_EQ(x.pos, 12);
+	ksf_xdr_init_encode(&x, want, sizeof(want));
+	CHECK_EQ(ksf_xdr_put_opaque(&x, "abcde", 5), 0);
+	CHECK(memcmp(buf, want, 12) == 0);
+	ksf_xdr_init_encode(&x, buf, sizeof(buf));
+	CHECK_EQ(ksf_xdr_put_opaque_ref(&x, "abcde", 5), 0);
+	CHECK(memcmp(buf, want, 12) == 0);
+}
+
 int main(void)
 {
 	layout();
@@ -230,5 +294,6 @@ int main(void)
 	decode_errors();
 	truncation();
 	encode_errors();
+	opaque_ref();
 	return CHECK_DONE();
 }
