@@ -95,11 +95,32 @@ out:
 	return err;
 }
 
+/* What is left to apply to a new object (attributes a) made with mode:
+ * the mode where the umask cut it (not a symlink's), a regular file's
+ * size when not 0, the rest of sa (may be NULL) as it is. */
+static struct krpc_sattr rest_of(const struct krpc_attr *a, uint32_t mode,
+				 const struct krpc_sattr *sa)
+{
+	struct krpc_sattr rest = sa ? *sa : (struct krpc_sattr){ .set_mode = false };
+
+	rest.set_mode = a->type != KRPC_LNK && a->mode != mode;
+	rest.mode = mode;
+	rest.set_size = sa && sa->set_size && sa->size != 0 && a->type == KRPC_REG;
+	return rest;
+}
+
+bool krpc__sl_new_done(const struct krpc_attr *a, uint32_t mode, const struct krpc_sattr *sa)
+{
+	struct krpc_sattr r = rest_of(a, mode, sa);
+
+	return !r.set_mode && !r.set_uid && !r.set_gid && !r.set_size &&
+	       r.atime_how == KRPC_TIME_DONT && r.mtime_how == KRPC_TIME_DONT;
+}
+
 /* The handle and attributes of fd, a new object, and the rest of the
- * client's attributes: the mode where the umask cut it, owner, times,
- * size (sa may be NULL). */
-static int finish_new(struct krpc_store *s, const struct krpc_cred *cr, int fd, uint32_t mode,
-		      const struct krpc_sattr *sa, struct krpc_sfh *out, struct krpc_pattr *attr)
+ * client's attributes (rest_of). */
+int krpc__sl_finish_new(struct krpc_store *s, const struct krpc_cred *cr, int fd, uint32_t mode,
+			const struct krpc_sattr *sa, struct krpc_sfh *out, struct krpc_pattr *attr)
 {
 	struct krpc_sattr rest;
 	struct krpc_attr a;
@@ -107,26 +128,33 @@ static int finish_new(struct krpc_store *s, const struct krpc_cred *cr, int fd, 
 
 	if ((err = krpc__sl_fh_of(fd, "", out, NULL)) < 0 || (err = krpc__sl_stat(s, fd, &a)) < 0)
 		return err;
-	if (sa) {
-		rest = *sa;
-		rest.set_mode = a.type != KRPC_LNK && a.mode != mode;
-		rest.mode = mode;
-		rest.set_size = sa->set_size && sa->size != 0 && a.type == KRPC_REG;
-		if ((err = krpc__sl_apply(fd, cr, &a, &rest)) < 0)
-			return err;
-	} else if (a.type != KRPC_LNK && a.mode != mode) {
-		struct krpc_sattr m = { .set_mode = true, .mode = mode };
-
-		if ((err = krpc__sl_apply(fd, cr, &a, &m)) < 0)
-			return err;
-	}
+	rest = rest_of(&a, mode, sa);
+	if ((err = krpc__sl_apply(fd, cr, &a, &rest)) < 0)
+		return err;
 	krpc__sl_post(s, fd, attr);
 	return 0;
 }
 
-static uint32_t mode_of(const struct krpc_sattr *sa, uint32_t def)
+uint32_t krpc__sl_new_mode(uint32_t type, const struct krpc_sattr *sa)
 {
-	return sa && sa->set_mode ? sa->mode & 07777 : def;
+	if (type == KRPC_LNK)
+		return 0777;
+	return sa && sa->set_mode ? sa->mode & 07777 : type == KRPC_DIR ? 0755 : 0644;
+}
+
+/* sa as it applies to a new object of type, in *buf: no size for
+ * anything but a file, no mode for a symlink. */
+const struct krpc_sattr *krpc__sl_new_sattr(uint32_t type, const struct krpc_sattr *sa,
+					    struct krpc_sattr *buf)
+{
+	if (!sa)
+		return NULL;
+	*buf = *sa;
+	if (type != KRPC_REG)
+		buf->set_size = false;
+	if (type == KRPC_LNK)
+		buf->set_mode = false;
+	return buf;
 }
 
 /* CREATE found name existing (RFC 1813 §3.3.8): UNCHECKED takes a
@@ -175,13 +203,24 @@ static void verf_split(const uint8_t verf[8], uint32_t v[2])
 	v[1] &= 0x7fffffffu;
 }
 
+int krpc__sl_verf_set(int fd, const uint8_t verf[8])
+{
+	uint32_t v[2];
+	struct timespec ts[2];
+
+	verf_split(verf, v);
+	ts[0] = (struct timespec){ v[1], 0 };
+	ts[1] = (struct timespec){ v[0], 0 };
+	return utimensat(fd, "", ts, AT_EMPTY_PATH) < 0 ? -errno : 0;
+}
+
 int krpc__sl_create(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *dir,
 		    const char *name, uint32_t namelen, uint32_t how, const struct krpc_sattr *sa,
 		    const uint8_t verf[8], struct krpc_sfh *out, struct krpc_pattr *attr,
 		    struct krpc_wcc *dir_wcc)
 {
 	char nm[KRPC_NAME_MAX + 1];
-	uint32_t mode = mode_of(sa, 0644), v[2] = { 0, 0 };
+	uint32_t mode = krpc__sl_new_mode(KRPC_REG, sa), v[2] = { 0, 0 };
 	struct sl_obj d;
 	int fd, err, tries = 0;
 
@@ -206,14 +245,10 @@ again:
 			goto again;
 		goto out;
 	}
-	if (how == KRPC_EXCLUSIVE) {
-		struct timespec ts[2] = { { v[1], 0 }, { v[0], 0 } };
-
-		if (utimensat(fd, "", ts, AT_EMPTY_PATH) < 0)
-			err = -errno;
-	}
+	if (how == KRPC_EXCLUSIVE)
+		err = krpc__sl_verf_set(fd, verf);
 	if (err == 0)
-		err = finish_new(s, cr, fd, mode, sa, out, attr);
+		err = krpc__sl_finish_new(s, cr, fd, mode, sa, out, attr);
 	close(fd);
 out:
 	dir_end(s, &d, dir_wcc);
@@ -229,7 +264,7 @@ static int made_at(struct krpc_store *s, const struct krpc_cred *cr, int dirfd, 
 
 	if ((err = krpc__sl_open_at(dirfd, nm, &fd)) < 0)
 		return err;
-	err = finish_new(s, cr, fd, mode, sa, out, attr);
+	err = krpc__sl_finish_new(s, cr, fd, mode, sa, out, attr);
 	close(fd);
 	return err;
 }
@@ -239,7 +274,7 @@ int krpc__sl_mkdir(struct krpc_store *s, const struct krpc_cred *cr, const struc
 		   struct krpc_sfh *out, struct krpc_pattr *attr, struct krpc_wcc *dir_wcc)
 {
 	char nm[KRPC_NAME_MAX + 1];
-	uint32_t mode = mode_of(sa, 0755);
+	uint32_t mode = krpc__sl_new_mode(KRPC_DIR, sa);
 	struct krpc_sattr rest;
 	struct sl_obj d;
 	int err;
@@ -248,16 +283,11 @@ int krpc__sl_mkdir(struct krpc_store *s, const struct krpc_cred *cr, const struc
 		return err;
 	if ((err = dir_begin(s, cr, dir, &d, dir_wcc)) < 0)
 		return err;
-	if (mkdirat(d.fd, nm, mode) < 0) {
+	if (mkdirat(d.fd, nm, mode) < 0)
 		err = -errno;
-	} else {
-		if (sa) {
-			rest = *sa;
-			rest.set_size = false;
-			sa = &rest;
-		}
-		err = made_at(s, cr, d.fd, nm, mode, sa, out, attr);
-	}
+	else
+		err = made_at(s, cr, d.fd, nm, mode, krpc__sl_new_sattr(KRPC_DIR, sa, &rest), out,
+			      attr);
 	dir_end(s, &d, dir_wcc);
 	return err;
 }
@@ -283,16 +313,11 @@ int krpc__sl_symlink(struct krpc_store *s, const struct krpc_cred *cr, const str
 	tgt[targetlen] = '\0';
 	if ((err = dir_begin(s, cr, dir, &d, dir_wcc)) < 0)
 		return err;
-	if (symlinkat(tgt, d.fd, nm) < 0) {
+	if (symlinkat(tgt, d.fd, nm) < 0)
 		err = -errno;
-	} else {
-		if (sa) {
-			rest = *sa;
-			rest.set_size = rest.set_mode = false;
-			sa = &rest;
-		}
-		err = made_at(s, cr, d.fd, nm, 0777, sa, out, attr);
-	}
+	else
+		err = made_at(s, cr, d.fd, nm, krpc__sl_new_mode(KRPC_LNK, sa),
+			      krpc__sl_new_sattr(KRPC_LNK, sa, &rest), out, attr);
 	dir_end(s, &d, dir_wcc);
 	return err;
 }
@@ -303,7 +328,7 @@ int krpc__sl_mknod(struct krpc_store *s, const struct krpc_cred *cr, const struc
 		   struct krpc_wcc *dir_wcc)
 {
 	char nm[KRPC_NAME_MAX + 1];
-	uint32_t mode = mode_of(sa, 0644);
+	uint32_t mode = krpc__sl_new_mode(KRPC_REG, sa);
 	struct krpc_sattr rest;
 	mode_t fmt;
 	dev_t dev = 0;
@@ -321,16 +346,10 @@ int krpc__sl_mknod(struct krpc_store *s, const struct krpc_cred *cr, const struc
 		return err;
 	if ((err = dir_begin(s, cr, dir, &d, dir_wcc)) < 0)
 		return err;
-	if (mknodat(d.fd, nm, fmt | mode, dev) < 0) {
+	if (mknodat(d.fd, nm, fmt | mode, dev) < 0)
 		err = -errno;
-	} else {
-		if (sa) {
-			rest = *sa;
-			rest.set_size = false;
-			sa = &rest;
-		}
-		err = made_at(s, cr, d.fd, nm, mode, sa, out, attr);
-	}
+	else
+		err = made_at(s, cr, d.fd, nm, mode, krpc__sl_new_sattr(type, sa, &rest), out, attr);
 	dir_end(s, &d, dir_wcc);
 	return err;
 }

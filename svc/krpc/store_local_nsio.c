@@ -9,10 +9,27 @@
  * victim's cached descriptors can be closed once its name is gone, as
  * store_local_ns.c does. io_put (store_local_open.c) releases the
  * directory.
+ *
+ * CREATE, MKDIR, SYMLINK and LINK the same way (mk_prep, mk_done): the
+ * openat (O_CREAT | O_EXCL), mkdirat, symlinkat or linkat the synchronous
+ * operation makes runs on the ring; mk_done then finishes the new object
+ * on the worker when that is sure not to wait for the disk: the object is
+ * reached through CREATE's descriptor, or by its name with openat2
+ * RESOLVE_CACHED (the name was just made, so its dentry is normally in
+ * the cache; if it is not, the kernel answers EAGAIN rather than read the
+ * directory); name_to_handle_at of a descriptor (AT_EMPTY_PATH) encodes
+ * the in-core inode without any lookup, and statx of a descriptor reads
+ * the in-core inode, as GETATTR on the event loop does. Anything that
+ * changes the object (a chmod where the umask cut the mode, an owner, a
+ * time, a size, EXCLUSIVE's verifier) goes through the file system's
+ * journal and may wait: -EAGAIN, and the NFS layer calls mk_done again
+ * on a helper thread.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
+#include <ksf/fileop.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include "store_local.h"
@@ -32,7 +49,7 @@ int krpc__sl_dir_get(struct krpc_store *s, const struct krpc_cred *cr, const str
 	if ((err = krpc__sl_stat(s, o.fd, &io->attr)) < 0) {
 		if (err == -ESTALE)
 			krpc__sl_obj_stale(s, &o);
-	} else if (io->attr.type != KRPC_DIR) {
+	} else if (io->attr.type != KRPC_DIR && !(flags & KRPC_IO_ANYTYPE)) {
 		err = -ENOTDIR;
 	} else if (s->flags & KRPC_STORE_RO) {
 		err = -EROFS;
@@ -73,4 +90,94 @@ int krpc__sl_name_fh(struct krpc_store *s, const struct krpc_io *dir, const char
 void krpc__sl_forget(struct krpc_store *s, const struct krpc_sfh *fh)
 {
 	krpc__sl_cache_forget(s, fh);
+}
+
+int krpc__sl_mk_prep(struct krpc_store *s, const struct krpc_io *dir, const char *nm,
+		     struct krpc_mk *mk, struct ksf_fileop *op)
+{
+	uint32_t mode = krpc__sl_new_mode(mk->type, mk->sa);
+
+	(void)s;
+	switch (mk->type) {
+	case KRPC_REG:	/* as krpc__sl_create */
+		ksf_fileop_openat(op, dir->fd, nm,
+				  O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, mode);
+		return 0;
+	case KRPC_DIR:
+		ksf_fileop_mkdirat(op, dir->fd, nm, mode);
+		return 0;
+	case KRPC_LNK:
+		ksf_fileop_symlinkat(op, mk->target, dir->fd, nm);
+		return 0;
+	case 0:		/* LINK: the object through its /proc link, as krpc__sl_link */
+		if (!mk->obj || mk->obj->attr.type == KRPC_DIR)
+			return -EAGAIN;
+		snprintf(mk->path, sizeof(mk->path), "/proc/self/fd/%d", mk->obj->fd);
+		ksf_fileop_linkat(op, AT_FDCWD, mk->path, dir->fd, nm, AT_SYMLINK_FOLLOW);
+		return 0;
+	default:
+		return -EAGAIN;
+	}
+}
+
+/* An O_PATH descriptor of the new name nm in dirfd; KRPC_IO_NOWAIT: only
+ * from the dentry cache (-EAGAIN otherwise). */
+static int open_new(int dirfd, const char *nm, unsigned flags, int *fd)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_CACHED,
+	};
+	long r;
+
+	if (!(flags & KRPC_IO_NOWAIT))
+		return krpc__sl_open_at(dirfd, nm, fd);
+	if ((r = syscall(SYS_openat2, dirfd, nm, &how, sizeof(how))) < 0)
+		return -errno;
+	*fd = (int)r;
+	return 0;
+}
+
+/* On the event loop: the handle and attributes of fd, if nothing is left
+ * to change; else -EAGAIN. */
+static int mk_quick(struct krpc_store *s, int fd, uint32_t mode, const struct krpc_sattr *sa,
+		    struct krpc_sfh *out, struct krpc_pattr *attr)
+{
+	struct krpc_attr a;
+	int err;
+
+	if ((err = krpc__sl_stat(s, fd, &a)) < 0)
+		return err;
+	if (!krpc__sl_new_done(&a, mode, sa))
+		return -EAGAIN;
+	if ((err = krpc__sl_fh_of(fd, "", out, NULL)) < 0)
+		return err;
+	if (attr)
+		*attr = (struct krpc_pattr){ true, a };
+	return 0;
+}
+
+int krpc__sl_mk_done(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_io *dir,
+		     const char *nm, const struct krpc_mk *mk, int fd, const uint8_t *verf,
+		     unsigned flags, struct krpc_sfh *out, struct krpc_pattr *attr)
+{
+	uint32_t mode = krpc__sl_new_mode(mk->type, mk->sa);
+	struct krpc_sattr buf;
+	const struct krpc_sattr *sa = krpc__sl_new_sattr(mk->type, mk->sa, &buf);
+	int ofd = fd, err;
+
+	if ((err = krpc__sl_become(cr)) < 0)
+		return err;
+	if (verf && (flags & KRPC_IO_NOWAIT))
+		return -EAGAIN;		/* the verifier is a change */
+	if (ofd < 0 && (err = open_new(dir->fd, nm, flags, &ofd)) < 0)
+		return err;
+	if (flags & KRPC_IO_NOWAIT)
+		err = mk_quick(s, ofd, mode, sa, out, attr);
+	else if (!verf || (err = krpc__sl_verf_set(ofd, verf)) == 0)
+		err = krpc__sl_finish_new(s, cr, ofd, mode, sa, out, attr);
+	if (ofd != fd)
+		close(ofd);
+	return err;
 }
