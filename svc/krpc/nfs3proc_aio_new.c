@@ -3,9 +3,9 @@
  * CREATE, MKDIR, SYMLINK and LINK (RFC 1813 §3.3.8-10, §3.3.15) without
  * leaving the event loop, as REMOVE and RENAME (nfs3proc_aio_ns.c): the
  * handler, on the worker, holds the directory (store dir_get with
- * KRPC_IO_NOWAIT; LINK's object too, KRPC_IO_ANYTYPE), has the store
- * prepare the system call the synchronous operation makes (store mk_prep:
- * an openat with O_CREAT | O_EXCL, a mkdirat, symlinkat or linkat),
+ * KRPC_IO_NOWAIT; LINK's object too, KRPC_IO_ANYTYPE), asks the store
+ * for the system call the synchronous operation makes (store mk_prep: an
+ * openat with O_CREAT | O_EXCL, a mkdirat, symlinkat or linkat),
  * starts it as a file operation of the worker (on io_uring an SQE of the
  * worker's ring, issued with the worker's personality of the caller; on
  * epoll a job on its helper threads) and defers the reply.
@@ -182,13 +182,39 @@ static struct nfs3_aio_new *new_start(const struct nfs3_op *op, const struct ksf
 	return a;
 }
 
+/* The store's system call as a's file operation: 0 or -EAGAIN. */
+static int new_prep(struct nfs3_aio_new *a)
+{
+	struct krpc_mkcall c;
+	int err = a->e->ops->mk_prep(a->e->store, &a->dir, a->nm, &a->mk, &c);
+
+	if (err < 0)
+		return -EAGAIN;
+	switch (c.call) {
+	case KRPC_MK_OPENAT:
+		ksf_fileop_openat(&a->op, c.dirfd, c.path, c.flags, c.mode);
+		return 0;
+	case KRPC_MK_MKDIRAT:
+		ksf_fileop_mkdirat(&a->op, c.dirfd, c.path, c.mode);
+		return 0;
+	case KRPC_MK_SYMLINKAT:
+		ksf_fileop_symlinkat(&a->op, c.path2, c.dirfd, c.path);
+		return 0;
+	case KRPC_MK_LINKAT:
+		ksf_fileop_linkat(&a->op, c.dirfd, c.path, c.dirfd2, c.path2, c.flags);
+		return 0;
+	default:
+		return -EAGAIN;
+	}
+}
+
 /* Prepare and submit, as the caller: -EINPROGRESS, or -EAGAIN with
  * everything released. */
 static int new_submit(const struct nfs3_op *op, struct nfs3_aio_new *a,
 		      void (*done)(struct ksf_fileop *))
 {
 	const struct krpc_store_ops *so = a->e->ops;
-	int id = so->mk_prep(a->e->store, &a->dir, a->nm, &a->mk, &a->op);
+	int id = new_prep(a);
 
 	if (id == 0)
 		id = nfs3_aio_persona(&op->cr);

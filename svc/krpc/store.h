@@ -189,7 +189,17 @@ struct krpc_mk {
 	char path[32];			/* the store's, for LINK */
 };
 
-struct ksf_fileop;
+/* The system call mk_prep asks its caller to run: openat (res: a
+ * descriptor), mkdirat, symlinkat (path2: the target, dirfd/path: the
+ * link) or linkat (dirfd/path: the object, dirfd2/path2: the new name),
+ * as ksf/fileop.h's preparers of the same names take them. */
+enum krpc_mk_call { KRPC_MK_OPENAT = 1, KRPC_MK_MKDIRAT, KRPC_MK_SYMLINKAT, KRPC_MK_LINKAT };
+struct krpc_mkcall {
+	uint32_t call;		/* enum krpc_mk_call */
+	int dirfd, dirfd2, flags;
+	unsigned mode;
+	const char *path, *path2;
+};
 
 /* Store flags for open. */
 #define KRPC_STORE_RO	0x1u	/* refuse every change with -EROFS */
@@ -274,10 +284,10 @@ struct krpc_store_ops {
 		       unsigned flags, struct krpc_sfh *fh);
 	void (*forget)(struct krpc_store *s, const struct krpc_sfh *fh);
 	/* Names made on an event loop (may be NULL: not offered). mk_prep
-	 * prepares op (ksf/fileop.h) to make name nm in the held directory
-	 * dir as mk says, the system call the synchronous operation makes
+	 * fills call with the system call that makes name nm in the held
+	 * directory dir as mk says, the one the synchronous operation makes
 	 * (CREATE: an exclusive create, whose result is a descriptor):
-	 * 0 or -EAGAIN. The caller runs it as cr. mk_done then, as cr,
+	 * 0 or -EAGAIN. The caller runs it as cr (a file operation). mk_done then, as cr,
 	 * finishes a made object (not LINK) nm in dir (fd >= 0: CREATE's
 	 * descriptor of it): what the client asked beyond the system call
 	 * (the mode where the umask cut it, owner, times, size; verf, may be
@@ -287,7 +297,7 @@ struct krpc_store_ops {
 	 * (a name not in the kernel's dentry cache); then call it again
 	 * without the flag from a thread that may block. */
 	int (*mk_prep)(struct krpc_store *s, const struct krpc_io *dir, const char *nm,
-		       struct krpc_mk *mk, struct ksf_fileop *op);
+		       struct krpc_mk *mk, struct krpc_mkcall *call);
 	int (*mk_done)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_io *dir,
 		       const char *nm, const struct krpc_mk *mk, int fd, const uint8_t *verf,
 		       unsigned flags, struct krpc_sfh *out, struct krpc_pattr *attr);

@@ -83,7 +83,7 @@ int krpc__sl_name_fh(struct krpc_store *s, const struct krpc_io *dir, const char
 		     unsigned flags, struct krpc_sfh *fh);
 void krpc__sl_forget(struct krpc_store *s, const struct krpc_sfh *fh);
 int krpc__sl_mk_prep(struct krpc_store *s, const struct krpc_io *dir, const char *nm,
-		     struct krpc_mk *mk, struct ksf_fileop *op);
+		     struct krpc_mk *mk, struct krpc_mkcall *call);
 int krpc__sl_mk_done(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_io *dir,
 		     const char *nm, const struct krpc_mk *mk, int fd, const uint8_t *verf,
 		     unsigned flags, struct krpc_sfh *out, struct krpc_pattr *attr);

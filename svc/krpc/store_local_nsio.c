@@ -29,7 +29,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
-#include <ksf/fileop.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include "store_local.h"
@@ -93,27 +92,30 @@ void krpc__sl_forget(struct krpc_store *s, const struct krpc_sfh *fh)
 }
 
 int krpc__sl_mk_prep(struct krpc_store *s, const struct krpc_io *dir, const char *nm,
-		     struct krpc_mk *mk, struct ksf_fileop *op)
+		     struct krpc_mk *mk, struct krpc_mkcall *c)
 {
-	uint32_t mode = krpc__sl_new_mode(mk->type, mk->sa);
-
 	(void)s;
+	*c = (struct krpc_mkcall){ .dirfd = dir->fd, .path = nm,
+				   .mode = krpc__sl_new_mode(mk->type, mk->sa) };
 	switch (mk->type) {
 	case KRPC_REG:	/* as krpc__sl_create */
-		ksf_fileop_openat(op, dir->fd, nm,
-				  O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, mode);
+		c->call = KRPC_MK_OPENAT;
+		c->flags = O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
 		return 0;
 	case KRPC_DIR:
-		ksf_fileop_mkdirat(op, dir->fd, nm, mode);
+		c->call = KRPC_MK_MKDIRAT;
 		return 0;
 	case KRPC_LNK:
-		ksf_fileop_symlinkat(op, mk->target, dir->fd, nm);
+		c->call = KRPC_MK_SYMLINKAT;
+		c->path2 = mk->target;
 		return 0;
 	case 0:		/* LINK: the object through its /proc link, as krpc__sl_link */
 		if (!mk->obj || mk->obj->attr.type == KRPC_DIR)
 			return -EAGAIN;
 		snprintf(mk->path, sizeof(mk->path), "/proc/self/fd/%d", mk->obj->fd);
-		ksf_fileop_linkat(op, AT_FDCWD, mk->path, dir->fd, nm, AT_SYMLINK_FOLLOW);
+		*c = (struct krpc_mkcall){ .call = KRPC_MK_LINKAT, .dirfd = AT_FDCWD,
+					   .path = mk->path, .dirfd2 = dir->fd, .path2 = nm,
+					   .flags = AT_SYMLINK_FOLLOW };
 		return 0;
 	default:
 		return -EAGAIN;
