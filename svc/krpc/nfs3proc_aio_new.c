@@ -16,10 +16,12 @@
  * the file system's journal (a chmod where the umask cut the asked mode,
  * an owner, times, a size, EXCLUSIVE's verifier) makes mk_done answer
  * -EAGAIN: a second stage then runs mk_done on one of the worker's helper
- * threads, and the reply follows its completion. So does a CREATE that
- * found the name taken in UNCHECKED or EXCLUSIVE mode (a retried
- * EXCLUSIVE CREATE must find its own file: the whole synchronous create
- * runs on the helper, as before). The directory stays held until the
+ * threads, and the reply follows its completion. A CREATE that found the
+ * name taken in UNCHECKED or EXCLUSIVE mode takes the file on the worker
+ * when that only reads what is in memory (mk_done with no descriptor: an
+ * UNCHECKED CREATE with no size, an EXCLUSIVE retry whose verifier
+ * matches, which keeps it idempotent), else the whole synchronous create
+ * runs on the helper, as before. The directory stays held until the
  * reply, whose wcc data are its attributes at the hold and at the end.
  *
  * Anything that cannot start this way (a handle not in the store's
@@ -121,32 +123,9 @@ static void stage2_done(struct ksf_offload_job *j)
 	newobj_reply(of_job(j));
 }
 
-/* On the worker, the name made (or not): finish it here if that cannot
- * wait, else on a helper. */
-static void newobj_done(struct ksf_fileop *op)
+/* The rest, on a helper: -EAGAIN from the worker's try. */
+static void stage2(struct nfs3_aio_new *a)
 {
-	struct nfs3_aio_new *a = (struct nfs3_aio_new *)op;
-	const struct krpc_store_ops *so = a->e->ops;
-
-	a->err = op->res < 0 ? op->res : 0;
-	if (a->mk.type == KRPC_REG && op->res >= 0)
-		a->fd = op->res;	/* CREATE's descriptor of the new file */
-	if (a->err == -EEXIST && a->mk.type == KRPC_REG && a->how != KRPC_GUARDED) {
-		/* the name is taken: UNCHECKED and EXCLUSIVE decide on a helper */
-		so->io_put(a->e->store, &a->dir, NULL);
-		a->whole = true;
-	} else if (!a->err) {
-		a->err = so->mk_done(a->e->store, &a->cr, &a->dir, a->nm, &a->mk, a->fd,
-				     a->how == KRPC_EXCLUSIVE ? a->verf : NULL, KRPC_IO_NOWAIT,
-				     &a->sfh, &a->res.newobj.attr);
-		if (a->err != -EAGAIN) {
-			newobj_reply(a);
-			return;
-		}
-	} else {
-		newobj_reply(a);
-		return;
-	}
 	a->job.run = stage2_run;
 	a->job.done = stage2_done;
 	if (ksf_offload_submit(a->op.helpers, &a->job) < 0) {
@@ -155,6 +134,38 @@ static void newobj_done(struct ksf_fileop *op)
 			a->res.newobj.dir_wcc.post.valid = false;
 		newobj_reply(a);
 	}
+}
+
+/* On the worker, the name made (or not): finish it here if that cannot
+ * wait, else on a helper. A CREATE that found the name taken (UNCHECKED,
+ * EXCLUSIVE) takes the file here too when it may (mk_done with fd -1);
+ * when it cannot (a size to set, a name not in the dentry cache, a name
+ * gone since), the whole synchronous create runs on a helper. */
+static void newobj_done(struct ksf_fileop *op)
+{
+	struct nfs3_aio_new *a = (struct nfs3_aio_new *)op;
+	const struct krpc_store_ops *so = a->e->ops;
+	bool taken = op->res == -EEXIST && a->mk.type == KRPC_REG && a->how != KRPC_GUARDED;
+
+	a->err = op->res < 0 ? op->res : 0;
+	if (a->mk.type == KRPC_REG && op->res >= 0)
+		a->fd = op->res;	/* CREATE's descriptor of the new file */
+	if (a->err && !taken) {
+		newobj_reply(a);
+		return;
+	}
+	a->err = so->mk_done(a->e->store, &a->cr, &a->dir, a->nm, &a->mk, a->fd,
+			     a->how == KRPC_EXCLUSIVE ? a->verf : NULL, KRPC_IO_NOWAIT, &a->sfh,
+			     &a->res.newobj.attr);
+	if (a->err != -EAGAIN) {
+		newobj_reply(a);
+		return;
+	}
+	if (taken) {
+		so->io_put(a->e->store, &a->dir, NULL);
+		a->whole = true;
+	}
+	stage2(a);
 }
 
 /* A deferral for the call with the directory op->fh held; NULL: run it on
@@ -244,6 +255,7 @@ int nfs3_aio_create(const struct nfs3_op *op, const struct ksf_rpc_call *call,
 	a->sa = *sa;
 	memcpy(a->verf, verf, NFS3_CREATEVERFSIZE);
 	a->mk.type = KRPC_REG;
+	a->mk.how = how;
 	a->mk.sa = how == KRPC_EXCLUSIVE ? NULL : &a->sa;	/* as the store's create */
 	return new_submit(op, a, newobj_done);
 }

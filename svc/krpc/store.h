@@ -183,6 +183,7 @@ struct krpc_io {
 struct krpc_mk {
 	uint32_t type;			/* KRPC_REG (CREATE), KRPC_DIR, KRPC_LNK, or 0:
 					 * a new name of obj (LINK) */
+	uint32_t how;			/* KRPC_REG: enum krpc_createmode */
 	const struct krpc_sattr *sa;	/* may be NULL (EXCLUSIVE CREATE, LINK) */
 	const char *target;		/* KRPC_LNK: NUL-terminated, checked */
 	const struct krpc_io *obj;	/* LINK: held with dir_get KRPC_IO_ANYTYPE */
@@ -287,9 +288,11 @@ struct krpc_store_ops {
 	 * fills call with the system call that makes name nm in the held
 	 * directory dir as mk says, the one the synchronous operation makes
 	 * (CREATE: an exclusive create, whose result is a descriptor):
-	 * 0 or -EAGAIN. The caller runs it as cr (a file operation). mk_done then, as cr,
-	 * finishes a made object (not LINK) nm in dir (fd >= 0: CREATE's
-	 * descriptor of it): what the client asked beyond the system call
+	 * 0 or -EAGAIN. The caller runs it as cr (a file operation). mk_done
+	 * then, as cr, finishes a made object (not LINK) nm in dir (fd >= 0:
+	 * CREATE's descriptor of it; fd < 0 for CREATE: the name was taken,
+	 * decide as the create's mode says: 0 and the file, or -EEXIST):
+	 * what the client asked beyond the system call
 	 * (the mode where the umask cut it, owner, times, size; verf, may be
 	 * NULL: EXCLUSIVE CREATE's verifier to keep), its handle into out and
 	 * attributes into attr. With KRPC_IO_NOWAIT it is cheap: -EAGAIN and

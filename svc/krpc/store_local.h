@@ -100,6 +100,16 @@ bool krpc__sl_new_done(const struct krpc_attr *a, uint32_t mode, const struct kr
 int krpc__sl_finish_new(struct krpc_store *s, const struct krpc_cred *cr, int fd, uint32_t mode,
 			const struct krpc_sattr *sa, struct krpc_sfh *out, struct krpc_pattr *attr);
 int krpc__sl_verf_set(int fd, const uint8_t verf[8]);
+/* CREATE (how, sa, verf) found nm in dirfd taken: 0 with its handle and
+ * attributes when the mode accepts it, -EEXIST, or -EAGAIN (gone, or
+ * KRPC_IO_NOWAIT and it would need the disk). */
+int krpc__sl_create_taken(struct krpc_store *s, const struct krpc_cred *cr, int dirfd,
+			  const char *nm, uint32_t how, const struct krpc_sattr *sa,
+			  const uint8_t *verf, unsigned flags, struct krpc_sfh *out,
+			  struct krpc_pattr *attr);
+/* store_local_nsio.c: an O_PATH descriptor of name in dirfd from the
+ * dentry cache only (openat2 RESOLVE_CACHED: -EAGAIN otherwise). */
+int krpc__sl_open_cached(int dirfd, const char *nm, int *fd);
 
 /* store_local_ident.c */
 int krpc__sl_become(const struct krpc_cred *cr);

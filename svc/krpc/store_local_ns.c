@@ -160,17 +160,22 @@ const struct krpc_sattr *krpc__sl_new_sattr(uint32_t type, const struct krpc_sat
 /* CREATE found name existing (RFC 1813 §3.3.8): UNCHECKED takes a
  * regular file as it is (only a size in sa applies, as in the Linux
  * nfsd), EXCLUSIVE succeeds if it is the file an earlier try with the
- * same verifier made, everything else is -EEXIST. */
+ * same verifier made, everything else is -EEXIST. -EAGAIN: the name went
+ * away meanwhile (create again), or with KRPC_IO_NOWAIT (flags) it is
+ * not in the dentry cache or a size is to be set. */
 static int create_exists(struct krpc_store *s, const struct krpc_cred *cr, int dirfd,
 			 const char *nm, uint32_t how, const struct krpc_sattr *sa,
-			 const uint32_t v[2], struct krpc_sfh *out, struct krpc_pattr *attr)
+			 const uint32_t v[2], unsigned flags, struct krpc_sfh *out,
+			 struct krpc_pattr *attr)
 {
+	bool nowait = flags & KRPC_IO_NOWAIT;
 	struct krpc_attr a;
 	int fd, err;
 
 	if (how == KRPC_GUARDED)
 		return -EEXIST;
-	if ((err = krpc__sl_open_at(dirfd, nm, &fd)) < 0)
+	err = nowait ? krpc__sl_open_cached(dirfd, nm, &fd) : krpc__sl_open_at(dirfd, nm, &fd);
+	if (err < 0)
 		return err == -ENOENT ? -EAGAIN : err;
 	if ((err = krpc__sl_stat(s, fd, &a)) < 0)
 		goto out;
@@ -183,7 +188,7 @@ static int create_exists(struct krpc_store *s, const struct krpc_cred *cr, int d
 	if (how == KRPC_UNCHECKED && sa && sa->set_size) {
 		struct krpc_sattr sz = { .set_size = true, .size = sa->size };
 
-		err = krpc__sl_apply(fd, cr, &a, &sz);
+		err = nowait ? -EAGAIN : krpc__sl_apply(fd, cr, &a, &sz);
 	}
 	if (err == 0 && (err = krpc__sl_fh_of(fd, "", out, NULL)) == 0)
 		krpc__sl_post(s, fd, attr);
@@ -201,6 +206,19 @@ static void verf_split(const uint8_t verf[8], uint32_t v[2])
 	memcpy(v, verf, 8);
 	v[0] &= 0x7fffffffu;
 	v[1] &= 0x7fffffffu;
+}
+
+int krpc__sl_create_taken(struct krpc_store *s, const struct krpc_cred *cr, int dirfd,
+			  const char *nm, uint32_t how, const struct krpc_sattr *sa,
+			  const uint8_t *verf, unsigned flags, struct krpc_sfh *out,
+			  struct krpc_pattr *attr)
+{
+	uint32_t v[2] = { 0, 0 };
+
+	if (how == KRPC_EXCLUSIVE && verf)
+		verf_split(verf, v);
+	return create_exists(s, cr, dirfd, nm, how, how == KRPC_EXCLUSIVE ? NULL : sa, v, flags,
+			     out, attr);
 }
 
 int krpc__sl_verf_set(int fd, const uint8_t verf[8])
@@ -239,7 +257,7 @@ again:
 	if (fd < 0) {
 		err = -errno;
 		if (err == -EEXIST)
-			err = create_exists(s, cr, d.fd, nm, how, sa, v, out, attr);
+			err = create_exists(s, cr, d.fd, nm, how, sa, v, 0, out, attr);
 		/* Removed between our two looks: create again. */
 		if (err == -EAGAIN && ++tries < 3)
 			goto again;

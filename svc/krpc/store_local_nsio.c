@@ -122,9 +122,7 @@ int krpc__sl_mk_prep(struct krpc_store *s, const struct krpc_io *dir, const char
 	}
 }
 
-/* An O_PATH descriptor of the new name nm in dirfd; KRPC_IO_NOWAIT: only
- * from the dentry cache (-EAGAIN otherwise). */
-static int open_new(int dirfd, const char *nm, unsigned flags, int *fd)
+int krpc__sl_open_cached(int dirfd, const char *nm, int *fd)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
@@ -133,12 +131,19 @@ static int open_new(int dirfd, const char *nm, unsigned flags, int *fd)
 	};
 	long r;
 
-	if (!(flags & KRPC_IO_NOWAIT))
-		return krpc__sl_open_at(dirfd, nm, fd);
 	if ((r = syscall(SYS_openat2, dirfd, nm, &how, sizeof(how))) < 0)
 		return -errno;
 	*fd = (int)r;
 	return 0;
+}
+
+/* An O_PATH descriptor of the new name nm in dirfd; KRPC_IO_NOWAIT: only
+ * from the dentry cache (-EAGAIN otherwise). */
+static int open_new(int dirfd, const char *nm, unsigned flags, int *fd)
+{
+	if (flags & KRPC_IO_NOWAIT)
+		return krpc__sl_open_cached(dirfd, nm, fd);
+	return krpc__sl_open_at(dirfd, nm, fd);
 }
 
 /* On the event loop: the handle and attributes of fd, if nothing is left
@@ -171,6 +176,9 @@ int krpc__sl_mk_done(struct krpc_store *s, const struct krpc_cred *cr, const str
 
 	if ((err = krpc__sl_become(cr)) < 0)
 		return err;
+	if (mk->type == KRPC_REG && fd < 0)	/* the name was taken */
+		return krpc__sl_create_taken(s, cr, dir->fd, nm, mk->how, mk->sa, verf, flags,
+					     out, attr);
 	if (verf && (flags & KRPC_IO_NOWAIT))
 		return -EAGAIN;		/* the verifier is a change */
 	if (ofd < 0 && (err = open_new(dir->fd, nm, flags, &ofd)) < 0)
