@@ -44,17 +44,30 @@ timeout 60 python3 "$(dirname "$0")/nfs_perm_remove.py" "$PORT" "$EXP" "$N" ||
 stop_krpc_ok
 check_rpc_sums
 expect_rstat system_err -eq 0
-# N + 6 REMOVE, RMDIR, RENAME; N + 2 CREATE, 1 MKDIR
+# expect_fileops N [MISS]: N file operations, on io_uring all on the
+# worker's ring, on epoll all on helpers; with MISS, up to MISS of them
+# may instead have run whole on a helper (offloaded: one more each than
+# the OFFLOADED calls that always are).
 expect_fileops() {
-	if [ "$KSF_BACKEND" = uring ]; then
-		expect_rstat fileops_ring -eq "$1"
-		expect_rstat fileops_helper -eq 0
-	else
-		expect_rstat fileops_helper -eq "$1"
-		expect_rstat fileops_ring -eq 0
+	if [ "$KSF_BACKEND" = uring ]; then on=fileops_ring off=fileops_helper
+	else on=fileops_helper off=fileops_ring
 	fi
+	expect_rstat "$off" -eq 0
+	if [ -z "${2:-}" ]; then
+		expect_rstat "$on" -eq "$1"
+		return
+	fi
+	expect_rstat "$on" -ge $(($1 - $2))
+	[ $(($(rstat "$on") + $(rstat offloaded))) = $(($1 + OFFLOADED)) ] ||
+		fail "$on + offloaded != $1 + $OFFLOADED ($RSTATS)"
 }
-expect_fileops $((N + 6 + N + 3))
+# N + 6 REMOVE, RMDIR, RENAME; N + 2 CREATE, 1 MKDIR. A REMOVE or RENAME
+# finds its victim in the dentry cache (openat2 RESOLVE_CACHED), which
+# misses now and then when a mount changes anywhere on the machine
+# (docs/nfs.md): then it runs whole on a helper. 5 calls always do (MNT,
+# LOOKUP of open/, public, and of the two names that are not there).
+OFFLOADED=5
+expect_fileops $((N + 6 + N + 3)) 2
 
 # CREATE, MKDIR, SYMLINK, LINK, truncate as the caller, on the ring too
 start_krpc --export "$EXP" --state-dir "$T/state"
