@@ -2,8 +2,9 @@
 /*
  * File operations from a worker's event loop (ksf/fileop.h): one SQE on
  * the worker's own io_uring ring (read, write, fsync, statx, unlinkat,
- * renameat), its completion dispatched back here by loop_uring.c (kind
- * K_FILE), or, on the epoll backend and when the ring has no free SQE, a
+ * renameat, openat, mkdirat, symlinkat, linkat, ftruncate), its completion
+ * dispatched back here by loop_uring.c (kind K_FILE), or, on the epoll
+ * backend, when the ring has no free SQE or lacks the operation, a
  * job on the worker's helper threads (lib/offload.c) running the same
  * system call. Nothing here blocks the loop: the ring runs an operation
  * inline only when it need not wait, else on the kernel's io-wq threads.
@@ -99,6 +100,51 @@ void ksf_fileop_renameat(struct ksf_fileop *op, int dirfd, const char *path, int
 	op->flags = flags;
 }
 
+void ksf_fileop_openat(struct ksf_fileop *op, int dirfd, const char *path, int flags,
+		       unsigned mode)
+{
+	op->kind = KSF_FILEOP_OPENAT;
+	op->fd = dirfd;
+	op->path = path;
+	op->flags = flags;
+	op->mode = mode;
+}
+
+void ksf_fileop_mkdirat(struct ksf_fileop *op, int dirfd, const char *path, unsigned mode)
+{
+	op->kind = KSF_FILEOP_MKDIRAT;
+	op->fd = dirfd;
+	op->path = path;
+	op->mode = mode;
+}
+
+void ksf_fileop_symlinkat(struct ksf_fileop *op, const char *target, int dirfd,
+			  const char *path)
+{
+	op->kind = KSF_FILEOP_SYMLINKAT;
+	op->fd = dirfd;
+	op->path = path;
+	op->path2 = target;
+}
+
+void ksf_fileop_linkat(struct ksf_fileop *op, int olddirfd, const char *oldpath, int newdirfd,
+		       const char *newpath, int flags)
+{
+	op->kind = KSF_FILEOP_LINKAT;
+	op->fd = olddirfd;
+	op->path = oldpath;
+	op->fd2 = newdirfd;
+	op->path2 = newpath;
+	op->flags = flags;
+}
+
+void ksf_fileop_ftruncate(struct ksf_fileop *op, int fd, uint64_t len)
+{
+	op->kind = KSF_FILEOP_FTRUNCATE;
+	op->fd = fd;
+	op->off = len;
+}
+
 /* ---- on a helper thread ---- */
 
 /* User space has no fsync of a range: the whole file (more than asked,
@@ -134,6 +180,21 @@ static int run_sync(struct ksf_fileop *op)
 		break;
 	case KSF_FILEOP_RENAMEAT:
 		r = renameat2(op->fd, op->path, op->fd2, op->path2, (unsigned)op->flags);
+		break;
+	case KSF_FILEOP_OPENAT:
+		r = openat(op->fd, op->path, op->flags, (mode_t)op->mode);
+		break;
+	case KSF_FILEOP_MKDIRAT:
+		r = mkdirat(op->fd, op->path, (mode_t)op->mode);
+		break;
+	case KSF_FILEOP_SYMLINKAT:
+		r = symlinkat(op->path2, op->fd, op->path);
+		break;
+	case KSF_FILEOP_LINKAT:
+		r = linkat(op->fd, op->path, op->fd2, op->path2, op->flags);
+		break;
+	case KSF_FILEOP_FTRUNCATE:
+		r = op->off > INT64_MAX ? (errno = EFBIG, -1) : ftruncate(op->fd, (off_t)op->off);
 		break;
 	default:
 		return -EINVAL;
@@ -186,11 +247,51 @@ static int submit_helper(struct ksf_offload *helpers, struct ksf_fileop *op)
 /* ---- on the ring ---- */
 
 #if KSF_HAVE_URING
+#define OP_FTRUNCATE	55	/* IORING_OP_FTRUNCATE, Linux 6.9; liburing 2.3 lacks it */
+
+static unsigned opcode_of(int kind)
+{
+	switch (kind) {
+	case KSF_FILEOP_OPENAT: return IORING_OP_OPENAT;
+	case KSF_FILEOP_MKDIRAT: return IORING_OP_MKDIRAT;
+	case KSF_FILEOP_SYMLINKAT: return IORING_OP_SYMLINKAT;
+	case KSF_FILEOP_LINKAT: return IORING_OP_LINKAT;
+	case KSF_FILEOP_FTRUNCATE: return OP_FTRUNCATE;
+	default: return IORING_OP_READ;	/* the rest: every kernel the backend runs on */
+	}
+}
+
+/* The name-making kinds (and ftruncate) on sqe. */
+static void prep_name(struct io_uring_sqe *sqe, const struct ksf_fileop *op)
+{
+	switch (op->kind) {
+	case KSF_FILEOP_OPENAT:
+		io_uring_prep_openat(sqe, op->fd, op->path, op->flags, (mode_t)op->mode);
+		break;
+	case KSF_FILEOP_MKDIRAT:
+		io_uring_prep_mkdirat(sqe, op->fd, op->path, (mode_t)op->mode);
+		break;
+	case KSF_FILEOP_SYMLINKAT:
+		io_uring_prep_symlinkat(sqe, op->path2, op->fd, op->path);
+		break;
+	case KSF_FILEOP_LINKAT:
+		io_uring_prep_linkat(sqe, op->fd, op->path, op->fd2, op->path2, op->flags);
+		break;
+	default:	/* FTRUNCATE: the length in off, every other field 0 */
+		io_uring_prep_rw(OP_FTRUNCATE, sqe, op->fd, NULL, 0, op->off);
+		break;
+	}
+}
+
 static int submit_ring(struct ksf__worker *w, struct ksf_fileop *op)
 {
-	struct io_uring_sqe *sqe = ksf__uring_file_sqe(w, op);
+	struct io_uring_sqe *sqe;
 
-	if (!sqe)
+	if (!ksf__uring_op_ok(w, opcode_of(op->kind)))
+		return -EOPNOTSUPP;	/* on a helper */
+	if (op->kind == KSF_FILEOP_FTRUNCATE && op->off > INT64_MAX)
+		return -EFBIG;	/* on a helper, which gives the error */
+	if (!(sqe = ksf__uring_file_sqe(w, op)))
 		return -EBUSY;
 	switch (op->kind) {
 	case KSF_FILEOP_READ:
@@ -213,8 +314,11 @@ static int submit_ring(struct ksf__worker *w, struct ksf_fileop *op)
 		io_uring_prep_renameat(sqe, op->fd, op->path, op->fd2, op->path2,
 				       (unsigned)op->flags);
 		break;
-	default:
+	case KSF_FILEOP_STATX:
 		io_uring_prep_statx(sqe, op->fd, op->path, op->flags, op->mask, op->stx);
+		break;
+	default:
+		prep_name(sqe, op);
 		break;
 	}
 	/* prep leaves the tag loop_uring.c set alone, personality too */
@@ -263,7 +367,7 @@ int ksf_fileop_submit(struct ksf_offload *helpers, struct ksf_fileop *op)
 	struct ksf__worker *w = ksf__worker_current();
 	int err = -EINVAL;
 
-	if (!w || !op || !op->done || op->kind < KSF_FILEOP_READ || op->kind > KSF_FILEOP_RENAMEAT ||
+	if (!w || !op || !op->done || op->kind < KSF_FILEOP_READ || op->kind > KSF_FILEOP_FTRUNCATE ||
 	    op->len > INT32_MAX)
 		return -EINVAL;
 	op->res = 0;

@@ -213,6 +213,8 @@ struct io_uring_sqe;
 /* A free SQE of w's ring tagged for op (its completion goes to
  * ksf__fileop_cqe), or NULL: the submission queue is full. */
 struct io_uring_sqe *ksf__uring_file_sqe(struct ksf__worker *w, void *op);
+/* Does w's ring support IORING_OP_ opcode (probed at ring setup)? */
+bool ksf__uring_op_ok(const struct ksf__worker *w, unsigned opcode);
 /* id 0: register the calling thread's credentials as a personality of w's
  * ring (returns the id); else submit what is queued and unregister id. */
 int ksf__uring_personality(struct ksf__worker *w, int id);

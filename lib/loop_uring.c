@@ -61,6 +61,7 @@ struct ur {
 	struct ksf_conn *todo;		/* connections with an arm or cancel to redo */
 	int todo_evfd, todo_listen;	/* the eventfd poll, a listener: to redo */
 	int direct;			/* REFUSE_SLOTS registered: refuse without descriptors */
+	uint64_t ops[4];		/* IORING_OP_* this kernel supports (probe), a bit each */
 };
 
 static struct io_uring_sqe *sqe_get(struct ur *u, void *p, int kind)
@@ -108,6 +109,20 @@ static int setup_ring(struct ur *u)
 	}
 	u->features = p.features;
 	return err;
+}
+
+/* The operations this kernel's io_uring supports: file operations of
+ * kinds it lacks (IORING_OP_FTRUNCATE before Linux 6.9) go to helpers. */
+static void probe_ops(struct ur *u)
+{
+	struct io_uring_probe *pr = io_uring_get_probe_ring(&u->ring);
+
+	if (!pr)
+		return;
+	for (unsigned op = 0; op < 256; op++)
+		if (io_uring_opcode_supported(pr, (int)op))
+			u->ops[op / 64] |= 1ull << (op % 64);
+	io_uring_free_probe(pr);
 }
 
 static int setup_bufs(struct ur *u, unsigned nbufs, unsigned bufsz)
@@ -197,6 +212,7 @@ static int ur_init(struct ksf__worker *w)
 		return err;
 	}
 	w->be_state = u;
+	probe_ops(u);
 	/* the table counts against RLIMIT_NOFILE: fewer slots under a low one */
 	for (unsigned n = REFUSE_SLOTS; n && !u->direct; n /= 2)
 		u->direct = io_uring_register_files_sparse(&u->ring, n) == 0;
@@ -730,6 +746,13 @@ static void ur_trim(struct ksf__worker *w)
 struct io_uring_sqe *ksf__uring_file_sqe(struct ksf__worker *w, void *op)
 {
 	return sqe_get(w->be_state, op, K_FILE);
+}
+
+bool ksf__uring_op_ok(const struct ksf__worker *w, unsigned opcode)
+{
+	const struct ur *u = w->be_state;
+
+	return opcode < 256 && (u->ops[opcode / 64] >> (opcode % 64)) & 1;
 }
 
 int ksf__uring_personality(struct ksf__worker *w, int id)

@@ -3,11 +3,14 @@
  * File operations started from a worker's event loop, completed back on
  * it. On the io_uring backend an operation is one SQE on the worker's own
  * ring (network and disk completions in one ring: IORING_OP_READ, WRITE,
- * FSYNC, STATX, UNLINKAT, RENAMEAT); the kernel runs it inline when it
+ * FSYNC, STATX, UNLINKAT, RENAMEAT, OPENAT, MKDIRAT, SYMLINKAT, LINKAT,
+ * FTRUNCATE); the kernel runs it inline when it
  * need not wait and on its own io-wq threads otherwise, and its
  * completion is dispatched to the operation's done callback in the loop's
  * completion pass. On the epoll backend (or when the ring has no free
- * SQE) the same operation runs on one of the worker's helper threads
+ * SQE, or a kernel whose ring lacks the operation: IORING_OP_FTRUNCATE
+ * came in Linux 6.9, the ring's operations are probed when it is set up)
+ * the same operation runs on one of the worker's helper threads
  * (ksf/offload.h) and done runs back on the worker from a task. Either way the service has one
  * code path, and whatever done queues leaves in the worker's batched flush.
  *
@@ -27,7 +30,9 @@
 struct statx;
 
 enum ksf_fileop_kind { KSF_FILEOP_READ = 1, KSF_FILEOP_WRITE, KSF_FILEOP_FSYNC,
-		       KSF_FILEOP_STATX, KSF_FILEOP_UNLINKAT, KSF_FILEOP_RENAMEAT };
+		       KSF_FILEOP_STATX, KSF_FILEOP_UNLINKAT, KSF_FILEOP_RENAMEAT,
+		       KSF_FILEOP_OPENAT, KSF_FILEOP_MKDIRAT, KSF_FILEOP_SYMLINKAT,
+		       KSF_FILEOP_LINKAT, KSF_FILEOP_FTRUNCATE };
 
 /* One operation: embed it in your own struct, fill it with one of the
  * ksf_fileop_* preparers, set done (and personality, creds_cb), submit. */
@@ -36,17 +41,20 @@ struct ksf_fileop {
 	void (*done)(struct ksf_fileop *op);	/* on the submitting worker */
 	void (*creds_cb)(struct ksf_fileop *op);	/* on a helper, before the op; may be NULL */
 	int personality;	/* ring personality, 0: the worker's credentials */
-	int res;		/* in done: bytes (READ, WRITE), 0, or -errno */
+	int res;		/* in done: bytes (READ, WRITE), a descriptor (OPENAT),
+				 * 0, or -errno */
 	int on_ring;		/* in done: 1 if it ran on the ring, 0 on a helper */
 	/* The library's (set by the preparers). */
 	int kind, fd, flags;
 	void *buf;
 	size_t len;
 	uint64_t off;
-	const char *path;	/* STATX, UNLINKAT, RENAMEAT */
-	int fd2;		/* RENAMEAT: the new name's directory */
-	const char *path2;	/* RENAMEAT: the new name */
+	const char *path;	/* STATX, UNLINKAT, RENAMEAT, OPENAT, MKDIRAT, SYMLINKAT,
+				 * LINKAT: the (old) name */
+	int fd2;		/* RENAMEAT, LINKAT: the new name's directory */
+	const char *path2;	/* RENAMEAT, LINKAT: the new name; SYMLINKAT: the target */
 	unsigned mask;
+	unsigned mode;		/* OPENAT, MKDIRAT */
 	struct statx *stx;
 	int stage, wres;	/* a durable write on the ring: write, then sync */
 	struct ksf_offload *helpers;
@@ -76,9 +84,24 @@ void ksf_fileop_unlinkat(struct ksf_fileop *op, int dirfd, const char *path, int
  * RENAME_* (0: renameat). On the ring always on io-wq, as unlinkat. */
 void ksf_fileop_renameat(struct ksf_fileop *op, int dirfd, const char *path, int dirfd2,
 			 const char *path2, int flags);
+/* openat(2) of path in dirfd with open flags and mode (O_CREAT); res is
+ * the new descriptor, which done must close. On the ring an open that
+ * creates always runs on io-wq; the descriptor is an ordinary one. */
+void ksf_fileop_openat(struct ksf_fileop *op, int dirfd, const char *path, int flags,
+		       unsigned mode);
+/* mkdirat(2), symlinkat(2) (a symlink path in dirfd to target) and
+ * linkat(2) (flags: AT_SYMLINK_FOLLOW or 0): on the ring always on io-wq. */
+void ksf_fileop_mkdirat(struct ksf_fileop *op, int dirfd, const char *path, unsigned mode);
+void ksf_fileop_symlinkat(struct ksf_fileop *op, const char *target, int dirfd,
+			  const char *path);
+void ksf_fileop_linkat(struct ksf_fileop *op, int olddirfd, const char *oldpath, int newdirfd,
+		       const char *newpath, int flags);
+/* ftruncate(2) of fd (open for writing) to len bytes: on the ring from
+ * Linux 6.9 (IORING_OP_FTRUNCATE), on a helper before. */
+void ksf_fileop_ftruncate(struct ksf_fileop *op, int fd, uint64_t len);
 
 /* From a worker thread: start op on this worker's ring, or (epoll backend,
- * no free SQE) on helpers' (the worker's helper threads of `helpers`, which
+ * no free SQE, an operation the ring lacks) on helpers' (the worker's helper threads of `helpers`, which
  * may be NULL on io_uring, where the operation then fails rather than fall
  * back). op->done runs once, later, on this worker, never from inside this
  * call. op, its buffer and path must stay valid until then. Returns 0, or

@@ -8,9 +8,11 @@
  * Flags for the transport: every procedure that may wait on the disk is
  * BLOCKING (run on a helper thread); NULL, GETATTR, ACCESS, FSINFO and
  * PATHCONF are cheap and stay on the event loop. READ, WRITE, COMMIT,
- * REMOVE, RMDIR and RENAME are TRY_INLINE too: started on the event loop as file
- * operations of the worker (nfs3proc_aio.c, nfs3proc_aio_ns.c), on a
- * helper only when they cannot be. The procedures whose
+ * REMOVE, RMDIR, RENAME, CREATE, MKDIR, SYMLINK, LINK and SETATTR are
+ * TRY_INLINE too: started on the event loop as file operations of the
+ * worker (nfs3proc_aio.c, nfs3proc_aio_ns.c, nfs3proc_aio_new.c, and for a
+ * SETATTR of a size nfs3proc_aio_attr.c), on a helper only when they
+ * cannot be. The procedures whose
  * repetition differs from one execution (SETATTR, CREATE, MKDIR, SYMLINK,
  * MKNOD, REMOVE, RMDIR, RENAME, LINK) are NONIDEMPOTENT, answered from the
  * duplicate request cache when retransmitted.
@@ -29,7 +31,7 @@ static const struct ksf_rpc_proc nfs3_procs[NFS3_NPROCS] = {
 	PROC(GETATTR, fh_args, getattr, getattr, struct nfs3_fh_args,
 	     struct nfs3_getattr_res, 0),
 	PROC(SETATTR, setattr, setattr, wcc, struct nfs3_setattr_args,
-	     struct nfs3_wcc_res, BLK | NONIDEM),
+	     struct nfs3_wcc_res, BLK | NONIDEM | KSF_RPC_PROC_TRY_INLINE),
 	PROC(LOOKUP, diropargs, lookup, lookup, struct nfs3_diropargs,
 	     struct nfs3_lookup_res, BLK),
 	PROC(ACCESS, access, access, access, struct nfs3_access_args,
@@ -41,11 +43,11 @@ static const struct ksf_rpc_proc nfs3_procs[NFS3_NPROCS] = {
 	PROC(WRITE, write, write, write, struct nfs3_write_args, struct nfs3_write_res,
 	     BLK | KSF_RPC_PROC_TRY_INLINE),
 	PROC(CREATE, create, create, newobj, struct nfs3_create_args,
-	     struct nfs3_newobj_res, BLK | NONIDEM),
+	     struct nfs3_newobj_res, BLK | NONIDEM | KSF_RPC_PROC_TRY_INLINE),
 	PROC(MKDIR, mkdir, mkdir, newobj, struct nfs3_mkdir_args,
-	     struct nfs3_newobj_res, BLK | NONIDEM),
+	     struct nfs3_newobj_res, BLK | NONIDEM | KSF_RPC_PROC_TRY_INLINE),
 	PROC(SYMLINK, symlink, symlink, newobj, struct nfs3_symlink_args,
-	     struct nfs3_newobj_res, BLK | NONIDEM),
+	     struct nfs3_newobj_res, BLK | NONIDEM | KSF_RPC_PROC_TRY_INLINE),
 	PROC(MKNOD, mknod, mknod, newobj, struct nfs3_mknod_args,
 	     struct nfs3_newobj_res, BLK | NONIDEM),
 	PROC(REMOVE, diropargs, remove, wcc, struct nfs3_diropargs,
@@ -55,7 +57,7 @@ static const struct ksf_rpc_proc nfs3_procs[NFS3_NPROCS] = {
 	PROC(RENAME, rename, rename, rename, struct nfs3_rename_args,
 	     struct nfs3_rename_res, BLK | NONIDEM | KSF_RPC_PROC_TRY_INLINE),
 	PROC(LINK, link, link, link, struct nfs3_link_args,
-	     struct nfs3_link_res, BLK | NONIDEM),
+	     struct nfs3_link_res, BLK | NONIDEM | KSF_RPC_PROC_TRY_INLINE),
 	PROC(READDIR, readdir, readdir, readdir, struct nfs3_readdir_args,
 	     struct nfs3_readdir_res, BLK),
 	PROC(READDIRPLUS, readdirplus, readdirplus, readdir, struct nfs3_readdir_args,

@@ -96,6 +96,27 @@ int nfs3_aio_unlink(const struct nfs3_op *op, const struct ksf_rpc_call *call,
 int nfs3_aio_rename(const struct nfs3_op *from, const struct nfs3_op *to,
 		    const struct ksf_rpc_call *call, const struct nfs3_str *fname,
 		    const struct nfs3_str *tname);
+/* CREATE, MKDIR, SYMLINK of name in op's directory and LINK of obj's
+ * object as name in dir's, the same way (nfs3proc_aio_new.c); the reply
+ * is a struct nfs3_newobj_res (LINK: nfs3_link_res). */
+int nfs3_aio_create(const struct nfs3_op *op, const struct ksf_rpc_call *call,
+		    const struct nfs3_str *name, uint32_t how, const struct krpc_sattr *sa,
+		    const uint8_t verf[NFS3_CREATEVERFSIZE]);
+int nfs3_aio_mkdir(const struct nfs3_op *op, const struct ksf_rpc_call *call,
+		   const struct nfs3_str *name, const struct krpc_sattr *sa);
+int nfs3_aio_symlink(const struct nfs3_op *op, const struct ksf_rpc_call *call,
+		     const struct nfs3_str *name, const struct nfs3_str *target,
+		     const struct krpc_sattr *sa);
+int nfs3_aio_link(const struct nfs3_op *obj, const struct nfs3_op *dir,
+		  const struct ksf_rpc_call *call, const struct nfs3_str *name);
+/* SETATTR of a size alone (and mtime to the server's time, which the
+ * truncate sets) as an ftruncate of the worker, the same way
+ * (nfs3proc_aio_attr.c); the reply is a struct nfs3_wcc_res. */
+int nfs3_aio_truncate(const struct nfs3_op *op, const struct ksf_rpc_call *call,
+		      const struct krpc_sattr *sa, const struct krpc_time *guard);
+/* w's pre-operation part from a (the attributes before). */
+void nfs3_wcc_pre(struct krpc_wcc *w, const struct krpc_attr *a);
+
 /* The worker's ring personality of cr, which the calling worker thread
  * is now (registered if needed; a small per-worker cache): > 0, 0 on the
  * epoll backend, or -errno. */

@@ -3,8 +3,10 @@
  * NFS version 3 handlers for attributes and file system information:
  * GETATTR, SETATTR, ACCESS (RFC 1813 §3.3.1, 3.3.2, 3.3.4) and FSSTAT,
  * FSINFO, PATHCONF (§3.3.18-20). All but SETATTR and FSSTAT are cheap and
- * run on the event loop (their table entries are not BLOCKING).
+ * run on the event loop (their table entries are not BLOCKING); a
+ * SETATTR of a size starts there (nfs3proc_aio_attr.c).
  */
+#include <errno.h>
 #include "nfs3proc.h"
 
 /* FSINFO rtmult and wtmult (§3.3.19): the page size. */
@@ -36,6 +38,9 @@ NFS3_HANDLER(setattr)
 
 	if (!err)
 		err = nfs3_op_writable(&op);
+	if (op.req->nowait)	/* on the event loop: start it, else on a helper */
+		return err ? -EAGAIN : nfs3_aio_truncate(&op, call, &a->sa,
+							 a->guard ? &a->guard_ctime : NULL);
 	if (!err)
 		err = op.e->ops->setattr(op.e->store, &op.cr, &op.fh, &a->sa,
 					 a->guard ? &a->guard_ctime : NULL, &r->wcc);

@@ -62,6 +62,14 @@ void nfs3_op_post_attr(const struct nfs3_op *op, struct krpc_pattr *pa)
 	pa->valid = op->e->ops->getattr(op->e->store, &op->fh, &pa->a) == 0;
 }
 
+void nfs3_wcc_pre(struct krpc_wcc *w, const struct krpc_attr *a)
+{
+	w->pre_valid = true;
+	w->pre_size = a->size;
+	w->pre_mtime = a->mtime;
+	w->pre_ctime = a->ctime;
+}
+
 int nfs3_op_wrap(const struct nfs3_op *op, const struct krpc_sfh *sfh, struct nfs3_fh *out)
 {
 	int n = krpc_fh_wrap(&op->k->exports, op->e, sfh, out->data);

@@ -4,7 +4,10 @@
  * LOOKUP (RFC 1813 §3.3.3), CREATE, MKDIR, SYMLINK and MKNOD (§3.3.8-11).
  * Names are checked (krpc_name_check) before the store sees them; the
  * object made comes back as a wrapped handle with its attributes, and the
- * directory's wcc data are in every reply, failed or not.
+ * directory's wcc data are in every reply, failed or not. CREATE, MKDIR
+ * and SYMLINK start on the event loop (nfs3proc_aio_new.c) and come here
+ * on a helper when they cannot; MKNOD always runs here (io_uring has no
+ * mknodat).
  */
 #include <errno.h>
 #include <string.h>
@@ -66,6 +69,9 @@ NFS3_HANDLER(create)
 
 	if (!err)
 		err = new_name_ok(&op, &a->where.name);
+	if (op.req->nowait)	/* on the event loop: start it, else on a helper */
+		return err ? -EAGAIN : nfs3_aio_create(&op, call, &a->where.name, a->how, &a->sa,
+						       a->verf);
 	if (!err)
 		err = op.e->ops->create(op.e->store, &op.cr, &op.fh, a->where.name.s,
 					a->where.name.len, a->how, &a->sa, a->verf, &sfh,
@@ -83,6 +89,8 @@ NFS3_HANDLER(mkdir)
 
 	if (!err)
 		err = new_name_ok(&op, &a->where.name);
+	if (op.req->nowait)
+		return err ? -EAGAIN : nfs3_aio_mkdir(&op, call, &a->where.name, &a->sa);
 	if (!err)
 		err = op.e->ops->mkdir(op.e->store, &op.cr, &op.fh, a->where.name.s,
 				       a->where.name.len, &a->sa, &sfh, &r->attr, &r->dir_wcc);
@@ -110,6 +118,9 @@ NFS3_HANDLER(symlink)
 		err = new_name_ok(&op, &a->where.name);
 	if (!err)
 		err = target_ok(&a->target);
+	if (op.req->nowait)
+		return err ? -EAGAIN : nfs3_aio_symlink(&op, call, &a->where.name, &a->target,
+							&a->sa);
 	if (!err)
 		err = op.e->ops->symlink(op.e->store, &op.cr, &op.fh, a->where.name.s,
 					 a->where.name.len, a->target.s, a->target.len, &a->sa,

@@ -5,8 +5,8 @@
  * that goes away may not be "." or ".." (NFS3ERR_INVAL); RENAME and LINK
  * work within one export: handles of two exports give NFS3ERR_XDEV. Every
  * reply carries the directories' wcc data. REMOVE, RMDIR and RENAME
- * start on the event loop (nfs3proc_aio_ns.c) and come here on a helper
- * when they cannot.
+ * start on the event loop (nfs3proc_aio_ns.c), LINK too
+ * (nfs3proc_aio_new.c), and come here on a helper when they cannot.
  */
 #include <errno.h>
 #include "nfs3proc.h"
@@ -105,6 +105,8 @@ NFS3_HANDLER(link)
 		err = nfs3_op_writable(&obj);
 	if (!err)
 		err = nfs3_name_ok(&a->link.name, NFS3_NAME_NEW);
+	if (obj.req->nowait)	/* on the event loop: start it, else on a helper */
+		return err ? -EAGAIN : nfs3_aio_link(&obj, &dir, call, &a->link.name);
 	if (!err)
 		err = obj.e->ops->link(obj.e->store, &obj.cr, &obj.fh, &dir.fh, a->link.name.s,
 				       a->link.name.len, &r->attr, &r->dir_wcc);

@@ -46,6 +46,9 @@
  * the disk (data in the page cache), else fail with -EAGAIN (the call is
  * then made again without the flag, on a thread that may block). */
 #define KRPC_IO_NOWAIT		0x1u
+/* dir_get flag: hold an object of any type (LINK's object), not only a
+ * directory. */
+#define KRPC_IO_ANYTYPE		0x2u
 #define KRPC_EJUKEBOX		10008	/* try again later */
 
 /* io_get access: read, write, or whichever the caller may open (COMMIT:
@@ -175,6 +178,30 @@ struct krpc_io {
 	int priv[3];		/* the store's */
 };
 
+/* A name to make from an event loop (store.h mk_prep, mk_done): what the
+ * object is, and what the client asked for it. */
+struct krpc_mk {
+	uint32_t type;			/* KRPC_REG (CREATE), KRPC_DIR, KRPC_LNK, or 0:
+					 * a new name of obj (LINK) */
+	uint32_t how;			/* KRPC_REG: enum krpc_createmode */
+	const struct krpc_sattr *sa;	/* may be NULL (EXCLUSIVE CREATE, LINK) */
+	const char *target;		/* KRPC_LNK: NUL-terminated, checked */
+	const struct krpc_io *obj;	/* LINK: held with dir_get KRPC_IO_ANYTYPE */
+	char path[32];			/* the store's, for LINK */
+};
+
+/* The system call mk_prep asks its caller to run: openat (res: a
+ * descriptor), mkdirat, symlinkat (path2: the target, dirfd/path: the
+ * link) or linkat (dirfd/path: the object, dirfd2/path2: the new name),
+ * as ksf/fileop.h's preparers of the same names take them. */
+enum krpc_mk_call { KRPC_MK_OPENAT = 1, KRPC_MK_MKDIRAT, KRPC_MK_SYMLINKAT, KRPC_MK_LINKAT };
+struct krpc_mkcall {
+	uint32_t call;		/* enum krpc_mk_call */
+	int dirfd, dirfd2, flags;
+	unsigned mode;
+	const char *path, *path2;
+};
+
 /* Store flags for open. */
 #define KRPC_STORE_RO	0x1u	/* refuse every change with -EROFS */
 
@@ -257,6 +284,26 @@ struct krpc_store_ops {
 	int (*name_fh)(struct krpc_store *s, const struct krpc_io *dir, const char *nm,
 		       unsigned flags, struct krpc_sfh *fh);
 	void (*forget)(struct krpc_store *s, const struct krpc_sfh *fh);
+	/* Names made on an event loop (may be NULL: not offered). mk_prep
+	 * fills call with the system call that makes name nm in the held
+	 * directory dir as mk says, the one the synchronous operation makes
+	 * (CREATE: an exclusive create, whose result is a descriptor):
+	 * 0 or -EAGAIN. The caller runs it as cr (a file operation). mk_done
+	 * then, as cr, finishes a made object (not LINK) nm in dir (fd >= 0:
+	 * CREATE's descriptor of it; fd < 0 for CREATE: the name was taken,
+	 * decide as the create's mode says: 0 and the file, or -EEXIST):
+	 * what the client asked beyond the system call
+	 * (the mode where the umask cut it, owner, times, size; verf, may be
+	 * NULL: EXCLUSIVE CREATE's verifier to keep), its handle into out and
+	 * attributes into attr. With KRPC_IO_NOWAIT it is cheap: -EAGAIN and
+	 * nothing done when that would change the object or read the disk
+	 * (a name not in the kernel's dentry cache); then call it again
+	 * without the flag from a thread that may block. */
+	int (*mk_prep)(struct krpc_store *s, const struct krpc_io *dir, const char *nm,
+		       struct krpc_mk *mk, struct krpc_mkcall *call);
+	int (*mk_done)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_io *dir,
+		       const char *nm, const struct krpc_mk *mk, int fd, const uint8_t *verf,
+		       unsigned flags, struct krpc_sfh *out, struct krpc_pattr *attr);
 	/* COMMIT: make count bytes at off (0: to the end) durable. */
 	int (*commit)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		      uint64_t off, uint32_t count, struct krpc_wcc *wcc);

@@ -82,6 +82,34 @@ int krpc__sl_dir_get(struct krpc_store *s, const struct krpc_cred *cr, const str
 int krpc__sl_name_fh(struct krpc_store *s, const struct krpc_io *dir, const char *nm,
 		     unsigned flags, struct krpc_sfh *fh);
 void krpc__sl_forget(struct krpc_store *s, const struct krpc_sfh *fh);
+int krpc__sl_mk_prep(struct krpc_store *s, const struct krpc_io *dir, const char *nm,
+		     struct krpc_mk *mk, struct krpc_mkcall *call);
+int krpc__sl_mk_done(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_io *dir,
+		     const char *nm, const struct krpc_mk *mk, int fd, const uint8_t *verf,
+		     unsigned flags, struct krpc_sfh *out, struct krpc_pattr *attr);
+
+/* store_local_ns.c: what the synchronous and the event loop's name
+ * making share. The mode a new object of type gets (sa may be NULL); sa
+ * as it applies to one, in *buf; whether an object (attributes a) made
+ * with mode needs no more of sa; the end of a new object (handle,
+ * attributes, the rest of sa); EXCLUSIVE CREATE's verifier kept. */
+uint32_t krpc__sl_new_mode(uint32_t type, const struct krpc_sattr *sa);
+const struct krpc_sattr *krpc__sl_new_sattr(uint32_t type, const struct krpc_sattr *sa,
+					    struct krpc_sattr *buf);
+bool krpc__sl_new_done(const struct krpc_attr *a, uint32_t mode, const struct krpc_sattr *sa);
+int krpc__sl_finish_new(struct krpc_store *s, const struct krpc_cred *cr, int fd, uint32_t mode,
+			const struct krpc_sattr *sa, struct krpc_sfh *out, struct krpc_pattr *attr);
+int krpc__sl_verf_set(int fd, const uint8_t verf[8]);
+/* CREATE (how, sa, verf) found nm in dirfd taken: 0 with its handle and
+ * attributes when the mode accepts it, -EEXIST, or -EAGAIN (gone, or
+ * KRPC_IO_NOWAIT and it would need the disk). */
+int krpc__sl_create_taken(struct krpc_store *s, const struct krpc_cred *cr, int dirfd,
+			  const char *nm, uint32_t how, const struct krpc_sattr *sa,
+			  const uint8_t *verf, unsigned flags, struct krpc_sfh *out,
+			  struct krpc_pattr *attr);
+/* store_local_nsio.c: an O_PATH descriptor of name in dirfd from the
+ * dentry cache only (openat2 RESOLVE_CACHED: -EAGAIN otherwise). */
+int krpc__sl_open_cached(int dirfd, const char *nm, int *fd);
 
 /* store_local_ident.c */
 int krpc__sl_become(const struct krpc_cred *cr);

@@ -95,11 +95,32 @@ out:
 	return err;
 }
 
+/* What is left to apply to a new object (attributes a) made with mode:
+ * the mode where the umask cut it (not a symlink's), a regular file's
+ * size when not 0, the rest of sa (may be NULL) as it is. */
+static struct krpc_sattr rest_of(const struct krpc_attr *a, uint32_t mode,
+				 const struct krpc_sattr *sa)
+{
+	struct krpc_sattr rest = sa ? *sa : (struct krpc_sattr){ .set_mode = false };
+
+	rest.set_mode = a->type != KRPC_LNK && a->mode != mode;
+	rest.mode = mode;
+	rest.set_size = sa && sa->set_size && sa->size != 0 && a->type == KRPC_REG;
+	return rest;
+}
+
+bool krpc__sl_new_done(const struct krpc_attr *a, uint32_t mode, const struct krpc_sattr *sa)
+{
+	struct krpc_sattr r = rest_of(a, mode, sa);
+
+	return !r.set_mode && !r.set_uid && !r.set_gid && !r.set_size &&
+	       r.atime_how == KRPC_TIME_DONT && r.mtime_how == KRPC_TIME_DONT;
+}
+
 /* The handle and attributes of fd, a new object, and the rest of the
- * client's attributes: the mode where the umask cut it, owner, times,
- * size (sa may be NULL). */
-static int finish_new(struct krpc_store *s, const struct krpc_cred *cr, int fd, uint32_t mode,
-		      const struct krpc_sattr *sa, struct krpc_sfh *out, struct krpc_pattr *attr)
+ * client's attributes (rest_of). */
+int krpc__sl_finish_new(struct krpc_store *s, const struct krpc_cred *cr, int fd, uint32_t mode,
+			const struct krpc_sattr *sa, struct krpc_sfh *out, struct krpc_pattr *attr)
 {
 	struct krpc_sattr rest;
 	struct krpc_attr a;
@@ -107,42 +128,54 @@ static int finish_new(struct krpc_store *s, const struct krpc_cred *cr, int fd, 
 
 	if ((err = krpc__sl_fh_of(fd, "", out, NULL)) < 0 || (err = krpc__sl_stat(s, fd, &a)) < 0)
 		return err;
-	if (sa) {
-		rest = *sa;
-		rest.set_mode = a.type != KRPC_LNK && a.mode != mode;
-		rest.mode = mode;
-		rest.set_size = sa->set_size && sa->size != 0 && a.type == KRPC_REG;
-		if ((err = krpc__sl_apply(fd, cr, &a, &rest)) < 0)
-			return err;
-	} else if (a.type != KRPC_LNK && a.mode != mode) {
-		struct krpc_sattr m = { .set_mode = true, .mode = mode };
-
-		if ((err = krpc__sl_apply(fd, cr, &a, &m)) < 0)
-			return err;
-	}
+	rest = rest_of(&a, mode, sa);
+	if ((err = krpc__sl_apply(fd, cr, &a, &rest)) < 0)
+		return err;
 	krpc__sl_post(s, fd, attr);
 	return 0;
 }
 
-static uint32_t mode_of(const struct krpc_sattr *sa, uint32_t def)
+uint32_t krpc__sl_new_mode(uint32_t type, const struct krpc_sattr *sa)
 {
-	return sa && sa->set_mode ? sa->mode & 07777 : def;
+	if (type == KRPC_LNK)
+		return 0777;
+	return sa && sa->set_mode ? sa->mode & 07777 : type == KRPC_DIR ? 0755 : 0644;
+}
+
+/* sa as it applies to a new object of type, in *buf: no size for
+ * anything but a file, no mode for a symlink. */
+const struct krpc_sattr *krpc__sl_new_sattr(uint32_t type, const struct krpc_sattr *sa,
+					    struct krpc_sattr *buf)
+{
+	if (!sa)
+		return NULL;
+	*buf = *sa;
+	if (type != KRPC_REG)
+		buf->set_size = false;
+	if (type == KRPC_LNK)
+		buf->set_mode = false;
+	return buf;
 }
 
 /* CREATE found name existing (RFC 1813 §3.3.8): UNCHECKED takes a
  * regular file as it is (only a size in sa applies, as in the Linux
  * nfsd), EXCLUSIVE succeeds if it is the file an earlier try with the
- * same verifier made, everything else is -EEXIST. */
+ * same verifier made, everything else is -EEXIST. -EAGAIN: the name went
+ * away meanwhile (create again), or with KRPC_IO_NOWAIT (flags) it is
+ * not in the dentry cache or a size is to be set. */
 static int create_exists(struct krpc_store *s, const struct krpc_cred *cr, int dirfd,
 			 const char *nm, uint32_t how, const struct krpc_sattr *sa,
-			 const uint32_t v[2], struct krpc_sfh *out, struct krpc_pattr *attr)
+			 const uint32_t v[2], unsigned flags, struct krpc_sfh *out,
+			 struct krpc_pattr *attr)
 {
+	bool nowait = flags & KRPC_IO_NOWAIT;
 	struct krpc_attr a;
 	int fd, err;
 
 	if (how == KRPC_GUARDED)
 		return -EEXIST;
-	if ((err = krpc__sl_open_at(dirfd, nm, &fd)) < 0)
+	err = nowait ? krpc__sl_open_cached(dirfd, nm, &fd) : krpc__sl_open_at(dirfd, nm, &fd);
+	if (err < 0)
 		return err == -ENOENT ? -EAGAIN : err;
 	if ((err = krpc__sl_stat(s, fd, &a)) < 0)
 		goto out;
@@ -155,7 +188,7 @@ static int create_exists(struct krpc_store *s, const struct krpc_cred *cr, int d
 	if (how == KRPC_UNCHECKED && sa && sa->set_size) {
 		struct krpc_sattr sz = { .set_size = true, .size = sa->size };
 
-		err = krpc__sl_apply(fd, cr, &a, &sz);
+		err = nowait ? -EAGAIN : krpc__sl_apply(fd, cr, &a, &sz);
 	}
 	if (err == 0 && (err = krpc__sl_fh_of(fd, "", out, NULL)) == 0)
 		krpc__sl_post(s, fd, attr);
@@ -175,13 +208,37 @@ static void verf_split(const uint8_t verf[8], uint32_t v[2])
 	v[1] &= 0x7fffffffu;
 }
 
+int krpc__sl_create_taken(struct krpc_store *s, const struct krpc_cred *cr, int dirfd,
+			  const char *nm, uint32_t how, const struct krpc_sattr *sa,
+			  const uint8_t *verf, unsigned flags, struct krpc_sfh *out,
+			  struct krpc_pattr *attr)
+{
+	uint32_t v[2] = { 0, 0 };
+
+	if (how == KRPC_EXCLUSIVE && verf)
+		verf_split(verf, v);
+	return create_exists(s, cr, dirfd, nm, how, how == KRPC_EXCLUSIVE ? NULL : sa, v, flags,
+			     out, attr);
+}
+
+int krpc__sl_verf_set(int fd, const uint8_t verf[8])
+{
+	uint32_t v[2];
+	struct timespec ts[2];
+
+	verf_split(verf, v);
+	ts[0] = (struct timespec){ v[1], 0 };
+	ts[1] = (struct timespec){ v[0], 0 };
+	return utimensat(fd, "", ts, AT_EMPTY_PATH) < 0 ? -errno : 0;
+}
+
 int krpc__sl_create(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *dir,
 		    const char *name, uint32_t namelen, uint32_t how, const struct krpc_sattr *sa,
 		    const uint8_t verf[8], struct krpc_sfh *out, struct krpc_pattr *attr,
 		    struct krpc_wcc *dir_wcc)
 {
 	char nm[KRPC_NAME_MAX + 1];
-	uint32_t mode = mode_of(sa, 0644), v[2] = { 0, 0 };
+	uint32_t mode = krpc__sl_new_mode(KRPC_REG, sa), v[2] = { 0, 0 };
 	struct sl_obj d;
 	int fd, err, tries = 0;
 
@@ -200,20 +257,16 @@ again:
 	if (fd < 0) {
 		err = -errno;
 		if (err == -EEXIST)
-			err = create_exists(s, cr, d.fd, nm, how, sa, v, out, attr);
+			err = create_exists(s, cr, d.fd, nm, how, sa, v, 0, out, attr);
 		/* Removed between our two looks: create again. */
 		if (err == -EAGAIN && ++tries < 3)
 			goto again;
 		goto out;
 	}
-	if (how == KRPC_EXCLUSIVE) {
-		struct timespec ts[2] = { { v[1], 0 }, { v[0], 0 } };
-
-		if (utimensat(fd, "", ts, AT_EMPTY_PATH) < 0)
-			err = -errno;
-	}
+	if (how == KRPC_EXCLUSIVE)
+		err = krpc__sl_verf_set(fd, verf);
 	if (err == 0)
-		err = finish_new(s, cr, fd, mode, sa, out, attr);
+		err = krpc__sl_finish_new(s, cr, fd, mode, sa, out, attr);
 	close(fd);
 out:
 	dir_end(s, &d, dir_wcc);
@@ -229,7 +282,7 @@ static int made_at(struct krpc_store *s, const struct krpc_cred *cr, int dirfd, 
 
 	if ((err = krpc__sl_open_at(dirfd, nm, &fd)) < 0)
 		return err;
-	err = finish_new(s, cr, fd, mode, sa, out, attr);
+	err = krpc__sl_finish_new(s, cr, fd, mode, sa, out, attr);
 	close(fd);
 	return err;
 }
@@ -239,7 +292,7 @@ int krpc__sl_mkdir(struct krpc_store *s, const struct krpc_cred *cr, const struc
 		   struct krpc_sfh *out, struct krpc_pattr *attr, struct krpc_wcc *dir_wcc)
 {
 	char nm[KRPC_NAME_MAX + 1];
-	uint32_t mode = mode_of(sa, 0755);
+	uint32_t mode = krpc__sl_new_mode(KRPC_DIR, sa);
 	struct krpc_sattr rest;
 	struct sl_obj d;
 	int err;
@@ -248,16 +301,11 @@ int krpc__sl_mkdir(struct krpc_store *s, const struct krpc_cred *cr, const struc
 		return err;
 	if ((err = dir_begin(s, cr, dir, &d, dir_wcc)) < 0)
 		return err;
-	if (mkdirat(d.fd, nm, mode) < 0) {
+	if (mkdirat(d.fd, nm, mode) < 0)
 		err = -errno;
-	} else {
-		if (sa) {
-			rest = *sa;
-			rest.set_size = false;
-			sa = &rest;
-		}
-		err = made_at(s, cr, d.fd, nm, mode, sa, out, attr);
-	}
+	else
+		err = made_at(s, cr, d.fd, nm, mode, krpc__sl_new_sattr(KRPC_DIR, sa, &rest), out,
+			      attr);
 	dir_end(s, &d, dir_wcc);
 	return err;
 }
@@ -283,16 +331,11 @@ int krpc__sl_symlink(struct krpc_store *s, const struct krpc_cred *cr, const str
 	tgt[targetlen] = '\0';
 	if ((err = dir_begin(s, cr, dir, &d, dir_wcc)) < 0)
 		return err;
-	if (symlinkat(tgt, d.fd, nm) < 0) {
+	if (symlinkat(tgt, d.fd, nm) < 0)
 		err = -errno;
-	} else {
-		if (sa) {
-			rest = *sa;
-			rest.set_size = rest.set_mode = false;
-			sa = &rest;
-		}
-		err = made_at(s, cr, d.fd, nm, 0777, sa, out, attr);
-	}
+	else
+		err = made_at(s, cr, d.fd, nm, krpc__sl_new_mode(KRPC_LNK, sa),
+			      krpc__sl_new_sattr(KRPC_LNK, sa, &rest), out, attr);
 	dir_end(s, &d, dir_wcc);
 	return err;
 }
@@ -303,7 +346,7 @@ int krpc__sl_mknod(struct krpc_store *s, const struct krpc_cred *cr, const struc
 		   struct krpc_wcc *dir_wcc)
 {
 	char nm[KRPC_NAME_MAX + 1];
-	uint32_t mode = mode_of(sa, 0644);
+	uint32_t mode = krpc__sl_new_mode(KRPC_REG, sa);
 	struct krpc_sattr rest;
 	mode_t fmt;
 	dev_t dev = 0;
@@ -321,16 +364,10 @@ int krpc__sl_mknod(struct krpc_store *s, const struct krpc_cred *cr, const struc
 		return err;
 	if ((err = dir_begin(s, cr, dir, &d, dir_wcc)) < 0)
 		return err;
-	if (mknodat(d.fd, nm, fmt | mode, dev) < 0) {
+	if (mknodat(d.fd, nm, fmt | mode, dev) < 0)
 		err = -errno;
-	} else {
-		if (sa) {
-			rest = *sa;
-			rest.set_size = false;
-			sa = &rest;
-		}
-		err = made_at(s, cr, d.fd, nm, mode, sa, out, attr);
-	}
+	else
+		err = made_at(s, cr, d.fd, nm, mode, krpc__sl_new_sattr(type, sa, &rest), out, attr);
 	dir_end(s, &d, dir_wcc);
 	return err;
 }

@@ -380,7 +380,10 @@ class Client:
             r.wcc, r.count, r.committed, r.verf = get_wcc(u), u.u32(), u.u32(), u.fixed(8)
         return self._res(WRITE, p, xid, ok, wcc_only)
 
-    def create(self, dfh, name, mode=UNCHECKED, verf=b"\0" * 8, xid=None, **sattr):
+    def create(self, dfh, name, mode=UNCHECKED, verf=b"\0" * 8, xid=None, perm=None, **sattr):
+        """mode: the createmode3; perm: the sattr3 mode."""
+        if perm is not None:
+            sattr["mode"] = perm
         p = put_dirop(Packer(), dfh, name).u32(mode)
         p.fixed(verf) if mode == EXCLUSIVE else put_sattr(p, **sattr)
         return self._res(CREATE, p, xid, newobj, wcc_only)

@@ -9,6 +9,11 @@
  * every operation ran on the ring, on epoll on a helper. Credentials
  * register as a ring personality on io_uring (-EOPNOTSUPP on epoll), and
  * a write issued with one still works. Off a worker, submit is -EINVAL.
+ * The name-making kinds, chained the same way in a scratch directory:
+ * openat O_CREAT|O_EXCL (a descriptor), ftruncate it, mkdirat, symlinkat,
+ * linkat, and openat O_EXCL again (-EEXIST); each on the ring on io_uring
+ * (ftruncate only from Linux 6.9: on a helper before), on epoll on a
+ * helper, and the file system shows what each made.
  * Then a helper that ran a job and was idle for idle_trim_ms runs the
  * idle hook once, and one that ran none does not.
  */
@@ -16,12 +21,14 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <ksf.h>
 #include "check.h"
 
@@ -173,6 +180,119 @@ static void fileops(void)
 	close(fd);
 }
 
+/* ---- the name-making kinds ---- */
+
+static int dirfd = -1, newfd = -1;
+static struct op nops[6];
+static int expect_ftrunc_ring;	/* the kernel's ring has IORING_OP_FTRUNCATE */
+
+static void name_done(struct op *o, int want_res)
+{
+	CHECK_EQ(o->in_submit, 0);
+	CHECK_EQ(ksf_worker_self(), o->worker);
+	CHECK_EQ(o->f.res, want_res);
+	CHECK_EQ(o->f.on_ring, o->f.kind == KSF_FILEOP_FTRUNCATE ? expect_ftrunc_ring : expect_ring);
+	atomic_fetch_add(&step, 1);
+}
+
+static void excl_done(struct ksf_fileop *f)
+{
+	name_done((struct op *)f, -EEXIST);
+}
+
+static void link_done(struct ksf_fileop *f)
+{
+	struct stat st;
+
+	name_done((struct op *)f, 0);
+	CHECK(fstatat(dirfd, "f", &st, 0) == 0 && st.st_nlink == 2);
+	ksf_fileop_openat(&nops[5].f, dirfd, "f", O_CREAT | O_EXCL | O_RDONLY | O_CLOEXEC, 0600);
+	start(&nops[5], excl_done);
+}
+
+static void symlink_done(struct ksf_fileop *f)
+{
+	char buf[8] = { 0 };
+
+	name_done((struct op *)f, 0);
+	CHECK(readlinkat(dirfd, "s", buf, sizeof(buf) - 1) == 1 && buf[0] == 'f');
+	ksf_fileop_linkat(&nops[4].f, dirfd, "f", dirfd, "l", 0);
+	start(&nops[4], link_done);
+}
+
+static void mkdir_done(struct ksf_fileop *f)
+{
+	struct stat st;
+
+	name_done((struct op *)f, 0);
+	CHECK(fstatat(dirfd, "d", &st, 0) == 0 && S_ISDIR(st.st_mode));
+	ksf_fileop_symlinkat(&nops[3].f, "f", dirfd, "s");
+	start(&nops[3], symlink_done);
+}
+
+static void ftrunc_done(struct ksf_fileop *f)
+{
+	struct stat st;
+
+	name_done((struct op *)f, 0);
+	CHECK(fstat(newfd, &st) == 0 && st.st_size == 12345);
+	ksf_fileop_mkdirat(&nops[2].f, dirfd, "d", 0700);
+	start(&nops[2], mkdir_done);
+}
+
+static void open_done(struct ksf_fileop *f)
+{
+	CHECK(f->res >= 0);
+	newfd = f->res;
+	name_done((struct op *)f, newfd);
+	ksf_fileop_ftruncate(&nops[1].f, newfd, 12345);
+	start(&nops[1], ftrunc_done);
+}
+
+static void names_task(void *arg)
+{
+	(void)arg;
+	ksf_fileop_openat(&nops[0].f, dirfd, "f", O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+	start(&nops[0], open_done);
+}
+
+/* IORING_OP_FTRUNCATE: Linux 6.9. */
+static int kernel_has_ftruncate(void)
+{
+	struct utsname un;
+	int major = 0, minor = 0;
+
+	if (uname(&un) < 0 || sscanf(un.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return major > 6 || (major == 6 && minor >= 9);
+}
+
+static void names(void)
+{
+	char dir[] = "/var/tmp/ksf-test-names.XXXXXX";
+	struct ksf_fileop_stats st0, st;
+
+	CHECK(mkdtemp(dir) != NULL);
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(dirfd >= 0);
+	expect_ftrunc_ring = expect_ring && kernel_has_ftruncate();
+	memset(nops, 0, sizeof(nops));
+	ksf_fileop_stats(pool, &st0);
+	atomic_store(&step, 0);
+	CHECK_EQ(ksf_task_post_worker(pool, 0, names_task, NULL), 0);
+	CHECK_EQ(wait_step(6, 10), 0);
+	ksf_fileop_stats(pool, &st);
+	CHECK_EQ(st.ring - st0.ring, expect_ring ? 5u + expect_ftrunc_ring : 0u);
+	CHECK_EQ(st.helper - st0.helper, expect_ring ? 1u - expect_ftrunc_ring : 6u);
+	close(newfd);
+	unlinkat(dirfd, "f", 0);
+	unlinkat(dirfd, "l", 0);
+	unlinkat(dirfd, "s", 0);
+	unlinkat(dirfd, "d", AT_REMOVEDIR);
+	close(dirfd);
+	CHECK(rmdir(dir) == 0);
+}
+
 /* ---- idle hooks ---- */
 
 static atomic_int idle_runs;
@@ -238,6 +358,7 @@ int main(void)
 		expect_ring = b;
 		CHECK_EQ(ksf_offload_create(&helpers, pool, 2), 0);
 		fileops();
+		names();
 		ksf_offload_destroy(helpers);
 		idle();
 		ksf_pool_destroy(pool);
