@@ -33,7 +33,7 @@ static const struct ksf_rpc_proc nfs3_procs[NFS3_NPROCS] = {
 	PROC(SETATTR, setattr, setattr, wcc, struct nfs3_setattr_args,
 	     struct nfs3_wcc_res, BLK | NONIDEM | KSF_RPC_PROC_TRY_INLINE),
 	PROC(LOOKUP, diropargs, lookup, lookup, struct nfs3_diropargs,
-	     struct nfs3_lookup_res, BLK),
+	     struct nfs3_lookup_res, BLK | KSF_RPC_PROC_TRY_INLINE),
 	PROC(ACCESS, access, access, access, struct nfs3_access_args,
 	     struct nfs3_access_res, 0),
 	PROC(READLINK, fh_args, readlink, readlink, struct nfs3_fh_args,

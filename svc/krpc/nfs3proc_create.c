@@ -13,6 +13,24 @@
 #include <string.h>
 #include "nfs3proc.h"
 
+/* LOOKUP on the event loop: answered here when the directory is in the
+ * store's cache and the name in the kernel's dentry cache; anything else
+ * (not cached, and every error: a missing name, no search permission)
+ * -EAGAIN, having written nothing, and the call runs on a helper. */
+static int lookup_inline(const struct nfs3_op *op, const struct nfs3_str *name,
+			 struct nfs3_lookup_res *r)
+{
+	struct nfs3_lookup_res q = { .status = NFS3_OK };
+	struct krpc_sfh sfh;
+
+	if (op->e->ops->lookup(op->e->store, &op->cr, &op->fh, name->s, name->len,
+			       KRPC_IO_NOWAIT, &sfh, &q.attr, &q.dir_attr) < 0 ||
+	    nfs3_op_wrap(op, &sfh, &q.fh) < 0)
+		return -EAGAIN;
+	*r = q;
+	return 0;
+}
+
 /* §3.3.3: "." and ".." may be looked up; ".." of an export's root is the
  * root (the store sees to it). */
 NFS3_HANDLER(lookup)
@@ -25,8 +43,10 @@ NFS3_HANDLER(lookup)
 
 	if (!err)
 		err = nfs3_name_ok(&a->name, NFS3_NAME_LOOKUP);
+	if (op.req->nowait)	/* on the event loop: here if cached, else on a helper */
+		return err ? -EAGAIN : lookup_inline(&op, &a->name, r);
 	if (!err)
-		err = op.e->ops->lookup(op.e->store, &op.cr, &op.fh, a->name.s, a->name.len,
+		err = op.e->ops->lookup(op.e->store, &op.cr, &op.fh, a->name.s, a->name.len, 0,
 					&sfh, &r->attr, &r->dir_attr);
 	if (!err)
 		err = nfs3_op_wrap(&op, &sfh, &r->fh);

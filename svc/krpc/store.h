@@ -239,9 +239,12 @@ struct krpc_store_ops {
 	int (*setattr)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,
 		       const struct krpc_sattr *sa, const struct krpc_time *guard,
 		       struct krpc_wcc *wcc);
-	/* LOOKUP name (also "." and "..") in dir. */
+	/* LOOKUP name (also "." and "..") in dir. flags: KRPC_IO_NOWAIT:
+	 * cheap (may be called on an event loop), -EAGAIN when it would
+	 * read the disk (dir not cached, name not in the kernel's dentry
+	 * cache). */
 	int (*lookup)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *dir,
-		      const char *name, uint32_t namelen, struct krpc_sfh *out,
+		      const char *name, uint32_t namelen, unsigned flags, struct krpc_sfh *out,
 		      struct krpc_pattr *attr, struct krpc_pattr *dir_attr);
 	/* READLINK into buf[0..cap): *len bytes, not NUL-terminated. */
 	int (*readlink)(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *fh,

@@ -135,7 +135,7 @@ int krpc__sl_setattr(struct krpc_store *s, const struct krpc_cred *cr, const str
 		     const struct krpc_sattr *sa, const struct krpc_time *guard,
 		     struct krpc_wcc *wcc);
 int krpc__sl_lookup(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *dir,
-		    const char *name, uint32_t namelen, struct krpc_sfh *out,
+		    const char *name, uint32_t namelen, unsigned flags, struct krpc_sfh *out,
 		    struct krpc_pattr *attr, struct krpc_pattr *dir_attr);
 int krpc__sl_create(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *dir,
 		    const char *name, uint32_t namelen, uint32_t how, const struct krpc_sattr *sa,

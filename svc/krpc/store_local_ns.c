@@ -56,10 +56,27 @@ static void dir_end(struct krpc_store *s, struct sl_obj *d, struct krpc_wcc *wcc
 	krpc__sl_obj_put(s, d);
 }
 
+/* Hold dir for a lookup: with KRPC_IO_NOWAIT only a cached descriptor
+ * (-EAGAIN otherwise), as dir_get. */
+static int lookup_hold(struct krpc_store *s, const struct krpc_sfh *dir, unsigned flags,
+		       struct sl_obj *d, struct krpc_attr *da)
+{
+	int err;
+
+	if (!(flags & KRPC_IO_NOWAIT))
+		return krpc__sl_hold(s, dir, d, da);
+	if ((err = krpc__sl_obj_cached(s, dir, d)) < 0)
+		return err;
+	if ((err = krpc__sl_stat(s, d->fd, da)) < 0)
+		krpc__sl_obj_put(s, d);
+	return err;
+}
+
 int krpc__sl_lookup(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_sfh *dir,
-		    const char *name, uint32_t namelen, struct krpc_sfh *out,
+		    const char *name, uint32_t namelen, unsigned flags, struct krpc_sfh *out,
 		    struct krpc_pattr *attr, struct krpc_pattr *dir_attr)
 {
+	bool nowait = flags & KRPC_IO_NOWAIT;
 	char nm[KRPC_NAME_MAX + 1];
 	struct krpc_attr da, a;
 	struct sl_obj d;
@@ -67,7 +84,7 @@ int krpc__sl_lookup(struct krpc_store *s, const struct krpc_cred *cr, const stru
 
 	if ((err = krpc__sl_name(nm, name, namelen, true)) < 0)
 		return err;
-	if ((err = krpc__sl_hold(s, dir, &d, &da)) < 0)
+	if ((err = lookup_hold(s, dir, flags, &d, &da)) < 0)
 		return err;
 	if (dir_attr)
 		*dir_attr = (struct krpc_pattr){ true, da };
@@ -80,7 +97,8 @@ int krpc__sl_lookup(struct krpc_store *s, const struct krpc_cred *cr, const stru
 	/* No handle names anything above the export. */
 	if (strcmp(nm, "..") == 0 && krpc__sl_is_root_attr(s, &da))
 		strcpy(nm, ".");
-	if ((err = krpc__sl_open_at(d.fd, nm, &fd)) < 0)
+	err = nowait ? krpc__sl_open_cached(d.fd, nm, &fd) : krpc__sl_open_at(d.fd, nm, &fd);
+	if (err < 0)
 		goto out;
 	if ((err = krpc__sl_fh_of(fd, "", out, NULL)) < 0 || (err = krpc__sl_stat(s, fd, &a)) < 0) {
 		close(fd);

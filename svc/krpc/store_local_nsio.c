@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
@@ -74,6 +75,8 @@ int krpc__sl_dir_get(struct krpc_store *s, const struct krpc_cred *cr, const str
  * retry. Such a miss sends the call to a helper; RETRIES keeps it rare. */
 #define RETRIES	2
 
+/* krpc__sl_open_at (store_local_attr.c: ".." is the one name that may
+ * leave dirfd, to its parent) from the dentry cache only. */
 int krpc__sl_open_cached(int dirfd, const char *nm, int *fd)
 {
 	struct open_how how = {
@@ -84,6 +87,8 @@ int krpc__sl_open_cached(int dirfd, const char *nm, int *fd)
 	long r;
 	int tries = 0;
 
+	if (strcmp(nm, "..") == 0)
+		how.resolve &= ~(__u64)RESOLVE_BENEATH;
 	while ((r = syscall(SYS_openat2, dirfd, nm, &how, sizeof(how))) < 0 && errno == EAGAIN &&
 	       tries++ < RETRIES)
 		;
