@@ -12,10 +12,12 @@
  * TRY_INLINE too: started on the event loop as file operations of the
  * worker (nfs3proc_aio.c, nfs3proc_aio_ns.c, nfs3proc_aio_new.c, and for a
  * SETATTR of a size nfs3proc_aio_attr.c), on a helper only when they
- * cannot be. The procedures whose
- * repetition differs from one execution (SETATTR, CREATE, MKDIR, SYMLINK,
- * MKNOD, REMOVE, RMDIR, RENAME, LINK) are NONIDEMPOTENT, answered from the
- * duplicate request cache when retransmitted.
+ * cannot be. LOOKUP is TRY_INLINE as well: answered at once on the event
+ * loop when its directory and name are cached (nfs3proc_create.c), else
+ * on a helper. The procedures whose repetition differs from one
+ * execution (SETATTR, CREATE, MKDIR, SYMLINK, MKNOD, REMOVE, RMDIR,
+ * RENAME, LINK) are NONIDEMPOTENT, answered from the duplicate request
+ * cache when retransmitted.
  */
 #include "nfs3proc.h"
 

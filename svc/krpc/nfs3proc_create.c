@@ -7,7 +7,8 @@
  * directory's wcc data are in every reply, failed or not. CREATE, MKDIR
  * and SYMLINK start on the event loop (nfs3proc_aio_new.c) and come here
  * on a helper when they cannot; MKNOD always runs here (io_uring has no
- * mknodat).
+ * mknodat). LOOKUP is answered on the event loop when the store finds the
+ * name without reading the disk (KRPC_IO_NOWAIT), else here on a helper.
  */
 #include <errno.h>
 #include <string.h>

@@ -9,7 +9,10 @@
  * from client input, no symlink is followed (a symlink is an object like
  * any other: LOOKUP returns it, CREATE over one fails with EEXIST), and
  * a mount point inside the export is not crossed (LOOKUP answers -EXDEV,
- * NFS3ERR_XDEV). ".." of the export root is the root itself.
+ * NFS3ERR_XDEV). ".." of the export root is the root itself. LOOKUP with
+ * KRPC_IO_NOWAIT (on an event loop) holds only a cached directory and
+ * opens the name with RESOLVE_CACHED (store_local_nsio.c): -EAGAIN rather
+ * than read the disk.
  *
  * New objects belong to the caller (fsuid/fsgid) and get the mode the
  * client asked for, else 0644 (files, nodes) or 0755 (directories); the
