@@ -64,6 +64,7 @@ int krpc__sl_slot_iofd(struct krpc_store *s, const struct sl_obj *o, bool wr, in
 void krpc__sl_obj_put(struct krpc_store *s, struct sl_obj *o);
 void krpc__sl_obj_stale(struct krpc_store *s, struct sl_obj *o);
 void krpc__sl_cache_offer(struct krpc_store *s, const struct krpc_sfh *fh, int fd);
+void krpc__sl_cache_offer_empty(struct krpc_store *s, const struct krpc_sfh *fh, int fd);
 void krpc__sl_cache_forget(struct krpc_store *s, const struct krpc_sfh *fh);
 void krpc__sl_cache_init(struct krpc_store *s);
 void krpc__sl_cache_fini(struct krpc_store *s);

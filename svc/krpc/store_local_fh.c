@@ -287,6 +287,27 @@ void krpc__sl_cache_offer(struct krpc_store *s, const struct krpc_sfh *fh, int f
 		close(fd);
 }
 
+/* As krpc__sl_cache_offer, but only into an empty slot, so that nothing
+ * cached is closed: on an event loop, where the last close of another
+ * object's descriptors could wait for the file system (a file written,
+ * an unlinked one freed). Takes fd in every case. */
+void krpc__sl_cache_offer_empty(struct krpc_store *s, const struct krpc_sfh *fh, int fd)
+{
+	unsigned i = slot_of(fh);
+	struct sl_slot *sl = &s->slots[i];
+	bool took = false;
+
+	pthread_mutex_lock(lock_of(s, i));
+	if (sl->refs == 0 && sl->fd < 0 && sl->rfd < 0 && sl->wfd < 0) {
+		sl->fh = *fh;
+		sl->fd = fd;
+		took = true;
+	}
+	pthread_mutex_unlock(lock_of(s, i));
+	if (!took)
+		close(fd);
+}
+
 void krpc__sl_cache_init(struct krpc_store *s)
 {
 	for (unsigned i = 0; i < SL_CACHE_SLOTS; i++) {

@@ -110,7 +110,10 @@ int krpc__sl_lookup(struct krpc_store *s, const struct krpc_cred *cr, const stru
 	if (attr)
 		*attr = (struct krpc_pattr){ true, a };
 	/* The client's next call is most likely about this object. */
-	krpc__sl_cache_offer(s, out, fd);
+	if (nowait)
+		krpc__sl_cache_offer_empty(s, out, fd);
+	else
+		krpc__sl_cache_offer(s, out, fd);
 out:
 	krpc__sl_obj_put(s, &d);
 	return err;
