@@ -23,8 +23,10 @@
 #include <stdint.h>
 #include "store.h"
 
-#define SL_CACHE_SLOTS	256u	/* O_PATH fds kept open, at most */
-#define SL_CACHE_LOCKS	16u	/* stripes of the cache's locks */
+#define SL_CACHE_WAYS	4u	/* slots a handle may go to (one set) */
+#define SL_CACHE_SETS	64u
+#define SL_CACHE_SLOTS	(SL_CACHE_SETS * SL_CACHE_WAYS)	/* O_PATH fds kept open, at most */
+#define SL_CACHE_LOCKS	16u	/* stripes of the cache's locks, by set */
 
 /* One cached O_PATH descriptor of a handle's object. */
 struct sl_slot {
@@ -33,6 +35,8 @@ struct sl_slot {
 	int rfd, wfd;		/* regular files: opened for reading, writing
 				 * (store_local_open.c), -1 until first used */
 	uint32_t refs;		/* operations using fd now */
+	uint32_t used;		/* its set's clock at the last use: the least
+				 * recently used way is replaced first */
 };
 
 struct krpc_store {
@@ -45,7 +49,8 @@ struct krpc_store {
 	uint64_t fsid;		/* statfs f_fsid: stable per file system */
 	struct krpc_sfh root_fh;
 	uint8_t cookieverf[8];	/* READDIR verifier, see store_local_dir.c */
-	struct sl_slot slots[SL_CACHE_SLOTS];
+	struct sl_slot slots[SL_CACHE_SLOTS];	/* set k: ways k*WAYS.. */
+	uint32_t clock[SL_CACHE_SETS];
 	pthread_mutex_t locks[SL_CACHE_LOCKS];
 };
 
@@ -67,6 +72,7 @@ void krpc__sl_cache_offer(struct krpc_store *s, const struct krpc_sfh *fh, int f
 void krpc__sl_cache_offer_empty(struct krpc_store *s, const struct krpc_sfh *fh, int fd);
 void krpc__sl_cache_forget(struct krpc_store *s, const struct krpc_sfh *fh);
 void krpc__sl_cache_init(struct krpc_store *s);
+unsigned krpc__sl_cache_set(const struct krpc_sfh *fh);
 void krpc__sl_cache_fini(struct krpc_store *s);
 int krpc__sl_reopen(int fd, int flags, const struct krpc_cred *cr,
 		    const struct krpc_attr *owner_of);

@@ -23,10 +23,13 @@
  *
  * The cache: decoding costs open_by_handle_at, and for a caller other
  * than root two fsuid changes around it (about 3 us and 5 us here,
- * against 1.5 us for the statx of a GETATTR), so the last
- * SL_CACHE_SLOTS decoded objects keep their O_PATH descriptor: a
- * direct-mapped table indexed by a hash of the handle, slots reference
- * counted while an operation uses them, locks striped. An O_PATH
+ * against 1.5 us for the statx of a GETATTR), so up to SL_CACHE_SLOTS
+ * decoded objects keep their O_PATH descriptor: a set-associative table
+ * (a hash of the handle picks a set of SL_CACHE_WAYS slots; the least
+ * recently used unused way is replaced), slots reference counted while an
+ * operation uses them, locks striped by set. With one way per handle, two
+ * files whose hashes met evicted each other at every use, and every READ
+ * of both left the event loop for a decode. An O_PATH
  * descriptor pins the inode, not a name: a removed file's cached
  * descriptor would keep its blocks, so REMOVE, RMDIR and RENAME forget the
  * victim's slot, and any operation that finds nlink == 0 (removed behind
@@ -97,23 +100,58 @@ static int decode(struct krpc_store *s, const struct krpc_sfh *fh)
 	}
 }
 
-static unsigned slot_of(const struct krpc_sfh *fh)
+unsigned krpc__sl_cache_set(const struct krpc_sfh *fh)
 {
 	uint32_t h = 2166136261u;	/* FNV-1a */
 
 	for (unsigned i = 0; i < fh->len; i++)
 		h = (h ^ fh->data[i]) * 16777619u;
-	return h % SL_CACHE_SLOTS;
+	return h % SL_CACHE_SETS;
 }
 
 static pthread_mutex_t *lock_of(struct krpc_store *s, unsigned slot)
 {
-	return &s->locks[slot % SL_CACHE_LOCKS];
+	return &s->locks[(slot / SL_CACHE_WAYS) % SL_CACHE_LOCKS];
 }
 
 static bool same_fh(const struct krpc_sfh *a, const struct krpc_sfh *b)
 {
 	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+/* The slot holding fh's descriptor in set, or -1. Under the set's lock. */
+static int find(struct krpc_store *s, unsigned set, const struct krpc_sfh *fh)
+{
+	for (unsigned i = set * SL_CACHE_WAYS; i < (set + 1) * SL_CACHE_WAYS; i++)
+		if (s->slots[i].fd >= 0 && same_fh(&s->slots[i].fh, fh))
+			return (int)i;
+	return -1;
+}
+
+/* Mark slot i used now. Under its set's lock. */
+static void touch(struct krpc_store *s, unsigned i)
+{
+	s->slots[i].used = ++s->clock[i / SL_CACHE_WAYS];
+}
+
+/* A slot of set that fh may take: an empty one (holding no descriptor
+ * at all), else, unless empty_only, the least recently used one that no
+ * operation holds; -1 if none. Under the set's lock. */
+static int victim(struct krpc_store *s, unsigned set, bool empty_only)
+{
+	int best = -1;
+
+	for (unsigned i = set * SL_CACHE_WAYS; i < (set + 1) * SL_CACHE_WAYS; i++) {
+		const struct sl_slot *sl = &s->slots[i];
+
+		if (sl->refs)
+			continue;
+		if (sl->fd < 0 && sl->rfd < 0 && sl->wfd < 0)
+			return (int)i;
+		if (!empty_only && (best < 0 || (int32_t)(sl->used - s->slots[best].used) < 0))
+			best = (int)i;
+	}
+	return best;
 }
 
 /* The slot's I/O descriptors, taken out (under its lock) to be closed. */
@@ -131,31 +169,35 @@ static void close_iofds(const int io[2])
 			close(io[k]);
 }
 
-/* Install fd for fh in its slot if the slot is free or holds an unused
- * descriptor; the slot takes a reference for the caller when ref is set.
- * Returns the slot, or -1 (fd stays the caller's). */
-static int install(struct krpc_store *s, const struct krpc_sfh *fh, int fd, bool ref)
+/* Install fd for fh in a slot of its set (a free one, else the least
+ * recently used unused one; empty_only: only a slot holding nothing) if
+ * fh is not cached already; the slot takes a reference for the caller
+ * when ref is set. Returns the slot, or -1 (fd stays the caller's). */
+static int install(struct krpc_store *s, const struct krpc_sfh *fh, int fd, bool ref,
+		   bool empty_only)
 {
-	unsigned i = slot_of(fh);
-	struct sl_slot *sl = &s->slots[i];
-	int old = -1, got = -1;
+	unsigned set = krpc__sl_cache_set(fh);
+	pthread_mutex_t *lock = &s->locks[set % SL_CACHE_LOCKS];
+	int old = -1, i, io[2] = { -1, -1 };
 
-	int io[2] = { -1, -1 };
+	pthread_mutex_lock(lock);
+	if (find(s, set, fh) < 0 && (i = victim(s, set, empty_only)) >= 0) {
+		struct sl_slot *sl = &s->slots[i];
 
-	pthread_mutex_lock(lock_of(s, i));
-	if (sl->refs == 0 && !(sl->fd >= 0 && same_fh(&sl->fh, fh))) {
 		old = sl->fd;
 		take_iofds(sl, io);
 		sl->fh = *fh;
 		sl->fd = fd;
 		sl->refs = ref;
-		got = (int)i;
+		touch(s, (unsigned)i);
+	} else {
+		i = -1;
 	}
-	pthread_mutex_unlock(lock_of(s, i));
+	pthread_mutex_unlock(lock);
 	if (old >= 0)
 		close(old);
 	close_iofds(io);
-	return got;
+	return i;
 }
 
 /* Hold the object of fh for one operation: from the cache, or decoded
@@ -170,7 +212,7 @@ int krpc__sl_obj_get(struct krpc_store *s, const struct krpc_sfh *fh, struct sl_
 	if ((fd = decode(s, fh)) < 0)
 		return fd;
 	o->fd = fd;
-	o->slot = install(s, fh, fd, true);
+	o->slot = install(s, fh, fd, true, false);
 	return 0;
 }
 
@@ -178,19 +220,19 @@ int krpc__sl_obj_get(struct krpc_store *s, const struct krpc_sfh *fh, struct sl_
  * event loop may call this). Returns 0 with o set, or -EAGAIN. */
 int krpc__sl_obj_cached(struct krpc_store *s, const struct krpc_sfh *fh, struct sl_obj *o)
 {
-	unsigned i = slot_of(fh);
-	struct sl_slot *sl = &s->slots[i];
-	int err = -EAGAIN;
+	unsigned set = krpc__sl_cache_set(fh);
+	pthread_mutex_t *lock = &s->locks[set % SL_CACHE_LOCKS];
+	int i;
 
-	pthread_mutex_lock(lock_of(s, i));
-	if (sl->fd >= 0 && same_fh(&sl->fh, fh)) {
-		sl->refs++;
-		o->fd = sl->fd;
-		o->slot = (int)i;
-		err = 0;
+	pthread_mutex_lock(lock);
+	if ((i = find(s, set, fh)) >= 0) {
+		s->slots[i].refs++;
+		touch(s, (unsigned)i);
+		o->fd = s->slots[i].fd;
+		o->slot = i;
 	}
-	pthread_mutex_unlock(lock_of(s, i));
-	return err;
+	pthread_mutex_unlock(lock);
+	return i >= 0 ? 0 : -EAGAIN;
 }
 
 /* The cached descriptor of o's object for reading (wr false) or writing,
@@ -276,14 +318,18 @@ void krpc__sl_obj_stale(struct krpc_store *s, struct sl_obj *o)
 /* fh is about to be removed or replaced: close its cached descriptor. */
 void krpc__sl_cache_forget(struct krpc_store *s, const struct krpc_sfh *fh)
 {
-	forget_slot(s, slot_of(fh), fh, -1);
+	unsigned set = krpc__sl_cache_set(fh);
+
+	for (unsigned i = set * SL_CACHE_WAYS; i < (set + 1) * SL_CACHE_WAYS; i++)
+		forget_slot(s, i, fh, -1);
 }
 
 /* A descriptor of fh this thread opened anyway (LOOKUP, CREATE): keep it
- * if its slot is free, else close it. Takes fd in every case. */
+ * in its set (replacing the least recently used unused slot), else close
+ * it. Takes fd in every case. */
 void krpc__sl_cache_offer(struct krpc_store *s, const struct krpc_sfh *fh, int fd)
 {
-	if (install(s, fh, fd, false) < 0)
+	if (install(s, fh, fd, false, false) < 0)
 		close(fd);
 }
 
@@ -293,18 +339,7 @@ void krpc__sl_cache_offer(struct krpc_store *s, const struct krpc_sfh *fh, int f
  * an unlinked one freed). Takes fd in every case. */
 void krpc__sl_cache_offer_empty(struct krpc_store *s, const struct krpc_sfh *fh, int fd)
 {
-	unsigned i = slot_of(fh);
-	struct sl_slot *sl = &s->slots[i];
-	bool took = false;
-
-	pthread_mutex_lock(lock_of(s, i));
-	if (sl->refs == 0 && sl->fd < 0 && sl->rfd < 0 && sl->wfd < 0) {
-		sl->fh = *fh;
-		sl->fd = fd;
-		took = true;
-	}
-	pthread_mutex_unlock(lock_of(s, i));
-	if (!took)
+	if (install(s, fh, fd, false, true) < 0)
 		close(fd);
 }
 
@@ -315,7 +350,10 @@ void krpc__sl_cache_init(struct krpc_store *s)
 		s->slots[i].rfd = s->slots[i].wfd = -1;
 		s->slots[i].fh.len = 0;
 		s->slots[i].refs = 0;
+		s->slots[i].used = 0;
 	}
+	for (unsigned i = 0; i < SL_CACHE_SETS; i++)
+		s->clock[i] = 0;
 	for (unsigned i = 0; i < SL_CACHE_LOCKS; i++)
 		pthread_mutex_init(&s->locks[i], NULL);
 }

@@ -4,7 +4,8 @@
  * under /tmp: every operation, names, handles across a reopen, symlink
  * escapes, permissions as uid 65000, exclusive create, readdir resumed
  * from cookies while the directory changes, write stabilities, the
- * identity of concurrent threads, and the cost of GETATTR. Needs root
+ * identity of concurrent threads, the descriptor cache's sets, and the
+ * cost of GETATTR. Needs root
  * (SKIP otherwise).
  */
 #include <errno.h>
@@ -20,7 +21,7 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include <sys/stat.h>
-#include "../../svc/krpc/store.h"
+#include "../../svc/krpc/store_local.h"
 #include "check.h"
 
 static const struct krpc_store_ops *ops = &krpc_store_local;
@@ -633,6 +634,51 @@ static void test_cache_threads(void)
 	CHECK_EQ((long)r2, 0);
 }
 
+/* Whether fh's descriptor is cached: an event loop's READ (NOWAIT)
+ * finds it. */
+static bool cached(const struct krpc_sfh *fh)
+{
+	struct krpc_io io;
+
+	if (ops->io_get(st, &root, fh, KRPC_IO_RD, KRPC_IO_NOWAIT, &io) != 0)
+		return false;
+	ops->io_put(st, &io, NULL);
+	return true;
+}
+
+/* Four files whose handles hash to one set stay cached while they are
+ * used in turn (a direct-mapped cache evicted one with the other at every
+ * use, sending every READ to a helper); with SL_CACHE_WAYS files in the
+ * set, one more replaces the least recently used. */
+static void test_cache_sets(void)
+{
+	enum { TURN = 4, N = TURN > SL_CACHE_WAYS ? TURN : SL_CACHE_WAYS };
+	struct krpc_attr a;
+	int in_set[N + 1], n = 0, count[SL_CACHE_SETS] = { 0 };
+	unsigned set = 0;
+
+	for (int k = 0; k < 600; k++)	/* the fullest set */
+		if (++count[krpc__sl_cache_set(&many[k])] > count[set])
+			set = krpc__sl_cache_set(&many[k]);
+	for (int k = 0; k < 600 && n <= N; k++)
+		if (krpc__sl_cache_set(&many[k]) == set)
+			in_set[n++] = k;
+	CHECK_EQ(n, N + 1);	/* 600 names over the sets */
+	if (n <= N)
+		return;
+	for (int i = 0; i < TURN; i++)
+		CHECK_EQ(ops->getattr(st, &many[in_set[i]], &a), 0);
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < TURN; i++)
+			CHECK(cached(&many[in_set[i]]));
+	for (int i = TURN; i < (int)SL_CACHE_WAYS; i++)
+		CHECK_EQ(ops->getattr(st, &many[in_set[i]], &a), 0);
+	CHECK_EQ(ops->getattr(st, &many[in_set[SL_CACHE_WAYS]], &a), 0);
+	CHECK(!cached(&many[in_set[0]]));	/* the least recently used */
+	for (int i = 1; i <= (int)SL_CACHE_WAYS; i++)
+		CHECK(cached(&many[in_set[i]]));
+}
+
 /* GETATTR is "cheap" (store.h): print what it costs, with the fd cache
  * hit, and with a cache miss on every call (open_by_handle_at). */
 static void bench_getattr(void)
@@ -730,6 +776,7 @@ int main(void)
 	test_no_cap();
 	bench_getattr();
 	test_cache_threads();
+	test_cache_sets();
 	ops->close(st);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
 	if (system(cmd) != 0)
