@@ -5,7 +5,7 @@
 # test-kernel-client` and `make test-qemu-smoke` run tests in a qemu guest.
 
 CC      ?= cc
-CFLAGS  ?= -O2 -g
+CFLAGS  ?= -O2 -g $(LTO_CFLAGS)	# LTO_CFLAGS: scripts/configure.sh (KSF_LTO=0: off)
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -fPIC -D_GNU_SOURCE \
                    -Iinclude -I$(B) -MMD -MP
 LDLIBS  += -lpthread
@@ -72,7 +72,7 @@ $(B)/lib/libksf.a: $(LIB_OBJS)
 $(B)/lib/libksf.so: $(LIB_OBJS) lib/ksf.map
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -shared -Wl,-soname,libksf.so.0 -Wl,--version-script=lib/ksf.map \
-	    $(LDFLAGS) -o $@ $(LIB_OBJS) $(URING_LIBS) $(LDLIBS)
+	    $(filter -flto%,$(CFLAGS)) $(LDFLAGS) -o $@ $(LIB_OBJS) $(URING_LIBS) $(LDLIBS)
 $(B)/bin/kecho: $(KECHO_OBJS) $(B)/lib/libksf.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(URING_LIBS) $(LDLIBS)

@@ -31,7 +31,9 @@
  * Every item is a multiple of 4 bytes, big-endian (§3). Errors are sticky:
  * the first failure is kept in x->err, and every later call on the cursor
  * does nothing and returns it, so a sequence of calls can be checked once at
- * the end. A failing call leaves its output and the position untouched.
+ * the end. A failing call leaves the position untouched; a failing get
+ * sets its output to 0, false or NULL (0 length), so no caller ever reads
+ * an unset value.
  * Decode errors: -EBADMSG (the buffer ends too early, or a bool is neither 0
  * nor 1), -EMSGSIZE (a counted opaque or string is longer than its maximum).
  * Encode errors: -ENOSPC (no room), -EINVAL (encoding on a decode cursor).

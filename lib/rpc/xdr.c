@@ -87,8 +87,7 @@ int ksf_xdr_get_u32(struct ksf_xdr *x, uint32_t *v)
 {
 	const uint8_t *p = take(x, 4);
 
-	if (p)
-		*v = ksf__get_be32(p);
+	*v = p ? ksf__get_be32(p) : 0;
 	return x->err;
 }
 
@@ -96,8 +95,8 @@ int ksf_xdr_get_i32(struct ksf_xdr *x, int32_t *v)
 {
 	uint32_t u = 0;
 
-	if (!ksf_xdr_get_u32(x, &u))
-		*v = (int32_t)u;
+	ksf_xdr_get_u32(x, &u);
+	*v = (int32_t)u;
 	return x->err;
 }
 
@@ -106,8 +105,7 @@ int ksf_xdr_get_u64(struct ksf_xdr *x, uint64_t *v)
 {
 	const uint8_t *p = take(x, 8);
 
-	if (p)
-		*v = (uint64_t)ksf__get_be32(p) << 32 | ksf__get_be32(p + 4);
+	*v = p ? (uint64_t)ksf__get_be32(p) << 32 | ksf__get_be32(p + 4) : 0;
 	return x->err;
 }
 
@@ -115,8 +113,8 @@ int ksf_xdr_get_i64(struct ksf_xdr *x, int64_t *v)
 {
 	uint64_t u = 0;
 
-	if (!ksf_xdr_get_u64(x, &u))
-		*v = (int64_t)u;
+	ksf_xdr_get_u64(x, &u);
+	*v = (int64_t)u;
 	return x->err;
 }
 
@@ -132,6 +130,7 @@ int ksf_xdr_get_bool(struct ksf_xdr *x, bool *v)
 	size_t pos = x->pos;
 	uint32_t u = 0;
 
+	*v = false;
 	if (ksf_xdr_get_u32(x, &u))
 		return x->err;
 	if (u > 1) {
@@ -147,7 +146,7 @@ int ksf_xdr_get_fixed(struct ksf_xdr *x, size_t n, const uint8_t **p)
 {
 	const uint8_t *q = take(x, n);
 
-	if (q && p)
+	if (p)
 		*p = q;
 	return x->err;
 }
@@ -159,6 +158,8 @@ int ksf_xdr_get_opaque(struct ksf_xdr *x, uint32_t max, const uint8_t **p, uint3
 	const uint8_t *q;
 	uint32_t len = 0;
 
+	*p = NULL;
+	*n = 0;
 	if (ksf_xdr_get_u32(x, &len))
 		return x->err;
 	if (len > max) {
@@ -180,8 +181,8 @@ int ksf_xdr_get_string(struct ksf_xdr *x, uint32_t max, const char **s, uint32_t
 {
 	const uint8_t *p = NULL;
 
-	if (!ksf_xdr_get_opaque(x, max, &p, n))
-		*s = (const char *)p;
+	ksf_xdr_get_opaque(x, max, &p, n);
+	*s = (const char *)p;
 	return x->err;
 }
 

@@ -141,7 +141,7 @@ static void paths(void)
 
 static void drc(void)
 {
-	struct rpc_drc *d;
+	struct rpc_drc *d = NULL;
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(700) };
 	struct ksf_rpc_peek pk = { .xid = 5, .prog = 100003, .vers = 3, .proc = 8, .args_off = 4 };
 	uint8_t msg[16] = { 1, 2, 3, 4, 5, 6, 7, 8 }, reply[8] = { 0x80, 0, 0, 4, 9, 9, 9, 9 };

@@ -1,0 +1,1 @@
+URING_LIBS := -luring
