@@ -39,8 +39,8 @@ static int one_call(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct ks
 				   .helpers = rs->off };
 	req.peer = ksf_conn_peer(c, &req.peerlen);
 	size_t cap = rw->out_cap - *used - 4;
-	int n = call ? ksf__rpc_dispatch_call(rs->srv, call, hdr + 4, cap, &ref, rw->scratch,
-					      sizeof(rw->scratch), &req, &rw->st.rpc)
+	int n = call ? ksf__rpc_dispatch_call(rs->srv, call, slot->proc, hdr + 4, cap, &ref,
+					      rw->scratch, sizeof(rw->scratch), &req, &rw->st.rpc)
 		     : ksf_rpc_dispatch_ref(rs->srv, msg, len, hdr + 4, cap, &ref, rw->scratch,
 					    sizeof(rw->scratch), &req, &rw->st.rpc);
 
@@ -117,7 +117,7 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 	size_t start = *used;
 	int err;
 
-	if (ksf__rpc_srv_peek_call(rs->srv, msg, len, &pk, &call))
+	if (ksf__rpc_srv_peek_call(rs->srv, msg, len, &pk, &call, &slot.proc))
 		return one_call(rs, rw, c, used, msg, len, 0, &slot, NULL);
 	slot.no_buf = pk.flags & KSF_RPC_PROC_NONIDEMPOTENT;
 	if ((pk.flags & KSF_RPC_PROC_NONIDEMPOTENT) && rw->drc &&
@@ -136,7 +136,8 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 	}
 	err = one_call(rs, rw, c, used, msg, len, 0, &slot, &call);
 done:
-	ksf__rpc_buf_put(&slot.ch);
+	if (slot.ch)
+		ksf__rpc_buf_put(&slot.ch);
 	/* a non-idempotent call's reply is whole in rw->out (no_buf) */
 	if (ref.slot >= 0)
 		ksf__drc_done(rw->drc, &ref, *used > start ? rw->out + start : NULL, *used - start);

@@ -70,6 +70,7 @@ struct rpc_call_slot {
 	struct ksf_rpc_defer *d;	/* until bound or dropped */
 	struct ksf__chunk *ch;		/* until sent, handed to d, or given back */
 	bool no_buf;			/* non-idempotent: its reply is cached whole */
+	const struct ksf_rpc_proc *proc;	/* the call's procedure, once peeked */
 };
 
 void ksf__rpc_conn_put(struct rpc_conn *rc);

@@ -147,15 +147,17 @@ static enum outcome run_proc(const struct ksf_rpc_proc *p, const struct ksf_rpc_
 /* Authenticated call: find what it names and run it (FreeBSD svc_getreq:
  * program, then version, then procedure). Writes error replies. */
 static enum outcome run_call(const struct ksf_rpc_srv *s, const struct ksf_rpc_call *c,
-			     struct ksf_xdr *x, void *scratch, size_t scratch_len, void *ctx)
+			     const struct ksf_rpc_proc *p, struct ksf_xdr *x, void *scratch,
+			     size_t scratch_len, void *ctx)
 {
-	const struct ksf_rpc_prog *prog = find_prog(s, c->prog);
+	const struct ksf_rpc_prog *prog;
 	const struct ksf_rpc_vers *v;
-	const struct ksf_rpc_proc *p;
 	enum outcome o;
 	uint32_t low, high;
 
-	if (!prog) {
+	if (p)			/* found by ksf__rpc_srv_peek_call */
+		goto run;
+	if (!(prog = find_prog(s, c->prog))) {
 		ksf_rpc_err_noprog(x, c->xid);
 		return OUT_PROG_UNAVAIL;
 	}
@@ -170,6 +172,7 @@ static enum outcome run_call(const struct ksf_rpc_srv *s, const struct ksf_rpc_c
 		ksf_rpc_err_noproc(x, c->xid);
 		return OUT_PROC_UNAVAIL;
 	}
+run:
 	o = run_proc(p, c, x, scratch, scratch_len, ctx);
 	if (o == OUT_GARBAGE_ARGS)
 		ksf_rpc_err_decode(x, c->xid);
@@ -196,10 +199,11 @@ static void count(struct ksf_rpc_stats *st, enum outcome o)
 	st->replies++;
 }
 
-/* The reply to a decoded call: dec is ksf_rpc_call_decode's result; ref
- * (may be NULL) as ksf_rpc_dispatch_ref's. */
+/* The reply to a decoded call: dec is ksf_rpc_call_decode's result; p its
+ * procedure when already found (else NULL); ref (may be NULL) as
+ * ksf_rpc_dispatch_ref's. */
 static int dispatch_decoded(const struct ksf_rpc_srv *s, int dec, const struct ksf_rpc_call *call,
-			    uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
+			    const struct ksf_rpc_proc *p, uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
 			    size_t scratch_len, void *ctx, struct ksf_rpc_stats *st)
 {
 	struct ksf_rpc_stats unused;
@@ -221,7 +225,7 @@ static int dispatch_decoded(const struct ksf_rpc_srv *s, int dec, const struct k
 	 *    failures are answered and which are dropped). */
 	switch (dec) {
 	case 0:
-		o = run_call(s, call, &x, scratch, scratch_len, ctx);
+		o = run_call(s, call, p, &x, scratch, scratch_len, ctx);
 		break;
 	case -EPROTONOSUPPORT:
 		ksf_rpc_err_rpcvers(&x, call->xid);
@@ -275,18 +279,21 @@ int ksf_rpc_dispatch_ref(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t
 	struct ksf_rpc_call call;
 	int dec = ksf_rpc_call_decode(msg, len, &call);
 
-	return dispatch_decoded(s, dec, &call, reply, cap, ref, scratch, scratch_len, ctx, st);
+	return dispatch_decoded(s, dec, &call, NULL, reply, cap, ref, scratch, scratch_len, ctx,
+				st);
 }
 
 int ksf__rpc_dispatch_call(const struct ksf_rpc_srv *s, const struct ksf_rpc_call *call,
-			   uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
-			   size_t scratch_len, void *ctx, struct ksf_rpc_stats *st)
+			   const struct ksf_rpc_proc *p, uint8_t *reply, size_t cap,
+			   struct ksf_xdr_ref *ref, void *scratch, size_t scratch_len, void *ctx,
+			   struct ksf_rpc_stats *st)
 {
-	return dispatch_decoded(s, 0, call, reply, cap, ref, scratch, scratch_len, ctx, st);
+	return dispatch_decoded(s, 0, call, p, reply, cap, ref, scratch, scratch_len, ctx, st);
 }
 
 int ksf__rpc_srv_peek_call(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
-			   struct ksf_rpc_peek *pk, struct ksf_rpc_call *call)
+			   struct ksf_rpc_peek *pk, struct ksf_rpc_call *call,
+			   const struct ksf_rpc_proc **procp)
 {
 	const struct ksf_rpc_prog *prog;
 	const struct ksf_rpc_vers *v;
@@ -303,6 +310,8 @@ int ksf__rpc_srv_peek_call(const struct ksf_rpc_srv *s, const uint8_t *msg, size
 	pk->proc = call->proc;
 	pk->flags = p->flags;
 	pk->args_off = (size_t)(call->args.rbuf - msg) + call->args.pos;
+	if (procp)
+		*procp = p;
 	return 0;
 }
 
@@ -311,7 +320,7 @@ int ksf_rpc_srv_peek(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len
 {
 	struct ksf_rpc_call call;
 
-	return ksf__rpc_srv_peek_call(s, msg, len, pk, &call);
+	return ksf__rpc_srv_peek_call(s, msg, len, pk, &call, NULL);
 }
 
 int ksf_rpc_void_decode(struct ksf_xdr *x, void *args)

@@ -63,6 +63,21 @@ static void call_clear(struct ksf_rpc_call *c)
 	c->args = (struct ksf_xdr){ 0 };
 }
 
+/* A call header cut before its procedure number: what the words there
+ * are decide between no reply (-EBADMSG, -ENOMSG) and RPC_MISMATCH. */
+static int call_head_short(struct ksf_xdr *x, struct ksf_rpc_call *c)
+{
+	uint32_t mtype;
+
+	if (ksf__xdr_get_u32(x, &c->xid) || ksf__xdr_get_u32(x, &mtype))
+		return -EBADMSG;
+	if (mtype != KSF_RPC_CALL)
+		return -ENOMSG;
+	if (ksf__xdr_get_u32(x, &c->rpcvers))
+		return -EBADMSG;
+	return c->rpcvers != KSF_RPC_VERSION ? -EPROTONOSUPPORT : -EBADMSG;
+}
+
 int ksf_rpc_call_decode(const uint8_t *msg, size_t len, struct ksf_rpc_call *c)
 {
 	struct ksf_xdr x;
@@ -71,20 +86,20 @@ int ksf_rpc_call_decode(const uint8_t *msg, size_t len, struct ksf_rpc_call *c)
 
 	call_clear(c);
 	ksf_xdr_init_decode(&x, msg, len);
-	if (ksf__xdr_get_u32(&x, &c->xid) || ksf__xdr_get_u32(&x, &mtype))
-		return -EBADMSG;
+	if (len < 24)		/* shorter than the six fixed words */
+		return call_head_short(&x, c);
+	c->xid = ksf__get_be32(msg);
+	mtype = ksf__get_be32(msg + 4);
 	if (mtype != KSF_RPC_CALL)
 		return -ENOMSG;
-	if (ksf__xdr_get_u32(&x, &c->rpcvers))
-		return -EBADMSG;
 	/* §9: a server that does not speak the caller's RPC version answers
 	 * RPC_MISMATCH; the rest of the header is not ours to interpret. */
-	if (c->rpcvers != KSF_RPC_VERSION)
+	if ((c->rpcvers = ksf__get_be32(msg + 8)) != KSF_RPC_VERSION)
 		return -EPROTONOSUPPORT;
-	ksf__xdr_get_u32(&x, &c->prog);
-	ksf__xdr_get_u32(&x, &c->vers);
-	if (ksf__xdr_get_u32(&x, &c->proc))
-		return -EBADMSG;
+	c->prog = ksf__get_be32(msg + 12);
+	c->vers = ksf__get_be32(msg + 16);
+	c->proc = ksf__get_be32(msg + 20);
+	x.pos = 24;
 	err = get_auth(&x, &c->cred);
 	if (err)
 		return auth_fail(c, err, KSF_RPC_AUTH_BADCRED);

@@ -71,13 +71,16 @@ int ksf__rpc_auth_get(struct ksf_xdr *x, struct ksf_rpc_auth *a);
 uint32_t ksf__rpc_auth_check(struct ksf_rpc_call *c);
 
 /* dispatch.c, for rpc_svc.c: ksf_rpc_srv_peek that also hands out the
- * decoded call (valid when it returns 0, while msg is), and
- * ksf_rpc_dispatch_ref of such a call, so that a TCP call run on the event
- * loop is decoded once, not twice. */
+ * decoded call (valid when it returns 0, while msg is) and its procedure
+ * (procp may be NULL), and ksf_rpc_dispatch_ref of such a call (p: its
+ * procedure, or NULL to look it up), so that a TCP call run on the event
+ * loop is decoded and looked up once, not twice. */
 int ksf__rpc_srv_peek_call(const struct ksf_rpc_srv *s, const uint8_t *msg, size_t len,
-			   struct ksf_rpc_peek *pk, struct ksf_rpc_call *call);
+			   struct ksf_rpc_peek *pk, struct ksf_rpc_call *call,
+			   const struct ksf_rpc_proc **procp);
 int ksf__rpc_dispatch_call(const struct ksf_rpc_srv *s, const struct ksf_rpc_call *call,
-			   uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
-			   size_t scratch_len, void *ctx, struct ksf_rpc_stats *st);
+			   const struct ksf_rpc_proc *p, uint8_t *reply, size_t cap,
+			   struct ksf_xdr_ref *ref, void *scratch, size_t scratch_len, void *ctx,
+			   struct ksf_rpc_stats *st);
 
 #endif
