@@ -121,9 +121,10 @@ pid() { cat "$T/$1.pid"; }
 # appended to $T/raw as SERVER NET LOAD ROUND ok|fail msgs/s p50 p90 p99
 # p99.9 msgs server-ticks client-us.
 run1() {
-	job=$1 load=$2 round=$3
+	job=$1 load=$2 round=$3 label=${4:-$2}
 	case $job in
 	v-*) srv=${job#v-} net=veth addr=$VSADDR pfx=$VCLIX ;;
+	p-*) srv=${job#p-} net=loopback addr=127.0.0.1 pfx="" ;;
 	*)   srv=$job net=loopback addr=127.0.0.1 pfx="" ;;
 	esac
 	spid=$(pid "$job")
@@ -146,7 +147,7 @@ run1() {
 		st=fail rate=- p50=- p90=- p99=- p999=- msgs=0 ticks=- cus=-
 		progress="$progress, $job failed"
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$net" "$load" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$srv" "$net" "$label" \
 		"$round" "$st" "${rate:--}" "${p50:--}" "${p90:--}" "${p99:--}" "${p999:--}" \
 		"${msgs:-0}" "$ticks" "${cus:--}" >> "$T/raw"
 }
@@ -178,10 +179,27 @@ else
 	echo "bench: $VNOTE" >&2
 fi
 
+# The pinned row (PIN_LOAD): the same servers again, each serving from CPU
+# 0 only (kecho -C 0: one worker; epoll_echo under taskset), the client on
+# CPU 1 (-P 1). Unpinned, where the scheduler puts the client against the
+# server decides the rate at 16 KiB on this machine (two modes, about 60 k
+# and 110 k msgs/s for every server, epoll_echo too): the pinned row puts
+# every server in the same place. BENCH_PIN=0 leaves it out.
+MAIN_SERVERS=$SERVERS PIN_SERVERS=""
+PIN_LOAD="-j1 -a32 -l16384"
+if [ "${BENCH_PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+	start p-kecho-epoll "$BIN/kecho" -a 127.0.0.1 --backend epoll -C 0
+	if grep -q 'KSF_HAVE_URING 1' "$B/config.h" 2>/dev/null; then
+		start p-kecho-uring "$BIN/kecho" -a 127.0.0.1 --backend uring -C 0
+	fi
+	start p-epoll_echo taskset -c 0 "$B/bench/epoll_echo" -a 127.0.0.1
+	PIN_SERVERS=${SERVERS#"$MAIN_SERVERS"}
+fi
+
 # The expected time: every invocation runs at most $SECS s (less when -c
 # ends it first), plus its connects and start-up; sockperf adds about 10 s.
-nl=$(echo "$LOADS" | wc -w) ns=$(echo "$SERVERS" | wc -w)
-expected=$(awk -v n=$((nl * RUNS * ns)) -v t="$SECS" 'BEGIN {
+nl=$(echo "$LOADS" | wc -w) ns=$(echo "$MAIN_SERVERS" | wc -w) np=$(echo "$PIN_SERVERS" | wc -w)
+expected=$(awk -v n=$(((nl * ns + np) * RUNS)) -v t="$SECS" 'BEGIN {
 	s = n * (t + 0.05) + 10
 	printf "about %d min %02d s (%d echotest runs of <= %s s, then sockperf)", s / 60, s % 60, n, t }')
 echo "bench: servers:$SERVERS (v-: across the veth pair); loads: $LOADS; $RUNS rounds of one echotest run per server" \
@@ -197,12 +215,22 @@ for ld in $LOADS; do
 	while [ $rnd -le "$RUNS" ]; do
 		progress=""
 		# shellcheck disable=SC2086 # a list of names
-		for s in $(rotate $((rnd - 1)) $SERVERS); do
+		for s in $(rotate $((rnd - 1)) $MAIN_SERVERS); do
 			run1 "$s" "$args" $rnd
 		done
 		echo "bench: $args round $rnd/$RUNS: ${progress#, }" >&2
 		rnd=$((rnd + 1))
 	done
+done
+rnd=1
+while [ -n "$PIN_SERVERS" ] && [ $rnd -le "$RUNS" ]; do
+	progress=""
+	# shellcheck disable=SC2086 # a list of names
+	for s in $(rotate $((rnd - 1)) $PIN_SERVERS); do
+		run1 "$s" "$PIN_LOAD -P 1" $rnd "$PIN_LOAD pinned"
+	done
+	echo "bench: $PIN_LOAD pinned round $rnd/$RUNS: ${progress#, }" >&2
+	rnd=$((rnd + 1))
 done
 
 # sockperf ping-pong, when it is installed or installable (Debian package).
@@ -289,6 +317,9 @@ veth_down
 	echo "ratios (server vs epoll_echo over the same net, measured in the same round), which cancels the"
 	echo "machine's changes of speed between rounds. Client and servers share the same $(nproc) CPUs."
 	[ -n "$VNOTE" ] && echo "$VNOTE"
+	[ -n "$PIN_SERVERS" ] && echo "Rows \"pinned\": every server serves from CPU 0 only (kecho -C 0, one worker; epoll_echo under" &&
+		echo "taskset -c 0), echotest -P 1, in rounds of their own after the other loads. Unpinned, where the" &&
+		echo "scheduler places the client against the server decides the 16 KiB rate here (two modes for every server)."
 	echo
 	echo "| net | server | load | msgs/s | p50 µs | p99 µs | server CPU µs/msg | client CPU µs/msg | msgs/s vs epoll_echo |"
 	echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
