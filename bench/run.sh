@@ -202,7 +202,7 @@ nl=$(echo "$LOADS" | wc -w) ns=$(echo "$MAIN_SERVERS" | wc -w) np=$(echo "$PIN_S
 expected=$(awk -v n=$(((nl * ns + np) * RUNS)) -v t="$SECS" 'BEGIN {
 	s = n * (t + 0.05) + 10
 	printf "about %d min %02d s (%d echotest runs of <= %s s, then sockperf)", s / 60, s % 60, n, t }')
-echo "bench: servers:$SERVERS (v-: across the veth pair); loads: $LOADS; $RUNS rounds of one echotest run per server" \
+echo "bench: servers:$MAIN_SERVERS (v-: across the veth pair), pinned:${PIN_SERVERS:- none}; loads: $LOADS; $RUNS rounds of one echotest run per server" \
 	"(<= $COUNT msgs/thread or ${SECS}s); expected $expected, then the RPC half" >&2
 
 # Every load: RUNS rounds, each server once per round, the order rotated

@@ -1,0 +1,92 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Our load generators against the seed's (beckerg/ksf's bin/rpctest and
+# bin/echotest, built from their source: SEED=DIR names its checkout), at
+# the loads of issue 9 §1, against the same servers, in interleaved
+# rounds: in every round each client makes one run of N requests per
+# thread against the server, the order of the two swapped every round.
+# The rate of a run is threads * N / wall time of the whole invocation
+# (start-up and connects included, the same for both tools, so neither
+# tool's own report is trusted). Prints per load and server the rates of
+# every round, the medians and the median of the per-round ratios
+# ours/seed. Not part of `make bench`: the seed's tools are not a Debian
+# package and this machine has no network.
+#
+#   SEED=/path/to/ksf sh bench/seed_cmp.sh [BUILD_DIR] [ROUNDS]
+#
+# Bounded: every run has a 60 s timeout; servers are stopped on exit.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+B=${1:-build} R=${2:-5}
+SEED=${SEED:-}
+[ -n "$SEED" ] && [ -f "$SEED/bin/rpctest/GNUmakefile" ] ||
+	{ echo "seed_cmp: set SEED to a checkout of the seed (beckerg/ksf)" >&2; exit 2; }
+for t in rpctest echotest; do
+	[ -x "$SEED/bin/$t/$t" ] || make -s -C "$SEED/bin/$t" >/dev/null 2>&1 ||
+		{ echo "seed_cmp: could not build $SEED/bin/$t" >&2; exit 2; }
+done
+T=$(mktemp -d "${TMPDIR:-/tmp}/ksf-seedcmp.XXXXXX") || exit 1
+PIDS=""
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+
+# serve NAME CMD...: start a server on a free port; its port in $T/NAME.
+serve() {
+	n=$1; shift
+	"$@" -p 0 > "$T/$n.out" 2>&1 < /dev/null &
+	PIDS="$PIDS $!"
+	i=50
+	until grep -q '^listening on' "$T/$n.out"; do
+		i=$((i - 1)); [ $i -gt 0 ] || { echo "seed_cmp: $n did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+	sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/$n.out" | head -n 1 > "$T/$n"
+}
+
+# rate TOOL PORT LOAD N: requests per second of one run, or "fail"
+rate() {
+	j=$(echo "$3" | sed -n 's/.*-j *\([0-9]*\).*/\1/p')
+	q=""; case $1 in "$B"/*) q=--quiet ;; esac
+	s=$(date +%s.%N)
+	# shellcheck disable=SC2086 # LOAD is a list of flags
+	timeout 60 "$1" $3 -c "$4" -i 1 $q "127.0.0.1:$2" > "$T/run.out" 2>&1 || { echo fail; return; }
+	e=$(date +%s.%N)
+	awk -v s="$s" -v e="$e" -v n="$4" -v j="${j:-1}" 'BEGIN { printf "%.0f\n", j * n / (e - s) }'
+}
+
+# cmp KIND SERVER LOAD N: R rounds of the seed's and our tool
+cmp() {
+	seed=$SEED/bin/$1/$1 ours=$B/bin/$1
+	: > "$T/res"
+	r=1
+	while [ $r -le "$R" ]; do
+		if [ $((r % 2)) = 1 ]; then a=$(rate "$seed" "$(cat "$T/$2")" "$3" "$4"); b=$(rate "$ours" "$(cat "$T/$2")" "$3" "$4")
+		else b=$(rate "$ours" "$(cat "$T/$2")" "$3" "$4"); a=$(rate "$seed" "$(cat "$T/$2")" "$3" "$4"); fi
+		echo "$a $b" >> "$T/res"
+		r=$((r + 1))
+	done
+	awk -v what="$1 $3 vs $2" '
+		function med(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+		$1 != "fail" && $2 != "fail" { n++; s[n] = $1; o[n] = $2; q[n] = $2 / $1; ls = ls " " $1; lo = lo " " $2 }
+		END { if (!n) { print what ": failed"; exit }
+			printf "%-44s seed %8.0f  ours %8.0f  ours/seed %.2f  (seed:%s; ours:%s)\n", what, med(s, n), med(o, n), med(q, n), ls, lo }' "$T/res"
+}
+
+cd "$ROOT" || exit 1
+serve floor "$B/bench/rpc_floor"
+serve krpc "$B/bin/krpc" -a 127.0.0.1 --backend uring
+serve epoll_echo "$B/bench/epoll_echo"
+serve kecho "$B/bin/kecho" -a 127.0.0.1 --backend epoll
+for srv in floor krpc; do
+	cmp rpctest $srv "-j1 -a1" 30000
+	cmp rpctest $srv "-j1 -a128" 300000
+	cmp rpctest $srv "-j2 -a128" 300000
+done
+for srv in epoll_echo kecho; do
+	cmp echotest $srv "-j1 -a1 -l64" 30000
+	cmp echotest $srv "-j1 -a32 -l64" 200000
+	cmp echotest $srv "-j2 -a32 -l64" 200000
+	cmp echotest $srv "-j1 -a32 -l16384" 60000
+	cmp echotest $srv "-j2 -a32 -l16384" 60000
+done
