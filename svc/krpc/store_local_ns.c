@@ -291,7 +291,10 @@ again:
 		err = krpc__sl_verf_set(fd, verf);
 	if (err == 0)
 		err = krpc__sl_finish_new(s, cr, fd, mode, sa, out, attr);
-	close(fd);
+	if (err == 0)		/* the first WRITE then finds it cached */
+		krpc__sl_cache_offer(s, out, fd);
+	else
+		close(fd);
 out:
 	dir_end(s, &d, dir_wcc);
 	return err == -EAGAIN ? -EEXIST : err;
@@ -307,7 +310,10 @@ static int made_at(struct krpc_store *s, const struct krpc_cred *cr, int dirfd, 
 	if ((err = krpc__sl_open_at(dirfd, nm, &fd)) < 0)
 		return err;
 	err = krpc__sl_finish_new(s, cr, fd, mode, sa, out, attr);
-	close(fd);
+	if (err == 0)
+		krpc__sl_cache_offer(s, out, fd);
+	else
+		close(fd);
 	return err;
 }
 

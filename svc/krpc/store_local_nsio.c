@@ -193,6 +193,25 @@ static int mk_quick(struct krpc_store *s, int fd, uint32_t mode, const struct kr
 	return 0;
 }
 
+/* Keep a descriptor of the object just made (or linked) in the handle
+ * cache, so that the first WRITE, SETATTR or LINK naming it does not
+ * decode its handle on a helper: ofd itself when mk_done opened it, else
+ * a duplicate of CREATE's descriptor (the caller closes that one). On the
+ * event loop only into an empty slot (nothing cached is closed there).
+ * Takes ofd when it is not fd. */
+static void keep_new(struct krpc_store *s, const struct krpc_sfh *fh, int ofd, int fd,
+		     unsigned flags)
+{
+	int k = ofd != fd ? ofd : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (k < 0)
+		return;
+	if (flags & KRPC_IO_NOWAIT)
+		krpc__sl_cache_offer_empty(s, fh, k);
+	else
+		krpc__sl_cache_offer(s, fh, k);
+}
+
 int krpc__sl_mk_done(struct krpc_store *s, const struct krpc_cred *cr, const struct krpc_io *dir,
 		     const char *nm, const struct krpc_mk *mk, int fd, const uint8_t *verf,
 		     unsigned flags, struct krpc_sfh *out, struct krpc_pattr *attr)
@@ -215,7 +234,9 @@ int krpc__sl_mk_done(struct krpc_store *s, const struct krpc_cred *cr, const str
 		err = mk_quick(s, ofd, mode, sa, out, attr);
 	else if (!verf || (err = krpc__sl_verf_set(ofd, verf)) == 0)
 		err = krpc__sl_finish_new(s, cr, ofd, mode, sa, out, attr);
-	if (ofd != fd)
+	if (!err)
+		keep_new(s, out, ofd, fd, flags);
+	else if (ofd != fd)
 		close(ofd);
 	return err;
 }
