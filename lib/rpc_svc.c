@@ -136,8 +136,7 @@ static int one_record(struct ksf_rpc_service *rs, struct rpc_worker *rw, struct 
 	}
 	err = one_call(rs, rw, c, used, msg, len, 0, &slot, &call);
 done:
-	if (slot.ch)
-		ksf__rpc_buf_put(&slot.ch);
+	ksf__rpc_buf_put(&slot.ch);
 	/* a non-idempotent call's reply is whole in rw->out (no_buf) */
 	if (ref.slot >= 0)
 		ksf__drc_done(rw->drc, &ref, *used > start ? rw->out + start : NULL, *used - start);

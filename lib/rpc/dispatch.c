@@ -203,8 +203,9 @@ static void count(struct ksf_rpc_stats *st, enum outcome o)
  * procedure when already found (else NULL); ref (may be NULL) as
  * ksf_rpc_dispatch_ref's. */
 static int dispatch_decoded(const struct ksf_rpc_srv *s, int dec, const struct ksf_rpc_call *call,
-			    const struct ksf_rpc_proc *p, uint8_t *reply, size_t cap, struct ksf_xdr_ref *ref, void *scratch,
-			    size_t scratch_len, void *ctx, struct ksf_rpc_stats *st)
+			    const struct ksf_rpc_proc *p, uint8_t *reply, size_t cap,
+			    struct ksf_xdr_ref *ref, void *scratch, size_t scratch_len, void *ctx,
+			    struct ksf_rpc_stats *st)
 {
 	struct ksf_rpc_stats unused;
 	struct ksf_xdr x;

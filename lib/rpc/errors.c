@@ -13,29 +13,20 @@
  * every successful call's header. All or nothing. */
 static int accepted(struct ksf_xdr *x, uint32_t xid, uint32_t stat)
 {
-	size_t pos = x->pos;
+	uint8_t *p;
 
-	if (!x->err && x->wbuf && x->len - pos >= 24) {	/* one check for six words */
-		uint8_t *p = x->wbuf + pos;
-
-		ksf__put_be32(p, xid);
-		ksf__put_be32(p + 4, KSF_RPC_REPLY);
-		ksf__put_be32(p + 8, KSF_RPC_MSG_ACCEPTED);
-		ksf__put_be32(p + 12, KSF_RPC_AUTH_NONE);
-		ksf__put_be32(p + 16, 0);
-		ksf__put_be32(p + 20, stat);
-		x->pos = pos + 24;
-		return 0;
-	}
-	ksf__xdr_put_u32(x, xid);
-	ksf__xdr_put_u32(x, KSF_RPC_REPLY);
-	ksf__xdr_put_u32(x, KSF_RPC_MSG_ACCEPTED);
-	ksf__xdr_put_u32(x, KSF_RPC_AUTH_NONE);
-	ksf__xdr_put_u32(x, 0);
-	ksf__xdr_put_u32(x, stat);
-	if (x->err)
-		x->pos = pos;
-	return x->err;
+	/* one bounds check for the six words, the errors of ksf_xdr_put_u32 */
+	if (x->err || !x->wbuf || x->len - x->pos < 24)
+		return ksf__xdr_fail(x, x->err ? x->err : x->wbuf ? -ENOSPC : -EINVAL);
+	p = x->wbuf + x->pos;
+	ksf__put_be32(p, xid);
+	ksf__put_be32(p + 4, KSF_RPC_REPLY);
+	ksf__put_be32(p + 8, KSF_RPC_MSG_ACCEPTED);
+	ksf__put_be32(p + 12, KSF_RPC_AUTH_NONE);
+	ksf__put_be32(p + 16, 0);
+	ksf__put_be32(p + 20, stat);
+	x->pos += 24;
+	return 0;
 }
 
 int ksf_rpc_reply_success(struct ksf_xdr *x, uint32_t xid)

@@ -109,9 +109,15 @@ unsigned krpc__sl_cache_set(const struct krpc_sfh *fh)
 	return h % SL_CACHE_SETS;
 }
 
+static pthread_mutex_t *set_lock(struct krpc_store *s, unsigned set)
+{
+	return &s->locks[set % SL_CACHE_LOCKS];
+}
+
+/* The lock of a slot: its set's. */
 static pthread_mutex_t *lock_of(struct krpc_store *s, unsigned slot)
 {
-	return &s->locks[(slot / SL_CACHE_WAYS) % SL_CACHE_LOCKS];
+	return set_lock(s, slot / SL_CACHE_WAYS);
 }
 
 static bool same_fh(const struct krpc_sfh *a, const struct krpc_sfh *b)
@@ -177,7 +183,7 @@ static int install(struct krpc_store *s, const struct krpc_sfh *fh, int fd, bool
 		   bool empty_only)
 {
 	unsigned set = krpc__sl_cache_set(fh);
-	pthread_mutex_t *lock = &s->locks[set % SL_CACHE_LOCKS];
+	pthread_mutex_t *lock = set_lock(s, set);
 	int old = -1, i, io[2] = { -1, -1 };
 
 	pthread_mutex_lock(lock);
@@ -221,7 +227,7 @@ int krpc__sl_obj_get(struct krpc_store *s, const struct krpc_sfh *fh, struct sl_
 int krpc__sl_obj_cached(struct krpc_store *s, const struct krpc_sfh *fh, struct sl_obj *o)
 {
 	unsigned set = krpc__sl_cache_set(fh);
-	pthread_mutex_t *lock = &s->locks[set % SL_CACHE_LOCKS];
+	pthread_mutex_t *lock = set_lock(s, set);
 	int i;
 
 	pthread_mutex_lock(lock);
