@@ -28,6 +28,14 @@
 #define SL_CACHE_SLOTS	(SL_CACHE_SETS * SL_CACHE_WAYS)	/* O_PATH fds kept open, at most */
 #define SL_CACHE_LOCKS	16u	/* stripes of the cache's locks, by set */
 
+/* A caller's access to a slot's object that the kernel granted
+ * (store_local_open.c): valid while the object's ctime is the same. */
+struct sl_grant {
+	struct krpc_cred cr;
+	struct krpc_time ctime;
+	unsigned acc;		/* R_OK | W_OK; 0: none */
+};
+
 /* One cached O_PATH descriptor of a handle's object. */
 struct sl_slot {
 	struct krpc_sfh fh;	/* the key; len 0: not findable */
@@ -37,6 +45,7 @@ struct sl_slot {
 	uint32_t refs;		/* operations using fd now */
 	uint32_t used;		/* its set's clock at the last use: the least
 				 * recently used way is replaced first */
+	struct sl_grant grant;	/* the last caller's access checked */
 };
 
 struct krpc_store {
@@ -52,6 +61,8 @@ struct krpc_store {
 	struct sl_slot slots[SL_CACHE_SLOTS];	/* set k: ways k*WAYS.. */
 	uint32_t clock[SL_CACHE_SETS];
 	pthread_mutex_t locks[SL_CACHE_LOCKS];
+	uint64_t io_checks;	/* READ/WRITE/COMMIT access checks the kernel
+				 * made (atomic; tests count the grants' use) */
 };
 
 /* An object of a handle, held for one operation: an O_PATH descriptor,
@@ -66,6 +77,10 @@ int krpc__sl_fh_of(int dirfd, const char *name, struct krpc_sfh *fh, int *mnt_id
 int krpc__sl_obj_get(struct krpc_store *s, const struct krpc_sfh *fh, struct sl_obj *o);
 int krpc__sl_obj_cached(struct krpc_store *s, const struct krpc_sfh *fh, struct sl_obj *o);
 int krpc__sl_slot_iofd(struct krpc_store *s, const struct sl_obj *o, bool wr, int fd);
+unsigned krpc__sl_slot_granted(struct krpc_store *s, const struct sl_obj *o,
+			       const struct krpc_cred *cr, const struct krpc_time *ctime);
+void krpc__sl_slot_grant(struct krpc_store *s, const struct sl_obj *o, const struct krpc_cred *cr,
+			 const struct krpc_time *ctime, unsigned acc);
 void krpc__sl_obj_put(struct krpc_store *s, struct sl_obj *o);
 void krpc__sl_obj_stale(struct krpc_store *s, struct sl_obj *o);
 void krpc__sl_cache_offer(struct krpc_store *s, const struct krpc_sfh *fh, int fd);

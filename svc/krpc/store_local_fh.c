@@ -195,6 +195,7 @@ static int install(struct krpc_store *s, const struct krpc_sfh *fh, int fd, bool
 		sl->fh = *fh;
 		sl->fd = fd;
 		sl->refs = ref;
+		sl->grant.acc = 0;
 		touch(s, (unsigned)i);
 	} else {
 		i = -1;
@@ -262,6 +263,54 @@ int krpc__sl_slot_iofd(struct krpc_store *s, const struct sl_obj *o, bool wr, in
 		got = -1;
 	pthread_mutex_unlock(lock_of(s, (unsigned)o->slot));
 	return got;
+}
+
+static bool same_cred(const struct krpc_cred *a, const struct krpc_cred *b)
+{
+	return a->uid == b->uid && a->gid == b->gid && a->ngids == b->ngids &&
+	       memcmp(a->gids, b->gids, a->ngids * sizeof(a->gids[0])) == 0;
+}
+
+/* The access (R_OK | W_OK) the kernel granted cr to o's object when its
+ * ctime was *ctime, as recorded by krpc__sl_slot_grant; 0 if none. */
+unsigned krpc__sl_slot_granted(struct krpc_store *s, const struct sl_obj *o,
+			       const struct krpc_cred *cr, const struct krpc_time *ctime)
+{
+	const struct sl_grant *g;
+	unsigned acc = 0;
+
+	if (o->slot < 0)
+		return 0;
+	g = &s->slots[o->slot].grant;
+	pthread_mutex_lock(lock_of(s, (unsigned)o->slot));
+	if (g->acc && s->slots[o->slot].fd == o->fd && g->ctime.sec == ctime->sec &&
+	    g->ctime.nsec == ctime->nsec && same_cred(&g->cr, cr))
+		acc = g->acc;
+	pthread_mutex_unlock(lock_of(s, (unsigned)o->slot));
+	return acc;
+}
+
+/* Record that the kernel granted cr access acc to o's object at ctime
+ * (added to what it was granted at that ctime; replacing any other). */
+void krpc__sl_slot_grant(struct krpc_store *s, const struct sl_obj *o, const struct krpc_cred *cr,
+			 const struct krpc_time *ctime, unsigned acc)
+{
+	struct sl_grant *g;
+
+	if (o->slot < 0 || cr->ngids > KRPC_CRED_MAXGIDS)
+		return;
+	g = &s->slots[o->slot].grant;
+	pthread_mutex_lock(lock_of(s, (unsigned)o->slot));
+	if (s->slots[o->slot].fd == o->fd) {
+		if (!(g->acc && g->ctime.sec == ctime->sec && g->ctime.nsec == ctime->nsec &&
+		      same_cred(&g->cr, cr))) {
+			g->cr = *cr;
+			g->ctime = *ctime;
+			g->acc = 0;
+		}
+		g->acc |= acc;
+	}
+	pthread_mutex_unlock(lock_of(s, (unsigned)o->slot));
 }
 
 void krpc__sl_obj_put(struct krpc_store *s, struct sl_obj *o)
@@ -357,6 +406,7 @@ void krpc__sl_cache_init(struct krpc_store *s)
 		s->slots[i].fh.len = 0;
 		s->slots[i].refs = 0;
 		s->slots[i].used = 0;
+		s->slots[i].grant.acc = 0;
 	}
 	for (unsigned i = 0; i < SL_CACHE_SETS; i++)
 		s->clock[i] = 0;

@@ -19,6 +19,17 @@
  * of a 4 KiB READ's server CPU). Opening as root still refuses what no
  * one may do (EPERM: immutable or append-only files; EROFS).
  *
+ * The kernel's answer is kept with the cached descriptor (one caller per
+ * object: the last one checked) together with the object's ctime then,
+ * and reused while a READ, WRITE or COMMIT finds the same ctime in the
+ * statx it makes anyway for its attributes: everything the check depends
+ * on but the caller (mode, owner, group, ACLs, the immutable and
+ * append-only flags) sets ctime when it changes. A grant is kept only
+ * when that ctime is older than the file system's timestamp granularity,
+ * so that no later change can carry the same one. A file being written
+ * changes ctime at every WRITE, so WRITEs ask each time; READs of a file
+ * at rest ask once (a 4 KiB READ made three system calls, now two).
+ *
  * A descriptor held open for writing keeps the file from being executed
  * on the server (ETXTBSY) while it is cached, as the nfsd's file cache
  * does; it is closed when its handle leaves the cache or the file is
@@ -27,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include "store_local.h"
@@ -39,8 +51,10 @@ enum { IO_SLOT, IO_OWNFD, IO_OBJFD };	/* what krpc_io.priv holds */
 
 /* May cr (the thread's identity now) have access acc (R_OK, W_OK) to the
  * object of O_PATH descriptor fd with attributes a? 0 or -errno. */
-static int may(int fd, int acc, const struct krpc_cred *cr, const struct krpc_attr *a)
+static int may(struct krpc_store *s, int fd, int acc, const struct krpc_cred *cr,
+	       const struct krpc_attr *a)
 {
+	__atomic_add_fetch(&s->io_checks, 1, __ATOMIC_RELAXED);
 	if (syscall(SYS_faccessat2, fd, "", acc, AT_EACCESS | AT_EMPTY_PATH) == 0)
 		return 0;
 	if (errno == EACCES && a->type == KRPC_REG && a->uid == cr->uid && cr->uid != 0)
@@ -85,19 +99,45 @@ static int check_io(const struct krpc_store *s, const struct krpc_attr *a, unsig
 	return 0;
 }
 
-/* Which access to use: ANY (COMMIT) takes reading if the caller may
- * read, else writing. */
-static int pick(int fd, unsigned mode, const struct krpc_cred *cr, const struct krpc_attr *a,
-		bool *wr)
+/* May a grant taken with attributes a be kept? Only when a later change
+ * of the object (a chmod, chown, ACL, or flags change sets ctime to the
+ * file system's clock then) cannot carry the same ctime: the tick of a's
+ * ctime must be over. Timestamps with nanoseconds are at most a
+ * scheduler tick coarse (10 ms at HZ=100); whole seconds (nsec 0: ext4
+ * with 128-byte inodes, or FAT's 2 s) need seconds. */
+static bool ctime_settled(const struct krpc_attr *a)
 {
-	int err;
+	struct timespec now;
+	int64_t ct, margin = a->ctime.nsec ? 50000000 : 3000000000;
 
-	*wr = mode == KRPC_IO_WR;
-	err = may(fd, *wr ? W_OK : R_OK, cr, a);
+	clock_gettime(CLOCK_REALTIME_COARSE, &now);
+	ct = (int64_t)a->ctime.sec * 1000000000 + a->ctime.nsec;
+	return ct + margin < (int64_t)(uint32_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* Which access to use (ANY, for COMMIT: reading if the caller may read,
+ * else writing), and may cr have it? From the slot's grant when the
+ * object's ctime is still the one it was granted at, else asked of the
+ * kernel, and then granted to the slot when that ctime is settled. */
+static int pick(struct krpc_store *s, const struct sl_obj *o, unsigned mode,
+		const struct krpc_cred *cr, const struct krpc_attr *a, bool *wr)
+{
+	unsigned got = krpc__sl_slot_granted(s, o, cr, &a->ctime);
+	int acc = mode == KRPC_IO_WR ? W_OK : R_OK, err;
+
+	if (!(got & (unsigned)acc) && mode == KRPC_IO_ANY && (got & W_OK))
+		acc = W_OK;
+	*wr = acc == W_OK;
+	if (got & (unsigned)acc)
+		return 0;
+	err = may(s, o->fd, acc, cr, a);
 	if (err == -EACCES && mode == KRPC_IO_ANY) {
+		acc = W_OK;
 		*wr = true;
-		err = may(fd, W_OK, cr, a);
+		err = may(s, o->fd, W_OK, cr, a);
 	}
+	if (err == 0 && ctime_settled(a))
+		krpc__sl_slot_grant(s, o, cr, &a->ctime, (unsigned)acc);
 	return err;
 }
 
@@ -118,7 +158,7 @@ int krpc__sl_io_get(struct krpc_store *s, const struct krpc_cred *cr, const stru
 		goto fail;
 	}
 	if ((err = check_io(s, &io->attr, mode)) < 0 || (err = krpc__sl_become(cr)) < 0 ||
-	    (err = pick(o.fd, mode, cr, &io->attr, &wr)) < 0)
+	    (err = pick(s, &o, mode, cr, &io->attr, &wr)) < 0)
 		goto fail;
 	if ((io->fd = io_fd(s, &o, wr, cr, &own)) < 0) {
 		err = io->fd;

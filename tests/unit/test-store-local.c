@@ -5,7 +5,8 @@
  * escapes, permissions as uid 65000, exclusive create, readdir resumed
  * from cookies while the directory changes, write stabilities, the
  * identity of concurrent threads, the descriptor cache's sets, and the
- * cost of GETATTR. Needs root
+ * the access grants kept with them (a chmod behind the store's back), and
+ * the cost of GETATTR. Needs root
  * (SKIP otherwise).
  */
 #include <errno.h>
@@ -376,6 +377,43 @@ static void test_perms(void)
 	CHECK_EQ(ops->readdir(st, &user, &pd, 0, verf, false, NULL, NULL, &eof, &pa), -EACCES);
 	CHECK_EQ(ops->root(st, &user, "priv", &f), 0);		/* the directory itself */
 	CHECK_EQ(ops->root(st, &user, "priv/x", &f), -EACCES);
+}
+
+/* The caller's access kept with the cached descriptor: a READ of a file
+ * at rest asks the kernel once per caller, and any change of the file's
+ * permissions behind the store's back (a chmod here, which sets ctime)
+ * is seen by the very next READ; a grant to root is not one to the user. */
+static void test_grants(void)
+{
+	struct krpc_sfh g;
+	struct krpc_pattr pa;
+	char buf[8], path[160];
+	uint32_t n;
+	uint64_t before;
+	bool eof;
+
+	CHECK_EQ(mkfile(&rootfh, "granted", 0644, &root, &g), 0);
+	CHECK_EQ(put(&g, "grant", KRPC_UNSTABLE), 5);
+	usleep(120 * 1000);	/* its ctime settles (50 ms with nanoseconds) */
+	before = st->io_checks;
+	for (int i = 0; i < 20; i++)
+		CHECK_EQ(ops->read(st, &user, &g, 0, 8, 0, buf, &n, &eof, &pa), 0);
+	CHECK_EQ(st->io_checks - before, 1);	/* asked once, then granted */
+	snprintf(path, sizeof(path), "%s/granted", exp_path);
+	CHECK_EQ(krpc__sl_become_root(), 0);	/* the store left the thread as the user */
+	CHECK_EQ(chmod(path, 0600), 0);
+	CHECK_EQ(ops->read(st, &user, &g, 0, 8, 0, buf, &n, &eof, &pa), -EACCES);
+	CHECK_EQ(ops->read(st, &root, &g, 0, 8, 0, buf, &n, &eof, &pa), 0);
+	usleep(120 * 1000);
+	CHECK_EQ(ops->read(st, &root, &g, 0, 8, 0, buf, &n, &eof, &pa), 0);	/* root's grant */
+	CHECK_EQ(ops->read(st, &user, &g, 0, 8, 0, buf, &n, &eof, &pa), -EACCES);
+	CHECK_EQ(krpc__sl_become_root(), 0);
+	CHECK_EQ(chmod(path, 0644), 0);
+	CHECK_EQ(ops->read(st, &user, &g, 0, 8, 0, buf, &n, &eof, &pa), 0);
+	/* A fresh ctime is not trusted: right after the chmod every READ asks. */
+	before = st->io_checks;
+	CHECK_EQ(ops->read(st, &user, &g, 0, 8, 0, buf, &n, &eof, &pa), 0);
+	CHECK_EQ(st->io_checks - before, 1);
 }
 
 /* Two threads, two identities, at once: neither leaks into the other. */
@@ -777,6 +815,7 @@ int main(void)
 	bench_getattr();
 	test_cache_threads();
 	test_cache_sets();
+	test_grants();
 	ops->close(st);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
 	if (system(cmd) != 0)
