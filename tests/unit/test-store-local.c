@@ -4,10 +4,9 @@
  * under /tmp: every operation, names, handles across a reopen, symlink
  * escapes, permissions as uid 65000, exclusive create, readdir resumed
  * from cookies while the directory changes, write stabilities, the
- * identity of concurrent threads, the descriptor cache's sets, and the
- * the access grants kept with them (a chmod behind the store's back), and
- * the cost of GETATTR. Needs root
- * (SKIP otherwise).
+ * identity of concurrent threads, the descriptor cache's sets, the
+ * access grants kept with them (a chmod behind the store's back), and the
+ * cost of GETATTR. Needs root (SKIP otherwise).
  */
 #include <errno.h>
 #include <fcntl.h>
