@@ -11,7 +11,12 @@
 # Loads, in groups (NFS_BENCH_GROUPS, default all, in this order):
 #   ga1   GETATTR -j1 -a1
 #   ga32  GETATTR -j2 -a32, and NFS NULL -j2 -a32 (AUTH_NONE, no export) in
-#         the same rounds: the GETATTR/NULL ratio is per round
+#         the same rounds: the GETATTR/NULL ratio is per round. The NULL
+#         load also runs against two floors (bench/rpc_floor, one thread,
+#         so both connections always share it): "floor" and "floor-statx",
+#         which makes one statx(2) of a file in the export directory per
+#         call, the system call a GETATTR cannot do without. Their ratio is
+#         the most any user-space server's GETATTR/NULL can reach here.
 #   r4    READ 4 KiB -j2 -a32
 #   r64   READ 64 KiB -j2 -a8
 #   wu    WRITE 4 KiB UNSTABLE -j2 -a32
@@ -19,7 +24,14 @@
 # Every server exports a directory of its own under NFS_BENCH_DIR (default
 # /var/tmp: the real disk, not tmpfs; a tmpfs there is reported), made for
 # the run and removed after it. krpc runs with --no-root-squash and a state
-# directory of its own; ganesha with Squash = No_Root_Squash. rpctest runs
+# directory of its own and --steer cpu (NFS_BENCH_STEER): rpctest pins its
+# two threads one per CPU and connects each from its CPU, so each
+# connection goes to the worker beside its client thread in every run.
+# With the default hash steering two connections share a worker in half
+# the runs, and the rates of one load varied 2x from run to run here
+# (GETATTR -j2 -a32: 170-190 k/s with both on the worker of CPU 1, 286 k
+# on CPU 0, 296-363 k split; paired by CPU 426-429 k in 4 of 4 runs).
+# ganesha with Squash = No_Root_Squash. rpctest runs
 # as root (AUTH_SYS uid 0): per invocation it mounts the export (MOUNT
 # MNT), makes its scratch directory and test file (for READ: 16 times the
 # size, at least 1 MiB, written FILE_SYNC), runs, then removes them.
@@ -72,6 +84,7 @@ else
 	SECS=${NFS_BENCH_SECONDS:-1} RUNS=${NFS_BENCH_RUNS:-5} GRPS=${NFS_BENCH_GROUPS:-"ga1 ga32 r4 r64 wu wf"}
 fi
 DIR=${NFS_BENCH_DIR:-/var/tmp}
+STEER=${NFS_BENCH_STEER:-cpu}
 CPUOF=$B/bench/cpu_of
 GMP=20048	# ganesha's MOUNT port (ganesha-vfs.conf.in)
 HZ=$(getconf CLK_TCK)
@@ -167,7 +180,7 @@ grep -q 'KSF_HAVE_URING 1' "$B/config.h" 2>/dev/null && KRPC="$KRPC krpc-uring"
 mkdir -p "$T/state"
 for kb in $KRPC; do
 	mkdir "$E/$kb"
-	srv_start "$kb" "$BIN/krpc" -a 127.0.0.1 --backend "${kb#krpc-}" \
+	srv_start "$kb" "$BIN/krpc" -a 127.0.0.1 --backend "${kb#krpc-}" --steer "$STEER" \
 		--export "$E/$kb" --no-root-squash --state-dir "$T/state"
 done
 mkdir "$E/ganesha"
@@ -182,7 +195,7 @@ elif veth_up; then
 	for kb in $KRPC; do
 		mkdir "$E/v-$kb"
 		# shellcheck disable=SC2086 # $VSRVX is a command prefix
-		srv_start "v-$kb" $VSRVX "$BIN/krpc" -a "$VSADDR" --backend "${kb#krpc-}" \
+		srv_start "v-$kb" $VSRVX "$BIN/krpc" -a "$VSADDR" --backend "${kb#krpc-}" --steer "$STEER" \
 			--export "$E/v-$kb" --no-root-squash --state-dir "$T/state"
 		ALL="$ALL v-$kb"
 	done
@@ -192,8 +205,19 @@ else
 	say "$VNOTE"
 fi
 
+# The floors of the GETATTR/NULL ratio (ga32's NULL row only; loopback).
+FLOORS=""
+case " $GRPS " in
+*" ga32 "*)
+	echo "a file for the floor's statx" > "$E/floor-statx.file"
+	srv_start floor "$B/bench/rpc_floor" -a 127.0.0.1
+	srv_start floor-statx "$B/bench/rpc_floor" -a 127.0.0.1 -x "$E/floor-statx.file"
+	FLOORS="floor floor-statx" ;;
+esac
+
 njobs=0
 for g in $GRPS; do njobs=$((njobs + $(rows_of "$g" | wc -l) * $(echo "$ALL" | wc -w))); done
+[ -n "$FLOORS" ] && njobs=$((njobs + 2))
 say "servers:$ALL; exports in $E ($FSTYPE); $RUNS rounds of ${SECS}s per server and load;" \
 	"expected $(awk -v n=$((njobs * RUNS)) -v t="$SECS" 'BEGIN {
 		s = n * (t + 0.7) + 10; printf "about %d min %02d s (%d rpctest runs)", s / 60, s % 60, n }')"
@@ -207,6 +231,9 @@ for g in $GRPS; do
 	i=1
 	while [ $i -le "$nr" ]; do
 		for s in $ALL; do jobs="$jobs $s:$i"; done
+		if [ "$g" = ga32 ] && ! sed -n "${i}p" "$T/rows" | grep -q -- --op; then
+			for s in $FLOORS; do jobs="$jobs $s:$i"; done
+		fi
 		i=$((i + 1))
 	done
 	rnd=1
@@ -233,7 +260,7 @@ veth_down
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $NCPU CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)); Linux $(uname -r)."
 	echo "Each server exports its own directory in $E ($FSTYPE; removed after the run); krpc"
-	echo "\`--export DIR --no-root-squash\` (one worker per CPU, 4 helper threads per worker), nfs-ganesha"
+	echo "\`--export DIR --no-root-squash --steer $STEER\` (one worker per CPU, 4 helper threads per worker), nfs-ganesha"
 	echo "$(ganesha.nfsd -v 2>/dev/null | head -n 1 | sed "s/^.*Release *= *//") FSAL_VFS \`Squash = No_Root_Squash\` in a private network and mount namespace"
 	echo "with its own rpcbind. All servers run at once and each group of loads is measured in $RUNS"
 	echo "rounds; in a round every server takes one \`rpctest -c 0 -t $SECS -i 1 --export DIR --op OP <load>\`"
@@ -296,6 +323,19 @@ veth_down
 					sx[2] / 1000, sx[4] / 1000
 			print ""
 		}
+		# getattr_ceiling(K): the NULL ratio of the floor with and without a
+		# statx per call, in the same rounds, and the ratio of krpc against it
+		function getattr_ceiling(k,   f, fx, c, r) {
+			f = "floor" SUBSEP "loopback" SUBSEP "NULL -j2 -a32"
+			fx = "floor-statx" SUBSEP "loopback" SUBSEP "NULL -j2 -a32"
+			c = rmed("rate", fx, f); r = rmed("rate", k "GETATTR -j2 -a32", k "NULL -j2 -a32")
+			if (c == "-") return
+			printf "- the most this ratio can be here: a framing-only floor (bench/rpc_floor, one thread) " \
+				"that adds one statx(2) per call runs at %.2fx the same floor without it (median " \
+				"per-round ratio; %.0f vs %.0f/s)", c, med("rate", fx), med("rate", f)
+			if (r != "-") printf "; krpc reaches %.2fx of that ceiling", r / c
+			print ""
+		}
 		END {
 			printf "" > dat
 			for (i = 1; i <= nrow; i++) {
@@ -324,6 +364,7 @@ veth_down
 				line("GETATTR -j2 -a32 ops/s >= 0.8x its own NULL -j2 -a32", "rate",
 				     k "GETATTR -j2 -a32", k "NULL -j2 -a32", ">=", 0.8, "", 1)
 				getattr_cost(k)
+				getattr_ceiling(k)
 				line("GETATTR -j2 -a32 ops/s >= 5x ganesha", "rate",
 				     k "GETATTR -j2 -a32", g "GETATTR -j2 -a32", ">=", 5, "", 1)
 				line("READ 4 KiB -j2 -a32 ops/s >= 5x ganesha", "rate",

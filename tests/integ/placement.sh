@@ -5,6 +5,11 @@
 # on CPU c (on loopback the SYN is processed on the client's CPU); with the
 # default hash steering the same 24 connections spread over both workers
 # at least once in most runs, so only steering is asserted strictly.
+# The load generators with pinned threads (-P; rpctest pins -j 2 by
+# default) connect each thread's socket from that thread's CPU: with
+# --steer cpu, 5 runs of echotest -j 2 -P 0,1 give each worker exactly one
+# connection per run (made from the main thread, both landed on the main
+# thread's CPU).
 # --busy-poll: echo still correct with the worker spinning before sleeping.
 . "$(dirname "$0")/lib.sh"
 
@@ -30,6 +35,17 @@ for cpu in 0 1; do
 	[ "$got" = 12 ] && [ "$other" = 0 ] ||
 		fail "--steer cpu: 12 connections from cpu $cpu: worker $cpu got $got, the other $other"
 done
+
+start_kecho -v -C 0,1 --steer cpu
+for i in $(seq 5); do
+	"$BIN/echotest" -q -H -j 2 -P 0,1 -c 200 "127.0.0.1:$PORT" > /dev/null || fail "echotest -j 2 failed"
+done
+stop_kecho_ok
+kerr_clean
+w0=$(worker_accepted 0) w1=$(worker_accepted 1)
+note "echotest -j 2, 5 runs: worker 0 accepted $w0, worker 1 accepted $w1"
+[ "$w0" = 5 ] && [ "$w1" = 5 ] ||
+	fail "--steer cpu with echotest -j 2 (5 runs): workers accepted $w0 and $w1, expected 5 and 5"
 
 start_kecho --busy-poll 200
 "$BIN/echotest" -q -H -j 2 -a 8 -c 20000 "127.0.0.1:$PORT" > /dev/null || fail "echotest with --busy-poll"

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include <netinet/tcp.h>
 #include "cli.h"
 #include "engine.h"
+#include "pin.h"
 
 int eng_fail(struct eng_worker *w, const char *fmt, ...)
 {
@@ -109,6 +112,27 @@ static int connect_one(struct eng *e, struct eng_worker *w, char *err, size_t er
 	return e->p->connected ? e->p->connected(w, err, errlen) : 0;
 }
 
+/* Connect every thread's socket. With pinned threads, each connects from
+ * the CPU its thread will run on, as if it had connected itself: the
+ * handshake's packets are then received on that CPU, so a server that
+ * places connections by the receiving CPU (krpc --steer cpu, RFS) puts
+ * each one beside its client, the same way in every run. */
+static int connect_all(struct eng *e, char *err, size_t errlen)
+{
+	cpu_set_t was;
+	bool pinned = e->ncpus > 0 && !sched_getaffinity(0, sizeof(was), &was);
+	int rc = 0;
+
+	for (unsigned i = 0; i < e->threads && !rc; i++) {
+		if (pinned)
+			pin_self(e->cpus[i % (unsigned)e->ncpus]);
+		rc = connect_one(e, eng_worker(e, i), err, errlen);
+	}
+	if (pinned)
+		sched_setaffinity(0, sizeof(was), &was);
+	return rc;
+}
+
 int eng_create(struct eng *e, char *err, size_t errlen)
 {
 	e->ws = calloc(e->threads, e->p->size);
@@ -125,9 +149,8 @@ int eng_create(struct eng *e, char *err, size_t errlen)
 	for (unsigned i = 0; i < e->threads; i++)
 		if (eng_wire_init(eng_worker(e, i)) || e->p->init(eng_worker(e, i)))
 			return -1 - 0 * snprintf(err, errlen, "out of memory for thread %u", i);
-	for (unsigned i = 0; i < e->threads; i++)
-		if (connect_one(e, eng_worker(e, i), err, errlen))
-			return -1;
+	if (connect_all(e, err, errlen))
+		return -1;
 	return crew_start(&e->crew, e->threads, e->cpus, e->ncpus, worker_run, e, err, errlen);
 }
 
