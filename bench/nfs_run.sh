@@ -11,12 +11,7 @@
 # Loads, in groups (NFS_BENCH_GROUPS, default all, in this order):
 #   ga1   GETATTR -j1 -a1
 #   ga32  GETATTR -j2 -a32, and NFS NULL -j2 -a32 (AUTH_NONE, no export) in
-#         the same rounds: the GETATTR/NULL ratio is per round. The NULL
-#         load also runs against two floors (bench/rpc_floor, one thread,
-#         so both connections always share it): "floor" and "floor-statx",
-#         which makes one statx(2) of a file in the export directory per
-#         call, the system call a GETATTR cannot do without. Their ratio is
-#         the most any user-space server's GETATTR/NULL can reach here.
+#         the same rounds: the GETATTR/NULL ratio is per round
 #   r4    READ 4 KiB -j2 -a32
 #   r64   READ 64 KiB -j2 -a8
 #   wu    WRITE 4 KiB UNSTABLE -j2 -a32
@@ -205,19 +200,8 @@ else
 	say "$VNOTE"
 fi
 
-# The floors of the GETATTR/NULL ratio (ga32's NULL row only; loopback).
-FLOORS=""
-case " $GRPS " in
-*" ga32 "*)
-	echo "a file for the floor's statx" > "$E/floor-statx.file"
-	srv_start floor "$B/bench/rpc_floor" -a 127.0.0.1
-	srv_start floor-statx "$B/bench/rpc_floor" -a 127.0.0.1 -x "$E/floor-statx.file"
-	FLOORS="floor floor-statx" ;;
-esac
-
 njobs=0
 for g in $GRPS; do njobs=$((njobs + $(rows_of "$g" | wc -l) * $(echo "$ALL" | wc -w))); done
-[ -n "$FLOORS" ] && njobs=$((njobs + 2))
 say "servers:$ALL; exports in $E ($FSTYPE); $RUNS rounds of ${SECS}s per server and load;" \
 	"expected $(awk -v n=$((njobs * RUNS)) -v t="$SECS" 'BEGIN {
 		s = n * (t + 0.7) + 10; printf "about %d min %02d s (%d rpctest runs)", s / 60, s % 60, n }')"
@@ -231,9 +215,6 @@ for g in $GRPS; do
 	i=1
 	while [ $i -le "$nr" ]; do
 		for s in $ALL; do jobs="$jobs $s:$i"; done
-		if [ "$g" = ga32 ] && ! sed -n "${i}p" "$T/rows" | grep -q -- --op; then
-			for s in $FLOORS; do jobs="$jobs $s:$i"; done
-		fi
 		i=$((i + 1))
 	done
 	rnd=1
@@ -262,7 +243,10 @@ veth_down
 	echo "Each server exports its own directory in $E ($FSTYPE; removed after the run); krpc"
 	echo "\`--export DIR --no-root-squash --steer $STEER\` (one worker per CPU, 4 helper threads per worker), nfs-ganesha"
 	echo "$(ganesha.nfsd -v 2>/dev/null | head -n 1 | sed "s/^.*Release *= *//") FSAL_VFS \`Squash = No_Root_Squash\` in a private network and mount namespace"
-	echo "with its own rpcbind. All servers run at once and each group of loads is measured in $RUNS"
+	echo "with its own rpcbind. krpc \`--steer $STEER\`: rpctest connects each of its pinned threads from"
+	echo "its CPU, so with \`cpu\` each connection is served by the worker beside its client in every run"
+	echo "(with the default hash, two connections share a worker in half the runs: rates varied 2x)."
+	echo "All servers run at once and each group of loads is measured in $RUNS"
 	echo "rounds; in a round every server takes one \`rpctest -c 0 -t $SECS -i 1 --export DIR --op OP <load>\`"
 	echo "per load of the group (AUTH_SYS uid 0), the order rotated each round. ops/s, MB/s (10^6 B of"
 	echo "READ/WRITE data), p50, p99 and server CPU per op (the server's utime+stime over the invocation,"
@@ -323,19 +307,6 @@ veth_down
 					sx[2] / 1000, sx[4] / 1000
 			print ""
 		}
-		# getattr_ceiling(K): the NULL ratio of the floor with and without a
-		# statx per call, in the same rounds, and the ratio of krpc against it
-		function getattr_ceiling(k,   f, fx, c, r) {
-			f = "floor" SUBSEP "loopback" SUBSEP "NULL -j2 -a32"
-			fx = "floor-statx" SUBSEP "loopback" SUBSEP "NULL -j2 -a32"
-			c = rmed("rate", fx, f); r = rmed("rate", k "GETATTR -j2 -a32", k "NULL -j2 -a32")
-			if (c == "-") return
-			printf "- the most this ratio can be here: a framing-only floor (bench/rpc_floor, one thread) " \
-				"that adds one statx(2) per call runs at %.2fx the same floor without it (median " \
-				"per-round ratio; %.0f vs %.0f/s)", c, med("rate", fx), med("rate", f)
-			if (r != "-") printf "; krpc reaches %.2fx of that ceiling", r / c
-			print ""
-		}
 		END {
 			printf "" > dat
 			for (i = 1; i <= nrow; i++) {
@@ -364,7 +335,6 @@ veth_down
 				line("GETATTR -j2 -a32 ops/s >= 0.8x its own NULL -j2 -a32", "rate",
 				     k "GETATTR -j2 -a32", k "NULL -j2 -a32", ">=", 0.8, "", 1)
 				getattr_cost(k)
-				getattr_ceiling(k)
 				line("GETATTR -j2 -a32 ops/s >= 5x ganesha", "rate",
 				     k "GETATTR -j2 -a32", g "GETATTR -j2 -a32", ">=", 5, "", 1)
 				line("READ 4 KiB -j2 -a32 ops/s >= 5x ganesha", "rate",

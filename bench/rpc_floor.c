@@ -10,7 +10,7 @@
  * credential checks, so it answers garbage as happily as NULL calls. A real
  * server (krpc) does all of that and is measured against this.
  *
- *   rpc_floor [-p PORT] [-a IPV4ADDR] [-s] [-w WORKERS] [-x PATH]
+ *   rpc_floor [-p PORT] [-a IPV4ADDR] [-s] [-w WORKERS]
  *
  * -p 0 (the default) picks a free port; -a defaults to 127.0.0.1. -s spins:
  * the loop never sleeps (epoll_wait with a 0 timeout, all sockets
@@ -19,11 +19,7 @@
  * such loops in N threads, each with its own epoll; the first also accepts
  * and hands the connections out round robin (the first to loop 0, the
  * second to loop 1, ...), so that two connections always land on two
- * threads: the floor of any N-worker server on this machine. -x PATH
- * makes one statx(2) of PATH (opened O_PATH at start, the same call as
- * krpc's GETATTR on a cached handle) per record answered: the floor plus
- * the one system call an NFS GETATTR cannot do without, against which a
- * GETATTR/NULL ratio is measured (bench/nfs_run.sh). Once
+ * threads: the floor of any N-worker server on this machine. Once
  * listening it prints "listening on ADDR:PORT". A connection whose output
  * the peer does not take is not read until it is flushed; a record longer
  * than 1 MiB + 4 KiB closes the connection. SIGINT or SIGTERM ends the
@@ -31,7 +27,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -43,7 +38,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define BUF_SIZE	(64 * 1024)
@@ -80,7 +74,6 @@ static struct loop loops[MAX_WORKERS];
 static unsigned n_loops = 1;
 static uint64_t n_conns;
 static volatile sig_atomic_t stopping;
-static int stat_fd = -1;	/* -x: statx this per record */
 
 static void on_signal(int sig)
 {
@@ -106,13 +99,6 @@ static int reply(struct conn *c)
 			return -1;
 		c->out = n;
 		c->out_cap = cap;
-	}
-	if (stat_fd >= 0) {
-		struct statx x;
-
-		if (statx(stat_fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW |
-			  AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, &x) < 0)
-			return -1;
 	}
 	p = c->out + c->out_len;
 	memcpy(p, mark, 4);
@@ -327,7 +313,7 @@ int main(int argc, char **argv)
 	int c, lfd, timeout = -1;
 	char *end;
 
-	while ((c = getopt(argc, argv, "p:a:sw:x:h")) != -1) {
+	while ((c = getopt(argc, argv, "p:a:sw:h")) != -1) {
 		switch (c) {
 		case 'p':
 			port = strtoul(optarg, &end, 10);
@@ -353,18 +339,11 @@ int main(int argc, char **argv)
 			}
 			n_loops = (unsigned)w;
 			break;
-		case 'x':
-			stat_fd = open(optarg, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-			if (stat_fd < 0) {
-				fprintf(stderr, "rpc_floor: -x %s: %s\n", optarg, strerror(errno));
-				return 2;
-			}
-			break;
 		case 'h':
-			printf("usage: rpc_floor [-p PORT] [-a IPV4ADDR] [-s] [-w WORKERS] [-x PATH]\n");
+			printf("usage: rpc_floor [-p PORT] [-a IPV4ADDR] [-s] [-w WORKERS]\n");
 			return 0;
 		default:
-			fprintf(stderr, "usage: rpc_floor [-p PORT] [-a IPV4ADDR] [-s] [-w WORKERS] [-x PATH]\n");
+			fprintf(stderr, "usage: rpc_floor [-p PORT] [-a IPV4ADDR] [-s] [-w WORKERS]\n");
 			return 2;
 		}
 	}
