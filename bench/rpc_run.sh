@@ -18,7 +18,8 @@
 #
 #   sh bench/rpc_run.sh BUILD_DIR
 #
-# Loads (rpctest flags): -j1 -a1, -j1 -a128, -j2 -a128, -j1 -a128 -b
+# Loads (rpctest flags; RPC_BENCH_LOADS, the spaces as colons): -j1 -a1,
+# -j1 -a128, -j2 -a128, -j1 -a128 -b
 # (batched), -u -j1 -a1, -u -j2 -a32 (UDP, the floor is TCP only).
 # krpc runs three times: --backend epoll, --backend uring, and (row
 # krpc-uring-bw, not in the pinned rounds) --backend uring --batch-wait
@@ -154,7 +155,7 @@ start_ganesha() { ganesha_start "$ROOT/bench/ganesha/ganesha.conf" nfs-ganesha-m
 stop_ganesha() { ganesha_stop; }
 
 # ---- the run ----
-LOADS="-j1:-a1 -j1:-a128 -j2:-a128 -j1:-a128:-b -u:-j1:-a1 -u:-j2:-a32"
+LOADS=${RPC_BENCH_LOADS:-"-j1:-a1 -j1:-a128 -j2:-a128 -j1:-a128:-b -u:-j1:-a1 -u:-j2:-a32"}
 PL="-j1 -a1 pinned"
 PLREF="-j1 -a1 pinned (busy-poll rounds)"
 PLBP="-j1 -a1 pinned, busy-poll both"

@@ -250,8 +250,10 @@ struct ksf__worker {
 	unsigned nfree_chunks;
 	struct ksf__chunk *big_free[KSF__BIG_CLASSES];	/* bigger chunks, by size */
 	size_t big_cached;		/* bytes in big_free */
-	uint64_t active_ns;		/* last turn with events or tasks */
-	bool trimmed;			/* idle trim done since active_ns */
+	uint64_t active_ns;		/* last turn with events or tasks (atomic:
+					 * the ticker reads it, trim.c) */
+	bool trimmed;			/* idle trim done since active_ns (atomic) */
+	int trim_due;			/* set by the ticker: trim next turn (atomic) */
 	uint64_t log_next[8];		/* rate limit per log kind */
 	unsigned log_dropped[8];
 	int init_err;
@@ -264,10 +266,21 @@ struct ksf_pool {
 	struct ksf__worker *w;
 	sem_t ready;
 	pthread_mutex_t svcs_lock;	/* guards adding services (control path) */
+	pthread_t ticker;		/* trim.c: finds idle workers */
+	bool ticker_on, tick_stop;
+	pthread_mutex_t tick_lock;
+	pthread_cond_t tick_cond;
 };
 
 /* ---- time ---- */
 uint64_t ksf__now_ns(void);
+
+/* ---- idle trim (trim.c) ---- */
+int ksf__ticker_start(struct ksf_pool *p);
+void ksf__ticker_stop(struct ksf_pool *p);
+void ksf__worker_trim_if_due(struct ksf__worker *w);
+void ksf__worker_active(struct ksf__worker *w);
+void ksf__worker_wake(struct ksf__worker *w);
 
 /* ---- logging (rate limited per worker and kind) ---- */
 enum { KSF__LOG_CONNS, KSF__LOG_OUTQ, KSF__LOG_MSG, KSF__LOG_IDLE, KSF__LOG_ACCEPT,

@@ -123,6 +123,8 @@ int ksf_pool_create(struct ksf_pool **poolp, const struct ksf_pool_opts *o)
 	for (; started < n; started++)
 		if ((err = ksf__worker_start(&p->w[started])))
 			goto fail;
+	if ((err = ksf__ticker_start(p)))
+		goto fail;
 	*poolp = p;
 	return 0;
 fail:
@@ -141,6 +143,7 @@ void ksf_pool_destroy(struct ksf_pool *p)
 {
 	if (!p)
 		return;
+	ksf__ticker_stop(p);
 	for (int i = 0; i < p->nworkers; i++)
 		ksf__worker_stop(&p->w[i]);
 	for (int i = 0; i < p->nworkers; i++)

@@ -72,7 +72,8 @@ void ksf__task_set_self(struct ksf_pool *p, int idx)
 	self_worker = idx;
 }
 
-static void wake(struct ksf__worker *w)
+/* Wake w if it sleeps (or is about to). */
+void ksf__worker_wake(struct ksf__worker *w)
 {
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&w->sleeping, memory_order_relaxed) &&
@@ -100,7 +101,7 @@ int ksf_task_post_worker(struct ksf_pool *p, int worker, ksf_task_fn fn, void *a
 	}
 	if (err)
 		return err;
-	wake(w);
+	ksf__worker_wake(w);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
  *   3. closes    deferred closes requested during the last turn
  *   4. flush     one writev / one sendmsg SQE per connection with output
  *   5. trim      once idle for the pool's idle_trim_ms: give memory back
+ *                (trim.c: the pool's ticker finds it idle and wakes it)
  *   6. wait      busy-poll then block (epoll_wait / io_uring submit+wait),
  *                dispatching events: accepts, input to recv_cb, completions
  *
@@ -16,14 +17,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "ksf_int.h"
-
-#define TRIM_KEEP_CHUNKS 8	/* output chunks (128 KiB) an idle trim keeps */
 
 void ksf__task_set_self(struct ksf_pool *p, int idx);
 
@@ -36,52 +34,6 @@ static int pin_self(struct ksf__worker *w)
 	CPU_ZERO(&set);
 	CPU_SET(w->cpu, &set);
 	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
-/* Idle trim. A load leaves memory behind that an idle worker does not
- * need: up to 512 cached output chunks (8 MiB), the receive buffers the
- * kernel filled (io_uring: 256 x 16 KiB by default), and free memory in
- * this thread's malloc arena that glibc keeps (its trim threshold rises
- * with the sizes freed, and only the top of a heap is ever released on
- * free). Once a worker has had no event, task or close for idle_trim_ms,
- * free the chunk cache down to a floor, let the backend drop its buffers'
- * pages, and malloc_trim(0), which returns the free pages of every arena.
- * Once per idle period: an idle worker is not woken again for it. Returns
- * the timeout to wait with (ms, -1: none). */
-/* Under AddressSanitizer glibc's malloc is not the allocator: its
- * malloc_trim would only set up an arena for this thread behind glibc's
- * back, which glibc then trips over at thread exit ("malloc assertion
- * failure in __malloc_arena_thread_freeres", seen once in make asan). */
-#if defined(__SANITIZE_ADDRESS__)
-#define KSF_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KSF_ASAN 1
-#endif
-#endif
-#ifndef KSF_ASAN
-#define KSF_ASAN 0
-#endif
-
-static int idle_trim(struct ksf__worker *w, int timeout)
-{
-	uint64_t after = (uint64_t)w->pool->o.idle_trim_ms * 1000000u;
-	uint64_t due = w->active_ns + after;
-
-	if (!after || w->trimmed)
-		return timeout;
-	if (w->now_ns < due) {
-		int ms = (int)((due - w->now_ns) / 1000000u) + 1;
-		return timeout < 0 || ms < timeout ? ms : timeout;
-	}
-	ksf__bufpool_trim(w, TRIM_KEEP_CHUNKS);
-	if (w->be->trim)
-		w->be->trim(w);
-#if defined(__GLIBC__) && !KSF_ASAN
-	malloc_trim(0);
-#endif
-	w->trimmed = true;
-	return timeout;
 }
 
 static void loop_turn(struct ksf__worker *w)
@@ -101,11 +53,9 @@ static void loop_turn(struct ksf__worker *w)
 	if (w->flushq || w->closeq || ksf__tasks_pending(w))
 		timeout = 0;
 	if (!busy)
-		timeout = idle_trim(w, timeout);
-	if (w->be->wait(w, timeout) > 0 || busy) {
-		w->active_ns = w->now_ns;
-		w->trimmed = false;
-	}
+		ksf__worker_trim_if_due(w);	/* trim.c */
+	if (w->be->wait(w, timeout) > 0 || busy)
+		ksf__worker_active(w);
 }
 
 static void *worker_main(void *arg)
