@@ -20,7 +20,9 @@
 #     new="$B/bin/krpc -a 127.0.0.1 --backend uring" fl="$B/bench/rpc_floor"
 #
 # Each COMMAND must take -p 0 (appended) and print "listening on ADDR:PORT".
-# RPCTEST (default build/bin/rpctest) is the client. Bounded: a server has
+# RPCTEST (default build/bin/rpctest) is the client; RPCTEST=build/bin/echotest
+# compares echo servers the same way (its msgs/s and CPU per message in the
+# RPC/s and per-call columns). Bounded: a server has
 # 5 s to start, a client run SECS + rpctest's own stall limit; every server
 # is stopped (SIGTERM) on exit.
 set -u
@@ -28,6 +30,10 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RT=${RPCTEST:-$ROOT/build/bin/rpctest}
 ROUNDS=$1 SECS=$2 LOAD=$3; shift 3
+case $(basename "$RT") in
+echotest*) RATE=msgs_per_s COUNT=msgs CCPU=cpu_us_per_msg ;;
+*) RATE=rpc_per_s COUNT=calls CCPU=cpu_us_per_rpc ;;
+esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/ksf-cmp.XXXXXX") || exit 1
 NAMES=""
 trap 'for n in $NAMES; do kill "$(cat "$T/$n.pid")" 2>/dev/null; done; rm -rf "$T"' EXIT
@@ -68,7 +74,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 		if "$RT" --json --quiet -c 0 -t "$SECS" -i 1 $LOAD -p "$(cat "$T/$n.port")" 127.0.0.1 \
 		    > "$T/rt.json" 2> "$T/rt.err" < /dev/null; then
 			c1=$(cpu_ns "$p") x1=$(csw "$p")
-			echo "$r $n $(val rpc_per_s) $(val calls) $((c1 - c0)) $((x1 - x0)) $(val cpu_us_per_rpc)" >> "$T/res"
+			echo "$r $n $(val "$RATE") $(val "$COUNT") $((c1 - c0)) $((x1 - x0)) $(val "$CCPU")" >> "$T/res"
 		else
 			echo "cmp: round $r, $n: rpctest failed:" >&2; tail -n 3 "$T/rt.err" >&2
 		fi

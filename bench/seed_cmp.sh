@@ -7,12 +7,20 @@
 # thread against the server, the order of the two swapped every round.
 # The rate of a run is threads * N / wall time of the whole invocation
 # (start-up and connects included, the same for both tools, so neither
-# tool's own report is trusted). Prints per load and server the rates of
-# every round, the medians and the median of the per-round ratios
-# ours/seed. Not part of `make bench`: the seed's tools are not a Debian
-# package and this machine has no network.
+# tool's own report is trusted), and its client CPU per request is the
+# user + system time of the invocation (GNU time; "-" without it) over
+# threads * N. Prints per load and server the rates of every round, the
+# medians and the median of the per-round ratios ours/seed, then the
+# median CPU per request of each tool and the median per-round ratio
+# (CPU per request is the steadier figure when the placement of clients
+# and servers on the CPUs changes from run to run). Not part of `make
+# bench`: the seed's tools are not a Debian package and this machine has
+# no network.
 #
 #   SEED=/path/to/ksf sh bench/seed_cmp.sh [BUILD_DIR] [ROUNDS]
+#
+# ONLY=TEXT keeps the rows whose "TOOL LOAD vs SERVER" contains TEXT
+# (e.g. ONLY=-l16384, or ONLY="echotest -j1 -a1 ").
 #
 # Bounded: every run has a 60 s timeout; servers are stopped on exit.
 set -u
@@ -43,19 +51,26 @@ serve() {
 	sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/$n.out" | head -n 1 > "$T/$n"
 }
 
-# rate TOOL PORT LOAD N: requests per second of one run, or "fail"
+# rate TOOL PORT LOAD N: "RATE CPU" of one run (requests per second and
+# client CPU microseconds per request), or "fail fail"
 rate() {
 	j=$(echo "$3" | sed -n 's/.*-j *\([0-9]*\).*/\1/p')
 	q=""; case $1 in "$B"/*) q=--quiet ;; esac
+	tm=""; [ -x /usr/bin/time ] && tm="/usr/bin/time -f %U:%S -o $T/cpu"
+	echo - > "$T/cpu"
 	s=$(date +%s.%N)
-	# shellcheck disable=SC2086 # LOAD is a list of flags
-	timeout 60 "$1" $3 -c "$4" -i 1 $q "127.0.0.1:$2" > "$T/run.out" 2>&1 || { echo fail; return; }
+	# shellcheck disable=SC2086 # LOAD is a list of flags, tm a command
+	$tm timeout 60 "$1" $3 -c "$4" -i 1 $q "127.0.0.1:$2" > "$T/run.out" 2>&1 ||
+		{ echo fail fail; return; }
 	e=$(date +%s.%N)
-	awk -v s="$s" -v e="$e" -v n="$4" -v j="${j:-1}" 'BEGIN { printf "%.0f\n", j * n / (e - s) }'
+	awk -v s="$s" -v e="$e" -v n="$4" -v j="${j:-1}" -v cpu="$(tail -n 1 "$T/cpu")" 'BEGIN {
+		c = "-"; if (split(cpu, t, ":") == 2) c = sprintf("%.3f", (t[1] + t[2]) * 1e6 / (j * n))
+		printf "%.0f %s\n", j * n / (e - s), c }'
 }
 
 # cmp KIND SERVER LOAD N: R rounds of the seed's and our tool
 cmp() {
+	case "$1 $3 vs $2" in *"${ONLY:-}"*) ;; *) return ;; esac
 	seed=$SEED/bin/$1/$1 ours=$B/bin/$1
 	: > "$T/res"
 	r=1
@@ -68,9 +83,12 @@ cmp() {
 	awk -v what="$1 $3 vs $2" '
 		function med(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
 			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-		$1 != "fail" && $2 != "fail" { n++; s[n] = $1; o[n] = $2; q[n] = $2 / $1; ls = ls " " $1; lo = lo " " $2 }
+		$1 != "fail" && $3 != "fail" { n++; s[n] = $1; o[n] = $3; q[n] = $3 / $1; ls = ls " " $1; lo = lo " " $3
+			if ($2 != "-" && $4 != "-" && $2 > 0) { m++; cs[m] = $2; co[m] = $4; cq[m] = $4 / $2 } }
 		END { if (!n) { print what ": failed"; exit }
-			printf "%-44s seed %8.0f  ours %8.0f  ours/seed %.2f  (seed:%s; ours:%s)\n", what, med(s, n), med(o, n), med(q, n), ls, lo }' "$T/res"
+			printf "%-44s seed %8.0f  ours %8.0f  ours/seed %.2f", what, med(s, n), med(o, n), med(q, n)
+			if (m) printf "  cpu/req us seed %.2f ours %.2f ours/seed %.2f", med(cs, m), med(co, m), med(cq, m)
+			printf "  (seed:%s; ours:%s)\n", ls, lo }' "$T/res"
 }
 
 cd "$ROOT" || exit 1
