@@ -21,18 +21,29 @@
 #
 # ONLY=TEXT keeps the rows whose "TOOL LOAD vs SERVER" contains TEXT
 # (e.g. ONLY=-l16384, or ONLY="echotest -j1 -a1 ").
+# REF_RPCTEST=PROGRAM (REF_ECHOTEST=PROGRAM) compares rpctest (echotest)
+# with PROGRAM instead of the seed's tool: it must take the same command
+# line (LOAD -c N -i 1 ADDR:PORT). With REF_RPCTEST the rpctest rows gain
+# `-j1 -a128 -b` (the seed's rpctest has no -b); e.g. the client floor:
+#   REF_RPCTEST=build/bench/rpc_floor_client ONLY=rpctest sh bench/seed_cmp.sh
+# A kind of tool with neither a reference nor SEED is left out.
 #
 # Bounded: every run has a 60 s timeout; servers are stopped on exit.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${1:-build} R=${2:-5}
-SEED=${SEED:-}
-[ -n "$SEED" ] && [ -f "$SEED/bin/rpctest/GNUmakefile" ] ||
-	{ echo "seed_cmp: set SEED to a checkout of the seed (beckerg/ksf)" >&2; exit 2; }
-for t in rpctest echotest; do
-	[ -x "$SEED/bin/$t/$t" ] || make -s -C "$SEED/bin/$t" >/dev/null 2>&1 ||
-		{ echo "seed_cmp: could not build $SEED/bin/$t" >&2; exit 2; }
-done
+SEED=${SEED:-} REF_RPCTEST=${REF_RPCTEST:-} REF_ECHOTEST=${REF_ECHOTEST:-}
+if [ -n "$SEED" ]; then
+	[ -f "$SEED/bin/rpctest/GNUmakefile" ] ||
+		{ echo "seed_cmp: SEED=$SEED is not a checkout of the seed (beckerg/ksf)" >&2; exit 2; }
+	for t in rpctest echotest; do
+		[ -x "$SEED/bin/$t/$t" ] || make -s -C "$SEED/bin/$t" >/dev/null 2>&1 ||
+			{ echo "seed_cmp: could not build $SEED/bin/$t" >&2; exit 2; }
+	done
+elif [ -z "$REF_RPCTEST$REF_ECHOTEST" ]; then
+	echo "seed_cmp: set SEED to a checkout of the seed (beckerg/ksf), or REF_RPCTEST / REF_ECHOTEST" >&2
+	exit 2
+fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/ksf-seedcmp.XXXXXX") || exit 1
 PIDS=""
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
@@ -55,7 +66,7 @@ serve() {
 # client CPU microseconds per request), or "fail fail"
 rate() {
 	j=$(echo "$3" | sed -n 's/.*-j *\([0-9]*\).*/\1/p')
-	q=""; case $1 in "$B"/*) q=--quiet ;; esac
+	q=""; case $1 in "$B"/bin/*) q=--quiet ;; esac
 	tm=""; [ -x /usr/bin/time ] && tm="/usr/bin/time -f %U:%S -o $T/cpu"
 	echo - > "$T/cpu"
 	s=$(date +%s.%N)
@@ -71,7 +82,10 @@ rate() {
 # cmp KIND SERVER LOAD N: R rounds of the seed's and our tool
 cmp() {
 	case "$1 $3 vs $2" in *"${ONLY:-}"*) ;; *) return ;; esac
-	seed=$SEED/bin/$1/$1 ours=$B/bin/$1
+	case $1 in rpctest) seed=$REF_RPCTEST ;; *) seed=$REF_ECHOTEST ;; esac
+	rn=$(basename "$seed")
+	[ -n "$seed" ] || { [ -n "$SEED" ] && seed=$SEED/bin/$1/$1 rn=seed; } || return 0
+	ours=$B/bin/$1
 	: > "$T/res"
 	r=1
 	while [ $r -le "$R" ]; do
@@ -80,15 +94,15 @@ cmp() {
 		echo "$a $b" >> "$T/res"
 		r=$((r + 1))
 	done
-	awk -v what="$1 $3 vs $2" '
+	awk -v what="$1 $3 vs $2" -v rn="$rn" '
 		function med(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
 			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 		$1 != "fail" && $3 != "fail" { n++; s[n] = $1; o[n] = $3; q[n] = $3 / $1; ls = ls " " $1; lo = lo " " $3
 			if ($2 != "-" && $4 != "-" && $2 > 0) { m++; cs[m] = $2; co[m] = $4; cq[m] = $4 / $2 } }
 		END { if (!n) { print what ": failed"; exit }
-			printf "%-44s seed %8.0f  ours %8.0f  ours/seed %.2f", what, med(s, n), med(o, n), med(q, n)
-			if (m) printf "  cpu/req us seed %.2f ours %.2f ours/seed %.2f", med(cs, m), med(co, m), med(cq, m)
-			printf "  (seed:%s; ours:%s)\n", ls, lo }' "$T/res"
+			printf "%-44s %s %8.0f  ours %8.0f  ours/%s %.2f", what, rn, med(s, n), med(o, n), rn, med(q, n)
+			if (m) printf "  cpu/req us %s %.2f ours %.2f ours/%s %.2f", rn, med(cs, m), med(co, m), rn, med(cq, m)
+			printf "  (%s:%s; ours:%s)\n", rn, ls, lo }' "$T/res"
 }
 
 cd "$ROOT" || exit 1
@@ -100,6 +114,7 @@ for srv in floor krpc; do
 	cmp rpctest $srv "-j1 -a1" 30000
 	cmp rpctest $srv "-j1 -a128" 300000
 	cmp rpctest $srv "-j2 -a128" 300000
+	[ -z "$REF_RPCTEST" ] || cmp rpctest $srv "-j1 -a128 -b" 3000000
 done
 for srv in epoll_echo kecho; do
 	cmp echotest $srv "-j1 -a1 -l64" 30000

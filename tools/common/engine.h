@@ -84,6 +84,11 @@ struct eng_proto {
 	 * and return 1. Only called when the run allows a new request and
 	 * the queue has room for one. */
 	int (*start)(struct eng_worker *w, uint64_t now);
+	/* Or (instead of start, which is then NULL): start up to max requests
+	 * w->seq, w->seq + 1, ... at once, each as start() would, and return
+	 * how many started (0: the window is full). One call per batch: with
+	 * -b a hundred requests cost one indirect call and one queue entry. */
+	unsigned (*start_n)(struct eng_worker *w, uint64_t now, unsigned max);
 	/* Bytes received at time now. A stream: buf[0..len) is what came
 	 * and was not taken yet; take whole replies (or every byte, for a
 	 * tool that checks bytes as they come) and return how many bytes
@@ -187,6 +192,12 @@ void eng_tx_put(struct eng_worker *w, size_t len);
 void eng_tx_ref(struct eng_worker *w, const void *p, size_t len);
 /* Bytes queued and not yet sent. */
 size_t eng_tx_pending(const struct eng_worker *w);
+/* From parse(), over a stream with -a N: start and send what may start
+ * now (start() decides), so that the requests which the replies just
+ * received make room for go out before those replies are checked and
+ * timed: the checking then overlaps the server's work instead of
+ * delaying it. 0 or -1 (failed: eng_fail()). */
+int eng_tx_early(struct eng_worker *w);
 /* Allocate and free a worker's queue and receive buffers. 0 or -ENOMEM. */
 int eng_wire_init(struct eng_worker *w);
 void eng_wire_free(struct eng_worker *w);

@@ -142,6 +142,17 @@ static unsigned fill(struct eng_worker *w, unsigned max)
 	w->n = w->first = 0;
 	w->txlen = 0;
 	w->tx_now = now;
+	if (w->eng->p->start_n) {
+		uint64_t left = w->run_limit > w->seq ? w->run_limit - w->seq : 0;
+		unsigned room = (w->iov_cap - w->n) / w->eng->req_iov;
+
+		if (!may_start(w, now, max))
+			return 0;
+		max = max < room ? max : room;
+		k = w->eng->p->start_n(w, now, left < max ? (unsigned)left : max);
+		w->seq += k;
+		return k;
+	}
 	while (may_start(w, now, max - k) && w->eng->p->start(w, now)) {
 		w->seq++;
 		k++;
@@ -218,6 +229,13 @@ static int tx_ready(struct eng_worker *w, int *blocked, unsigned max)
 			return rc;
 		}
 	}
+}
+
+int eng_tx_early(struct eng_worker *w)
+{
+	int blocked;
+
+	return tx_ready(w, &blocked, w->eng->batch ? w->eng->batch_max : 1);
 }
 
 /* A stream's bytes at the end of rbuf: the tool takes what it can. */

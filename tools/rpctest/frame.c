@@ -89,24 +89,38 @@ static void free_worker(struct eng_worker *e)
 	free(w->gbuf);
 }
 
-/* Start call e->seq, unless -a are in flight or its slot is busy: take
- * its slot and encode it into the engine's queue. */
-static int start(struct eng_worker *e, uint64_t now)
+/* Start calls e->seq, e->seq + 1, ..., at most max, while fewer than -a
+ * are in flight and the next one's slot is free: take each one's slot and
+ * encode it into the engine's queue (over TCP all of them as one piece,
+ * over UDP one datagram each). */
+static unsigned start_n(struct eng_worker *e, uint64_t now, unsigned max)
 {
 	struct rt_worker *w = (struct rt_worker *)e;
-	struct rt_slot *s = &w->slots[e->seq & w->mask];
-	uint8_t *buf = eng_tx_room(e);
+	unsigned limit = max_inflight(w->ctx->o) + w->early, k;
+	size_t len = 0, one;
 
-	if (w->nbusy >= max_inflight(w->ctx->o) || s->state == RT_SLOT_BUSY)
-		return 0;
-	s->xid = w->xid_base + (uint32_t)e->seq;
-	s->t0 = now;
-	s->state = RT_SLOT_BUSY;
-	w->nbusy++;
-	eng_tx_put(e, w->ctx->nfs.op != RT_OP_NULL ?
-		   rt_nfs_call_build(&w->ctx->nfs, e->id, e->seq, s->xid, buf) :
-		   rt_call_build(&w->ctx->call, s->xid, buf));
-	return 1;
+	for (k = 0; k < max && w->nbusy < limit; k++) {
+		uint64_t seq = e->seq + k;
+		struct rt_slot *s = &w->slots[seq & w->mask];
+		uint8_t *buf = eng_tx_room(e) + len;
+
+		if (s->state == RT_SLOT_BUSY)
+			break;
+		s->xid = w->xid_base + (uint32_t)seq;
+		s->t0 = now;
+		s->state = RT_SLOT_BUSY;
+		w->nbusy++;
+		one = w->ctx->nfs.op != RT_OP_NULL ?
+		      rt_nfs_call_build(&w->ctx->nfs, e->id, seq, s->xid, buf) :
+		      rt_call_build(&w->ctx->call, s->xid, buf);
+		if (w->ctx->o->udp)
+			eng_tx_put(e, one);
+		else
+			len += one;
+	}
+	if (len)
+		eng_tx_put(e, len);
+	return k;
 }
 
 /* -a 0 over TCP: how many bytes the next recv() may take so that it
@@ -136,6 +150,36 @@ static size_t rx_want(const struct eng_worker *e)
 	}
 }
 
+/* The records whose last fragment is in buf[0..len), by their marks
+ * alone (parse() checks them). */
+static unsigned count_records(const uint8_t *buf, size_t len)
+{
+	unsigned n = 0;
+	size_t off = 0;
+	uint32_t hdr, flen;
+
+	while (len - off >= KSF_RPC_REC_HDR) {
+		hdr = (uint32_t)buf[off] << 24 | (uint32_t)buf[off + 1] << 16 |
+		      (uint32_t)buf[off + 2] << 8 | buf[off + 3];
+		flen = hdr & ~KSF_RPC_REC_LAST;
+		if (len - off - KSF_RPC_REC_HDR < flen)
+			break;
+		off += KSF_RPC_REC_HDR + flen;
+		n += !!(hdr & KSF_RPC_REC_LAST);
+	}
+	return n;
+}
+
+/* -a N over TCP: the calls that the n replies in buf make room for start
+ * and go out first (eng_tx_early), the replies are checked after. A call
+ * may then start while up to n more than -a are in flight: the ring of
+ * at least 2 x -a slots still holds them all (n <= -a). */
+static int send_early(struct rt_worker *w, const uint8_t *buf, size_t len)
+{
+	w->early = count_records(buf, len);
+	return w->early ? eng_tx_early(&w->e) : 0;
+}
+
 /* Every complete record in buf[0..len) (TCP), or one datagram (UDP). */
 static ssize_t parse(struct eng_worker *e, const uint8_t *buf, size_t len, uint64_t now)
 {
@@ -146,6 +190,9 @@ static ssize_t parse(struct eng_worker *e, const uint8_t *buf, size_t len, uint6
 
 	if (w->ctx->o->udp)
 		return rt_reply(w, buf, len, now) ? -1 : (ssize_t)len;
+	if (e->eng->inflight && send_early(w, buf, len))
+		return -1;
+	w->early = 0;	/* the replies below free their places themselves */
 	while (off < len) {
 		n = ksf_rpc_rec_parse(buf + off, len - off, (uint32_t)w->ctx->reply_max, &rec);
 		if (n == 0)
@@ -212,7 +259,7 @@ const struct eng_proto rt_proto = {
 	.init = init,
 	.free = free_worker,
 	.connected = connected,
-	.start = start,
+	.start_n = start_n,
 	.parse = parse,
 	.rx_want = rx_want,
 	.idle = idle,

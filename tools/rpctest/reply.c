@@ -170,6 +170,10 @@ static int outcome_ok(const struct rt_opts *o, const struct ksf_rpc_reply *r)
 	       r->accept_stat == expect_accept_stat[o->expect];
 }
 
+/* After the xid, the 20 bytes of the commonest good reply to a NULL call:
+ * REPLY, MSG_ACCEPTED, an empty AUTH_NONE verifier, SUCCESS, no results. */
+static const uint8_t null_success[20] = { 0, 0, 0, 1 };
+
 int rt_reply_check(const struct rt_opts *o, const uint8_t *msg, size_t len,
 		   char *why, size_t whylen)
 {
@@ -178,6 +182,10 @@ int rt_reply_check(const struct rt_opts *o, const uint8_t *msg, size_t len,
 	const char *wrong = NULL;
 	size_t span;
 
+	/* That reply, when it is what is expected, needs no decoding. */
+	if (len == 24 && o->expect == RT_EXPECT_SUCCESS && o->proc == 0 &&
+	    !memcmp(msg + 4, null_success, sizeof(null_success)))
+		return 0;
 	/* The words are written only for a failure: a good reply costs a
 	 * decode and no snprintf(). */
 	if (ksf_rpc_reply_decode(msg, len, &r)) {

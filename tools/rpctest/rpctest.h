@@ -118,6 +118,8 @@ struct rt_call {
 	int stream;				/* TCP: record marks */
 	int frag;				/* three fragments per call */
 	size_t len;				/* bytes of one call on the wire */
+	size_t xid_off;				/* where the xid sits in tmpl */
+	uint8_t tmpl[RT_CALL_MAX];		/* the call as sent, xid 0 */
 };
 
 /* Fill *c from the options; user (may be "") picks the AUTH_SYS uid, gid
@@ -126,8 +128,9 @@ struct rt_call {
 int rt_call_init(struct rt_call *c, const struct rt_opts *o, const char *user,
 		 char *err, size_t errlen);
 
-/* Encode the call with this xid into buf (RT_CALL_MAX bytes), with its
- * record mark(s) on a stream. Returns c->len. */
+/* The call with this xid into buf (RT_CALL_MAX bytes), with its record
+ * mark(s) on a stream: a copy of the one rt_call_init encoded, the xid
+ * written in. Returns c->len. */
 size_t rt_call_build(const struct rt_call *c, uint32_t xid, uint8_t *buf);
 
 /* reply.c */
@@ -171,6 +174,7 @@ struct rt_worker {
 	uint32_t xid_base;
 	uint64_t tail;			/* no busy call is older */
 	unsigned nbusy;			/* calls awaiting a reply */
+	unsigned early;			/* TCP -a N: replies received, not yet taken */
 	struct rt_slot *slots;
 	uint64_t mask;
 
