@@ -15,6 +15,11 @@
 #            ones 3 fragments, so marks and bodies arrive cut anywhere
 #   badxid   like split3, but the 5th reply of each connection carries the
 #            call's xid with every bit flipped: a client must reject it
+#   windowN  holds its replies until N calls are outstanding (or none came
+#            for 50 ms: the end of a run), waits 5 ms more for any call
+#            beyond them, then sends them all at once, one fragment each;
+#            more than N calls outstanding is an error (on stderr, and the
+#            connection ends): the client's window is -a N
 #
 # Listens on 127.0.0.1, port 0, and prints the port on stdout. Serves any
 # number of connections, one thread each. Calls are parsed with their own
@@ -28,6 +33,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 LAST = 0x80000000
 MODES = ("split3", "zeros", "dribble", "badxid")
@@ -44,7 +50,16 @@ def frame(body, sizes):
     return b"".join(out)
 
 
+def window_of(mode):
+    """N of windowN, or 0."""
+    if mode.startswith("window") and mode[6:].isdigit() and int(mode[6:]) > 0:
+        return int(mode[6:])
+    return 0
+
+
 def reply(mode, xid, nth):
+    if window_of(mode):
+        return frame(struct.pack(">IIIIII", xid, 1, 0, 0, 0, 0), ())
     if mode == "badxid" and nth == 4:
         xid ^= 0xFFFFFFFF
     # xid, REPLY, MSG_ACCEPTED, verf AUTH_NONE + length 0, SUCCESS.
@@ -57,14 +72,35 @@ def reply(mode, xid, nth):
     return frame(body, () if nth % 2 == 0 else (8, 8))
 
 
+def late_calls(conn):
+    """windowN, with N calls outstanding: whatever else the client sends
+    within 5 ms (nothing, if it keeps to its window)."""
+    time.sleep(0.005)
+    conn.setblocking(False)
+    try:
+        return conn.recv(65536)
+    except BlockingIOError:
+        return b""
+    finally:
+        conn.setblocking(True)
+
+
 def serve(conn, mode):
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     buf = b""
     frags = []	# the fragments of the call being gathered
     nth = 0
+    window = window_of(mode)
+    held = []	# windowN: replies not sent yet
     try:
         while True:
-            data = conn.recv(65536)
+            conn.settimeout(0.05 if held else None)
+            try:
+                data = conn.recv(65536)
+            except socket.timeout:
+                conn.sendall(b"".join(held))	# the last calls of a run
+                held = []
+                continue
             if not data:
                 return
             buf += data
@@ -88,6 +124,20 @@ def serve(conn, mode):
                 (xid,) = struct.unpack(">I", call[:4])
                 rec = reply(mode, xid, nth)
                 nth += 1
+                if window:
+                    held.append(rec)
+                    if len(held) > window:
+                        sys.stderr.write("rpc_fragserver: %d calls outstanding, more than "
+                                         "%d\n" % (len(held), window))
+                        return
+                    if len(held) == window and not buf:
+                        more = late_calls(conn)
+                        if more:
+                            buf += more	# parsed next: too many is an error
+                            continue
+                        conn.sendall(b"".join(held))
+                        held = []
+                    continue
                 if mode == "dribble":
                     for i in range(len(rec)):
                         conn.sendall(rec[i:i + 1])
@@ -100,8 +150,10 @@ def serve(conn, mode):
 
 
 def main():
-    if len(sys.argv) not in (2, 3) or sys.argv[1] not in MODES:
-        sys.stderr.write("usage: rpc_fragserver.py %s [LIFETIME_S]\n" % "|".join(MODES))
+    if len(sys.argv) not in (2, 3) or (sys.argv[1] not in MODES and
+                                        not window_of(sys.argv[1])):
+        sys.stderr.write("usage: rpc_fragserver.py %s|windowN [LIFETIME_S]\n" %
+                         "|".join(MODES))
         sys.exit(2)
     mode = sys.argv[1]
     life = float(sys.argv[2]) if len(sys.argv) == 3 else 120.0
