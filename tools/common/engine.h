@@ -193,7 +193,7 @@ void eng_tx_ref(struct eng_worker *w, const void *p, size_t len);
 /* Bytes queued and not yet sent. */
 size_t eng_tx_pending(const struct eng_worker *w);
 /* From parse(), over a stream with -a N: start and send what may start
- * now (start() decides), so that the requests which the replies just
+ * now (start() or start_n() decides), so that the requests which the replies just
  * received make room for go out before those replies are checked and
  * timed: the checking then overlaps the server's work instead of
  * delaying it. 0 or -1 (failed: eng_fail()). */
