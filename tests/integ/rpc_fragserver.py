@@ -17,9 +17,10 @@
 #            call's xid with every bit flipped: a client must reject it
 #   windowN  holds its replies until N calls are outstanding (or none came
 #            for 50 ms: the end of a run), waits 5 ms more for any call
-#            beyond them, then sends them all at once, one fragment each;
-#            more than N calls outstanding is an error (on stderr, and the
-#            connection ends): the client's window is -a N
+#            beyond them, then sends them all at once (one fragment each,
+#            but every third reply in 3, so that records of two lengths
+#            mix); more than N calls outstanding is an error (on stderr,
+#            and the connection ends): the client's window is -a N
 #
 # Listens on 127.0.0.1, port 0, and prints the port on stdout. Serves any
 # number of connections, one thread each. Calls are parsed with their own
@@ -59,7 +60,7 @@ def window_of(mode):
 
 def reply(mode, xid, nth):
     if window_of(mode):
-        return frame(struct.pack(">IIIIII", xid, 1, 0, 0, 0, 0), ())
+        return frame(struct.pack(">IIIIII", xid, 1, 0, 0, 0, 0), (8, 8) if nth % 3 == 2 else ())
     if mode == "badxid" and nth == 4:
         xid ^= 0xFFFFFFFF
     # xid, REPLY, MSG_ACCEPTED, verf AUTH_NONE + length 0, SUCCESS.

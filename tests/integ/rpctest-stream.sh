@@ -12,9 +12,10 @@
 #    -c 300 -j2). A reply with a wrong xid (badxid) makes it fail. -d DIR
 #    writes files that parse as documented.
 #    The window: a server that answers only once N calls are outstanding,
-#    all at once (window8), and fails on more: rpctest -a 8 (-b, plain,
-#    -f) keeps exactly 8 in flight, though it sends the calls that
-#    replies make room for before it checks those replies.
+#    all at once (window12, every third reply in 3 fragments), and fails
+#    on more: rpctest -a 12 (-b, plain, -f) keeps exactly 12 in flight,
+#    though it sends the calls that replies make room for before it
+#    checks those replies.
 # 2. One recv() per reply: under strace, 300 NULL calls to krpc (-a 1)
 #    take 300..310 recvfrom() calls that returned bytes (not 600, as when
 #    the mark and the body were read apart), none of more than 4 + 40 bytes
@@ -96,10 +97,13 @@ done
 
 # The window is -a: never more calls outstanding at the server, although
 # the next calls go out before the replies that made room are checked.
-start_fragserver window8
-rt_ok window8 400 -a 8 -b -c 400 -j 1
-rt_ok window8 800 -a 8 -c 400 -j 2
-rt_ok window8 400 -a 8 -f -b -c 400 -j 1
+# Every third reply is in 3 fragments: 12 replies are then 368 bytes, 13
+# strides of a one-fragment reply, so a count of the replies in a recv()
+# that trusted the first one's length would let a 13th call out.
+start_fragserver window12
+rt_ok window12 480 -a 12 -b -c 480 -j 1
+rt_ok window12 960 -a 12 -c 480 -j 2
+rt_ok window12 480 -a 12 -f -b -c 480 -j 1
 stop_fragserver
 
 # -d DIR: each run's RTT distribution, as man/rpctest.1 documents it.

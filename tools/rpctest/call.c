@@ -11,6 +11,7 @@
  * raw credential flavor (-A N) make calls that a server must refuse, to
  * exercise its RPC_MISMATCH and AUTH_ERROR replies.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -176,14 +177,27 @@ int rt_call_init(struct rt_call *c, const struct rt_opts *o, const char *user,
 	return 0;
 }
 
+static void put_xid(uint8_t *x, uint32_t xid)
+{
+	xid = htonl(xid);
+	memcpy(x, &xid, sizeof(xid));
+}
+
 size_t rt_call_build(const struct rt_call *c, uint32_t xid, uint8_t *buf)
 {
-	uint8_t *x = buf + c->xid_off;
-
 	memcpy(buf, c->tmpl, c->len);
-	x[0] = (uint8_t)(xid >> 24);
-	x[1] = (uint8_t)(xid >> 16);
-	x[2] = (uint8_t)(xid >> 8);
-	x[3] = (uint8_t)xid;
+	put_xid(buf + c->xid_off, xid);
 	return c->len;
+}
+
+size_t rt_call_build_run(const struct rt_call *c, uint32_t xid0, unsigned n, uint8_t *buf,
+			 unsigned *primed)
+{
+	for (unsigned i = *primed; i < n; i++)
+		memcpy(buf + (size_t)i * c->len, c->tmpl, c->len);
+	if (n > *primed)
+		*primed = n;
+	for (unsigned i = 0; i < n; i++)
+		put_xid(buf + (size_t)i * c->len + c->xid_off, xid0 + i);
+	return (size_t)n * c->len;
 }

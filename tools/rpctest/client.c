@@ -32,11 +32,6 @@ static void advance_tail(struct rt_worker *w)
 		w->tail++;
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* -x: "; reply bytes: 00000001 00000001 ..." appended to buf. */
 static void dump_bytes(char *buf, size_t len, const uint8_t *msg, size_t n)
 {
@@ -118,7 +113,7 @@ int rt_reply(struct rt_worker *w, const uint8_t *msg, size_t len, uint64_t now)
 
 	if (len < 4)
 		return eng_fail(&w->e, "a reply of %zu bytes: too short for an xid", len);
-	xid = be32(msg);
+	xid = rt_be32(msg);
 	back = (uint32_t)w->e.seq - (xid - w->xid_base);	/* next_seq - seq */
 	if (back == 0 || back > w->mask + 1 || back > w->e.seq)
 		return stale(w, xid, back, msg, len);

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/random.h>
@@ -89,31 +90,62 @@ static void free_worker(struct eng_worker *e)
 	free(w->gbuf);
 }
 
-/* Start calls e->seq, e->seq + 1, ..., at most max, while fewer than -a
- * are in flight and the next one's slot is free: take each one's slot and
- * encode it into the engine's queue (over TCP all of them as one piece,
- * over UDP one datagram each). */
+/* Take the slots of calls seq, seq + 1, ..., at most max, while fewer
+ * than -a are in flight and the next one's slot is free: each is busy
+ * from now with its xid. Every busy call is in [tail, seq), so the slots
+ * of calls before tail + mask + 1 are free without a look. Returns how
+ * many. */
+static unsigned take_slots(struct rt_worker *w, uint64_t seq, uint64_t now, unsigned max)
+{
+	unsigned limit = max_inflight(w->ctx->o) + w->early, k;
+	uint64_t clear = w->tail + w->mask + 1 - seq;
+
+	if (w->nbusy >= limit)
+		return 0;
+	if (max > limit - w->nbusy)
+		max = limit - w->nbusy;
+	for (k = 0; k < max; k++) {
+		struct rt_slot *s = &w->slots[(seq + k) & w->mask];
+
+		if (k >= clear && s->state == RT_SLOT_BUSY)
+			break;
+		s->xid = w->xid_base + (uint32_t)(seq + k);
+		s->t0 = now;
+		s->state = RT_SLOT_BUSY;
+	}
+	w->nbusy += k;
+	return k;
+}
+
+/* Start calls e->seq, e->seq + 1, ..., at most max (take_slots) and
+ * encode them into the engine's queue: over TCP all of them as one
+ * piece, over UDP one datagram each. The commonest case, TCP calls that
+ * are all alike but for the xid, writes only the xids into what the
+ * last batch left in the queue's buffer (rt_call_build_run). */
 static unsigned start_n(struct eng_worker *e, uint64_t now, unsigned max)
 {
 	struct rt_worker *w = (struct rt_worker *)e;
-	unsigned limit = max_inflight(w->ctx->o) + w->early, k;
+	const struct rt_ctx *ctx = w->ctx;
+	unsigned k = take_slots(w, e->seq, now, max);
+	uint8_t *buf = eng_tx_room(e);
 	size_t len = 0, one;
 
-	for (k = 0; k < max && w->nbusy < limit; k++) {
-		uint64_t seq = e->seq + k;
-		struct rt_slot *s = &w->slots[seq & w->mask];
-		uint8_t *buf = eng_tx_room(e) + len;
+	if (!k)
+		return 0;
+	if (ctx->nfs.op == RT_OP_NULL && !ctx->o->udp && buf == e->txbuf) {
+		eng_tx_put(e, rt_call_build_run(&ctx->call, w->xid_base + (uint32_t)e->seq, k,
+						buf, &w->primed));
+		return k;
+	}
+	w->primed = 0;		/* the buffer now holds other bytes */
+	for (unsigned i = 0; i < k; i++) {
+		uint64_t seq = e->seq + i;
+		uint8_t *at = eng_tx_room(e) + len;	/* UDP: each put moves it */
 
-		if (s->state == RT_SLOT_BUSY)
-			break;
-		s->xid = w->xid_base + (uint32_t)seq;
-		s->t0 = now;
-		s->state = RT_SLOT_BUSY;
-		w->nbusy++;
-		one = w->ctx->nfs.op != RT_OP_NULL ?
-		      rt_nfs_call_build(&w->ctx->nfs, e->id, seq, s->xid, buf) :
-		      rt_call_build(&w->ctx->call, s->xid, buf);
-		if (w->ctx->o->udp)
+		one = ctx->nfs.op != RT_OP_NULL ?
+		      rt_nfs_call_build(&ctx->nfs, e->id, seq, w->xid_base + (uint32_t)seq, at) :
+		      rt_call_build(&ctx->call, w->xid_base + (uint32_t)seq, at);
+		if (ctx->o->udp)
 			eng_tx_put(e, one);
 		else
 			len += one;
@@ -139,8 +171,7 @@ static size_t rx_want(const struct eng_worker *e)
 
 		if (have < KSF_RPC_REC_HDR)	/* a mark, and at a record's start a guess */
 			return KSF_RPC_REC_HDR - have + (off ? 0 : w->rx_guess);
-		hdr = (uint32_t)e->rbuf[off] << 24 | (uint32_t)e->rbuf[off + 1] << 16 |
-		      (uint32_t)e->rbuf[off + 2] << 8 | e->rbuf[off + 3];
+		hdr = rt_be32(e->rbuf + off);
 		flen = hdr & ~KSF_RPC_REC_LAST;
 		if (have - KSF_RPC_REC_HDR < flen)	/* the rest of this fragment */
 			return KSF_RPC_REC_HDR + flen - have;
@@ -151,16 +182,27 @@ static size_t rx_want(const struct eng_worker *e)
 }
 
 /* The records whose last fragment is in buf[0..len), by their marks
- * alone (parse() checks them). */
+ * alone (parse() checks them). This is between a recv() and the send()
+ * of the calls that follow, so it is quick where it can be: replies of
+ * one size come in runs, and while the marks at a fixed stride repeat
+ * the first one, none needs decoding (nor does a load wait on another). */
 static unsigned count_records(const uint8_t *buf, size_t len)
 {
 	unsigned n = 0;
-	size_t off = 0;
-	uint32_t hdr, flen;
+	size_t off = 0, step;
+	uint32_t hdr, flen, first, mark;
 
+	if (len >= KSF_RPC_REC_HDR && (buf[0] & 0x80)) {	/* a last fragment */
+		memcpy(&first, buf, sizeof(first));
+		step = KSF_RPC_REC_HDR + (rt_be32(buf) & ~KSF_RPC_REC_LAST);
+		for (; len - off >= step; off += step, n++) {
+			memcpy(&mark, buf + off, sizeof(mark));
+			if (mark != first)
+				break;
+		}
+	}
 	while (len - off >= KSF_RPC_REC_HDR) {
-		hdr = (uint32_t)buf[off] << 24 | (uint32_t)buf[off + 1] << 16 |
-		      (uint32_t)buf[off + 2] << 8 | buf[off + 3];
+		hdr = rt_be32(buf + off);
 		flen = hdr & ~KSF_RPC_REC_LAST;
 		if (len - off - KSF_RPC_REC_HDR < flen)
 			break;
@@ -180,6 +222,22 @@ static int send_early(struct rt_worker *w, const uint8_t *buf, size_t len)
 	return w->early ? eng_tx_early(&w->e) : 0;
 }
 
+/* The commonest record, whole at buf: one last fragment of at most max
+ * bytes. Returns the bytes it spans, mark included; else 0, and
+ * ksf_rpc_rec_parse() decides. */
+static int one_fragment(const uint8_t *buf, size_t len, size_t max)
+{
+	uint32_t hdr, flen;
+
+	if (len < KSF_RPC_REC_HDR)
+		return 0;
+	hdr = rt_be32(buf);
+	flen = hdr & ~KSF_RPC_REC_LAST;
+	if (!(hdr & KSF_RPC_REC_LAST) || flen > max || flen > len - KSF_RPC_REC_HDR)
+		return 0;
+	return (int)(KSF_RPC_REC_HDR + flen);
+}
+
 /* Every complete record in buf[0..len) (TCP), or one datagram (UDP). */
 static ssize_t parse(struct eng_worker *e, const uint8_t *buf, size_t len, uint64_t now)
 {
@@ -194,6 +252,13 @@ static ssize_t parse(struct eng_worker *e, const uint8_t *buf, size_t len, uint6
 		return -1;
 	w->early = 0;	/* the replies below free their places themselves */
 	while (off < len) {
+		if ((n = one_fragment(buf + off, len - off, w->ctx->reply_max)) > 0) {
+			w->rx_guess = n - 4 < RT_RX_GUESS_MAX ? (uint32_t)n - 4 : RT_RX_GUESS_MAX;
+			if (rt_reply(w, buf + off + 4, (size_t)n - 4, now))
+				return -1;
+			off += (size_t)n;
+			continue;
+		}
 		n = ksf_rpc_rec_parse(buf + off, len - off, (uint32_t)w->ctx->reply_max, &rec);
 		if (n == 0)
 			break;

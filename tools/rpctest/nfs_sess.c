@@ -191,8 +191,7 @@ int rt_sess_call(struct rt_sess *s, struct ksf_xdr *x, const uint8_t **res, size
 
 	if (rt_sess_queue(s, x) || rt_sess_flush(s) || rt_sess_reply(s, res, reslen))
 		return -1;
-	if (s->rxlen < 4 || ((uint32_t)s->rx[0] << 24 | (uint32_t)s->rx[1] << 16 |
-			     (uint32_t)s->rx[2] << 8 | s->rx[3]) != xid)
+	if (s->rxlen < 4 || rt_be32(s->rx) != xid)
 		return sess_fail(s, "a reply with another xid than the call's 0x%08x", xid);
 	return 0;
 }

@@ -108,20 +108,15 @@ static void describe_reply(const struct ksf_rpc_reply *r, char *buf, size_t len)
 		snprintf(buf, len, "MSG_ACCEPTED with unknown accept_stat %u", r->accept_stat);
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Why ksf_rpc_reply_decode refused msg. */
 static void describe_undecodable(const uint8_t *msg, size_t len, char *buf, size_t blen)
 {
 	if (len < 12)
 		snprintf(buf, blen, "a truncated reply of %zu bytes", len);
-	else if (be32(msg + 4) != KSF_RPC_REPLY)
-		snprintf(buf, blen, "a message of type %u, not REPLY (1)", be32(msg + 4));
-	else if (be32(msg + 8) > KSF_RPC_MSG_DENIED)
-		snprintf(buf, blen, "a reply with unknown reply_stat %u", be32(msg + 8));
+	else if (rt_be32(msg + 4) != KSF_RPC_REPLY)
+		snprintf(buf, blen, "a message of type %u, not REPLY (1)", rt_be32(msg + 4));
+	else if (rt_be32(msg + 8) > KSF_RPC_MSG_DENIED)
+		snprintf(buf, blen, "a reply with unknown reply_stat %u", rt_be32(msg + 8));
 	else
 		snprintf(buf, blen, "a truncated or malformed reply of %zu bytes", len);
 }

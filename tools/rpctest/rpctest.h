@@ -106,6 +106,12 @@ struct rt_opts {
  * --help or -V: exit 0), or 2 after a usage error, already reported. */
 int rt_opts_parse(struct rt_opts *o, int argc, char **argv);
 
+/* The big-endian word at p (XDR, record marks). */
+static inline uint32_t rt_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* call.c: what every call carries, fixed before the threads start. */
 struct rt_call {
 	uint32_t prog, vers, proc, rpcvers;
@@ -132,6 +138,14 @@ int rt_call_init(struct rt_call *c, const struct rt_opts *o, const char *user,
  * mark(s) on a stream: a copy of the one rt_call_init encoded, the xid
  * written in. Returns c->len. */
 size_t rt_call_build(const struct rt_call *c, uint32_t xid, uint8_t *buf);
+/* n calls one after another at buf, with xids xid0, xid0 + 1, ...: the
+ * bytes of n rt_call_build()s, whose count it returns. The first *primed
+ * calls at buf are taken to be there already, from an earlier run into
+ * the same buffer, which nothing else wrote since (the caller zeroes
+ * *primed when something did): only their xids are written, and *primed
+ * grows to n. */
+size_t rt_call_build_run(const struct rt_call *c, uint32_t xid0, unsigned n, uint8_t *buf,
+			 unsigned *primed);
 
 /* reply.c */
 const char *rt_expect_name(enum rt_expect e);
@@ -175,6 +189,7 @@ struct rt_worker {
 	uint64_t tail;			/* no busy call is older */
 	unsigned nbusy;			/* calls awaiting a reply */
 	unsigned early;			/* TCP -a N: replies received, not yet taken */
+	unsigned primed;		/* TCP: calls left in the queue's buffer (start_n) */
 	struct rt_slot *slots;
 	uint64_t mask;
 
