@@ -193,11 +193,14 @@ size_t rt_call_build(const struct rt_call *c, uint32_t xid, uint8_t *buf)
 size_t rt_call_build_run(const struct rt_call *c, uint32_t xid0, unsigned n, uint8_t *buf,
 			 unsigned *primed)
 {
+	size_t len = c->len;		/* locals: the stores below may alias *c */
+	uint8_t *x = buf + c->xid_off;
+
 	for (unsigned i = *primed; i < n; i++)
-		memcpy(buf + (size_t)i * c->len, c->tmpl, c->len);
+		memcpy(buf + (size_t)i * len, c->tmpl, len);
 	if (n > *primed)
 		*primed = n;
-	for (unsigned i = 0; i < n; i++)
-		put_xid(buf + (size_t)i * c->len + c->xid_off, xid0 + i);
-	return (size_t)n * c->len;
+	for (unsigned i = 0; i < n; i++, x += len)
+		put_xid(x, xid0 + i);
+	return (size_t)n * len;
 }

@@ -98,18 +98,21 @@ static void free_worker(struct eng_worker *e)
 static unsigned take_slots(struct rt_worker *w, uint64_t seq, uint64_t now, unsigned max)
 {
 	unsigned limit = max_inflight(w->ctx->o) + w->early, k;
-	uint64_t clear = w->tail + w->mask + 1 - seq;
+	/* Locals: the stores into the slots may alias w's fields. */
+	uint64_t mask = w->mask, clear = w->tail + mask + 1 - seq;
+	struct rt_slot *slots = w->slots;
+	uint32_t xid = w->xid_base + (uint32_t)seq;
 
 	if (w->nbusy >= limit)
 		return 0;
 	if (max > limit - w->nbusy)
 		max = limit - w->nbusy;
 	for (k = 0; k < max; k++) {
-		struct rt_slot *s = &w->slots[(seq + k) & w->mask];
+		struct rt_slot *s = &slots[(seq + k) & mask];
 
 		if (k >= clear && s->state == RT_SLOT_BUSY)
 			break;
-		s->xid = w->xid_base + (uint32_t)(seq + k);
+		s->xid = xid + k;
 		s->t0 = now;
 		s->state = RT_SLOT_BUSY;
 	}
