@@ -2,7 +2,8 @@
 /*
  * Unit test of tools/common/hist.c: bucket layout, exactness of min/max/
  * count/mean and of small values, quantiles against exact nearest-rank
- * quantiles of sorted samples (error bound 1/128), merge and reset.
+ * quantiles of sorted samples (error bound 1/128), merge and reset, runs
+ * of one value (hist_add_n).
  * Prints each failed check with both values; exit 0 when all pass.
  */
 #include <inttypes.h>
@@ -165,6 +166,25 @@ static void test_merge(struct hist *a, struct hist *b, struct hist *all)
 	CHECK_EQ(hist_min(a), hist_min(all));
 }
 
+/* hist_add_n(v, n) is n hist_add(v)s, and n = 0 adds nothing. */
+static void test_add_n(struct hist *a, struct hist *b)
+{
+	hist_init(a);
+	hist_init(b);
+	for (int i = 0; i < 2000; i++) {
+		uint64_t x = log_uniform(), n = next_rand() % 5;
+
+		hist_add_n(a, x, n);
+		for (uint64_t k = 0; k < n; k++)
+			hist_add(b, x);
+	}
+	CHECK_EQ(hist_count(a), hist_count(b));
+	CHECK_EQ(hist_min(a), hist_min(b));
+	CHECK_EQ(hist_max(a), hist_max(b));
+	CHECK_EQ(a->sum, b->sum);
+	CHECK(!memcmp(a->bucket, b->bucket, sizeof(a->bucket)));
+}
+
 int main(void)
 {
 	struct hist *h = malloc(3 * sizeof(*h));
@@ -176,6 +196,7 @@ int main(void)
 	test_small_exact(h);
 	test_quantiles(h);
 	test_merge(&h[0], &h[1], &h[2]);
+	test_add_n(&h[0], &h[1]);
 	free(h);
 	return CHECK_DONE();
 }

@@ -50,15 +50,22 @@ uint64_t hist_bucket_width(unsigned idx)
 	return (uint64_t)1 << ((idx - HIST_SUB) / HIST_SUB);
 }
 
-void hist_add(struct hist *h, uint64_t ns)
+void hist_add_n(struct hist *h, uint64_t ns, uint64_t n)
 {
-	h->bucket[hist_bucket_of(ns)]++;
-	h->count++;
-	h->sum += ns;
+	if (!n)
+		return;
+	h->bucket[hist_bucket_of(ns)] += n;
+	h->count += n;
+	h->sum += ns * n;
 	if (ns < h->min)
 		h->min = ns;
 	if (ns > h->max)
 		h->max = ns;
+}
+
+void hist_add(struct hist *h, uint64_t ns)
+{
+	hist_add_n(h, ns, 1);
 }
 
 void hist_merge(struct hist *dst, const struct hist *src)

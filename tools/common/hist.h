@@ -35,8 +35,9 @@ struct hist {
 void hist_init(struct hist *h);
 void hist_reset(struct hist *h);
 
-/* Count one sample of ns nanoseconds. */
+/* Count one sample of ns nanoseconds; or n samples of ns at once. */
 void hist_add(struct hist *h, uint64_t ns);
+void hist_add_n(struct hist *h, uint64_t ns, uint64_t n);
 
 /* Add every sample of src to dst. src is unchanged. */
 void hist_merge(struct hist *dst, const struct hist *src);

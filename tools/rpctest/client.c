@@ -94,13 +94,33 @@ static int stale(struct rt_worker *w, uint32_t xid, uint32_t back, const uint8_t
 	return 0;
 }
 
+void rt_rtt_flush(struct rt_worker *w)
+{
+	hist_add_n(&w->e.hist, w->rtt_same, w->rtt_n);
+	w->rtt_n = 0;
+}
+
+/* The replies of one recv() to calls that started together (-b) have one
+ * RTT: they go into the histogram as one run (rt_rtt_flush). */
+static void rtt_add(struct rt_worker *w, uint64_t rtt)
+{
+	if (w->rtt_n && rtt == w->rtt_same) {
+		w->rtt_n++;
+		return;
+	}
+	rt_rtt_flush(w);
+	w->rtt_same = rtt;
+	w->rtt_n = 1;
+}
+
 static void complete(struct rt_worker *w, struct rt_slot *s, uint64_t now)
 {
-	hist_add(&w->e.hist, now - s->t0);
+	rtt_add(w, now - s->t0);
 	w->e.done++;
 	s->state = RT_SLOT_FREE;
 	w->nbusy--;
-	eng_progress(&w->e, now);
+	if (w->ctx->o->udp)	/* TCP: rx() saw the bytes come */
+		eng_progress(&w->e, now);
 	advance_tail(w);
 }
 

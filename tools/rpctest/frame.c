@@ -241,16 +241,14 @@ static int one_fragment(const uint8_t *buf, size_t len, size_t max)
 	return (int)(KSF_RPC_REC_HDR + flen);
 }
 
-/* Every complete record in buf[0..len) (TCP), or one datagram (UDP). */
-static ssize_t parse(struct eng_worker *e, const uint8_t *buf, size_t len, uint64_t now)
+/* Every complete record in buf[0..len). */
+static ssize_t parse_stream(struct rt_worker *w, const uint8_t *buf, size_t len, uint64_t now)
 {
-	struct rt_worker *w = (struct rt_worker *)e;
+	struct eng_worker *e = &w->e;
 	struct ksf_rpc_rec rec;
 	size_t off = 0;
 	int n;
 
-	if (w->ctx->o->udp)
-		return rt_reply(w, buf, len, now) ? -1 : (ssize_t)len;
 	if (e->eng->inflight && send_early(w, buf, len))
 		return -1;
 	w->early = 0;	/* the replies below free their places themselves */
@@ -280,6 +278,17 @@ static ssize_t parse(struct eng_worker *e, const uint8_t *buf, size_t len, uint6
 		off += (size_t)n;
 	}
 	return (ssize_t)off;
+}
+
+/* Every complete record in buf[0..len) (TCP), or one datagram (UDP). */
+static ssize_t parse(struct eng_worker *e, const uint8_t *buf, size_t len, uint64_t now)
+{
+	struct rt_worker *w = (struct rt_worker *)e;
+	ssize_t took = w->ctx->o->udp ? (rt_reply(w, buf, len, now) ? -1 : (ssize_t)len) :
+		       parse_stream(w, buf, len, now);
+
+	rt_rtt_flush(w);
+	return took;
 }
 
 static int idle(const struct eng_worker *e)

@@ -197,6 +197,7 @@ struct rt_worker {
 	uint32_t rx_guess;		/* TCP: body bytes asked for with a mark */
 
 	/* This run's results, beside e's. */
+	uint64_t rtt_same, rtt_n;	/* RTTs not yet in e.hist: rtt_n of rtt_same */
 	uint64_t lost, late;
 	uint64_t lost_total;		/* UDP calls lost over the socket's life */
 };
@@ -233,6 +234,9 @@ static inline struct rt_worker *rt_ws(const struct rt_ctx *ctx, unsigned i)
 /* client.c. A reply came at time now: match its xid, check it, complete
  * the call. Returns 0 or -1 (failed). */
 int rt_reply(struct rt_worker *w, const uint8_t *msg, size_t len, uint64_t now);
+/* Put the RTTs rt_reply() holds back into the histogram: at the end of
+ * every parse(), so that it is whole whenever the engine looks. */
+void rt_rtt_flush(struct rt_worker *w);
 /* UDP: count calls older than --udp-timeout as lost. 0 or -1 when that
  * makes this thread's losses more than --udp-loss allows. */
 int rt_expire(struct eng_worker *e, uint64_t now);
