@@ -25,6 +25,16 @@ int ksf_rpc_rec_parse(const uint8_t *data, size_t len, uint32_t max_record,
 	uint32_t total = 0, nfrags = 0;
 	size_t pos = 0;
 
+	/* The common case first: one last fragment, whole and within max. */
+	if (len >= KSF_RPC_REC_HDR) {
+		uint32_t hdr = ksf__get_be32(data), flen = hdr & FRAG_LEN_MASK;
+
+		if ((hdr & KSF_RPC_REC_LAST) && flen <= max && flen <= len - KSF_RPC_REC_HDR) {
+			*rec = (struct ksf_rpc_rec){ .len = flen, .nfrags = 1,
+						     .payload = data + KSF_RPC_REC_HDR };
+			return (int)(KSF_RPC_REC_HDR + flen);
+		}
+	}
 	memset(rec, 0, sizeof(*rec));
 	for (;;) {
 		uint32_t hdr, flen;

@@ -225,22 +225,6 @@ static int send_early(struct rt_worker *w, const uint8_t *buf, size_t len)
 	return w->early ? eng_tx_early(&w->e) : 0;
 }
 
-/* The commonest record, whole at buf: one last fragment of at most max
- * bytes. Returns the bytes it spans, mark included; else 0, and
- * ksf_rpc_rec_parse() decides. */
-static int one_fragment(const uint8_t *buf, size_t len, size_t max)
-{
-	uint32_t hdr, flen;
-
-	if (len < KSF_RPC_REC_HDR)
-		return 0;
-	hdr = rt_be32(buf);
-	flen = hdr & ~KSF_RPC_REC_LAST;
-	if (!(hdr & KSF_RPC_REC_LAST) || flen > max || flen > len - KSF_RPC_REC_HDR)
-		return 0;
-	return (int)(KSF_RPC_REC_HDR + flen);
-}
-
 /* Every complete record in buf[0..len). */
 static ssize_t parse_stream(struct rt_worker *w, const uint8_t *buf, size_t len, uint64_t now)
 {
@@ -253,13 +237,6 @@ static ssize_t parse_stream(struct rt_worker *w, const uint8_t *buf, size_t len,
 		return -1;
 	w->early = 0;	/* the replies below free their places themselves */
 	while (off < len) {
-		if ((n = one_fragment(buf + off, len - off, w->ctx->reply_max)) > 0) {
-			w->rx_guess = n - 4 < RT_RX_GUESS_MAX ? (uint32_t)n - 4 : RT_RX_GUESS_MAX;
-			if (rt_reply(w, buf + off + 4, (size_t)n - 4, now))
-				return -1;
-			off += (size_t)n;
-			continue;
-		}
 		n = ksf_rpc_rec_parse(buf + off, len - off, (uint32_t)w->ctx->reply_max, &rec);
 		if (n == 0)
 			break;
